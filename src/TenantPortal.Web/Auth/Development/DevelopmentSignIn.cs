@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Web.Auth.Development;
+
+public sealed class DevelopmentSignInOptions
+{
+    public const string SectionName = "Authentication:DevelopmentSignIn";
+
+    /// <summary>Offer the named personas instead of Entra ID. Defaults to on in Development; refused elsewhere.</summary>
+    public bool? Enabled { get; set; }
+}
+
+/// <summary>Registered only when the development sign-in is on.</summary>
+public sealed class DevelopmentSignInEnabled;
+
+public static class DevelopmentSignIn
+{
+    public const string SignInPath = "/dev/sign-in";
+    public const string SignInEndpoint = "/authentication/dev-sign-in";
+
+    public static bool IsEnabled(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var enabled = configuration.GetSection(DevelopmentSignInOptions.SectionName).Get<DevelopmentSignInOptions>()?.Enabled;
+        if (enabled == true && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"Authentication:DevelopmentSignIn:Enabled is true in the '{environment.EnvironmentName}' environment. " +
+                "The development sign-in hands out any identity without a password and is allowed only in Development.");
+        }
+
+        return enabled ?? environment.IsDevelopment();
+    }
+
+    public static ClaimsPrincipal CreatePrincipal(DevelopmentPersona persona)
+    {
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(PortalClaimTypes.TenantId, persona.EntraTenantId.ToString()),
+                new Claim(PortalClaimTypes.ObjectId, persona.ObjectId.ToString()),
+                new Claim(PortalClaimTypes.Name, persona.DisplayName),
+                new Claim(PortalClaimTypes.Roles, persona.Role),
+            ],
+            authenticationType: "Development",
+            nameType: PortalClaimTypes.Name,
+            roleType: PortalClaimTypes.Roles);
+        return new ClaimsPrincipal(identity);
+    }
+
+    public static IEndpointRouteBuilder MapDevelopmentSignIn(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(SignInEndpoint, async Task<IResult> (
+            [FromForm] string persona,
+            [FromForm] string? returnUrl,
+            HttpContext http,
+            AuditTrail audit) =>
+        {
+            var chosen = DevelopmentPersonas.Find(persona);
+            if (chosen is null)
+            {
+                return Results.BadRequest("Unknown persona.");
+            }
+
+            var principal = CreatePrincipal(chosen);
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+            await audit.AppendAsync(
+                audit.Create(PortalActor.From(principal), AuditActions.SignIn, AuditOutcome.Succeeded, tenantId: null, reason: "Development persona"),
+                http.RequestAborted);
+            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        });
+        return endpoints;
+    }
+
+    public static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+}
+
+/// <summary>Seeds the personas' tenants on first start of the embedded default.</summary>
+internal sealed class DevelopmentSeeder(IDbContextFactory<PortalDbContext> contexts, TimeProvider time) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var existing = await db.Tenants.Select(t => t.Id).ToListAsync(cancellationToken);
+        foreach (var seed in DevelopmentPersonas.Tenants.Where(t => !existing.Contains(t.Id)))
+        {
+            var tenant = new Tenant { Id = seed.Id, DisplayName = seed.DisplayName, CreatedAt = time.GetUtcNow() };
+            if (seed.EntraTenantId is { } tid)
+            {
+                tenant.Directories.Add(new TenantDirectory { EntraTenantId = tid, TenantId = seed.Id });
+            }
+
+            db.Tenants.Add(tenant);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

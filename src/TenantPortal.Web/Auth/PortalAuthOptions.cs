@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TenantPortal.Web.Auth;
+
+public sealed class PortalAuthOptions
+{
+    public const string SectionName = "Authentication";
+
+    /// <summary>
+    /// The SaaS provider's own Entra tenant. Staff roles (<c>Support.Reader</c>, <c>Platform.Admin</c>) count only
+    /// when signed in from it: in a multi-tenant app a customer's administrator can assign any app role to their
+    /// own users, so a role alone proves nothing about staff.
+    /// </summary>
+    [Required(ErrorMessage = "Authentication:HomeTenantId must be set to the provider's own Entra tenant id.")]
+    public Guid? HomeTenantId { get; set; }
+
+    /// <summary>How long a sign-in lasts without activity (sliding).</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "12:00:00", ErrorMessage = "Authentication:SessionLifetime must be between 5 minutes and 12 hours.")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace TenantPortal.Web.Auth;
+
+public static class PortalPolicies
+{
+    /// <summary>May manage the API key of the tenant(s) their Entra tenant maps to (checked per tenant in the service).</summary>
+    public const string TenantAdmin = nameof(TenantAdmin);
+
+    /// <summary>May see rotation status across all tenants: support readers and platform admins of the home tenant.</summary>
+    public const string StatusOverview = nameof(StatusOverview);
+
+    public static void AddPortalPolicies(this AuthorizationOptions options, Guid homeTenantId)
+    {
+        options.AddPolicy(TenantAdmin, p => p.RequireAssertion(c =>
+            PortalActor.From(c.User)?.IsInRole(PortalRoles.TenantAdmin) == true));
+
+        options.AddPolicy(StatusOverview, p => p.RequireAssertion(c =>
+            PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId)
+            && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin))));
+    }
+
+    public static bool IsStaff(this PortalActor actor, Guid homeTenantId) => actor.EntraTenantId == homeTenantId;
+}

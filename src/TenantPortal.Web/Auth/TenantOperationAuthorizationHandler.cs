@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Web.Auth;
+
+/// <summary>A named operation on one tenant, e.g. <c>ApiKeyOperations.Submit</c>.</summary>
+public sealed class TenantOperationRequirement(string name, bool staffMayRead) : IAuthorizationRequirement
+{
+    public string Name { get; } = name;
+
+    /// <summary>Read-only operations that support readers and platform admins may perform on any tenant.</summary>
+    public bool StaffMayRead { get; } = staffMayRead;
+
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// Decides whether an actor may perform an operation on one tenant. Tenant admins act only on a tenant their
+/// Entra tenant maps to; staff of the home tenant may read any tenant's metadata, never change it.
+/// </summary>
+public sealed class TenantOperationAuthorizationHandler(IOptions<PortalAuthOptions> options)
+    : AuthorizationHandler<TenantOperationRequirement, Tenant>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TenantOperationRequirement requirement, Tenant resource)
+    {
+        var actor = PortalActor.From(context.User);
+        if (actor is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        var isOwnTenantAdmin = actor.IsInRole(PortalRoles.TenantAdmin) && resource.IsManagedFrom(actor.EntraTenantId);
+        var isStaffReader = requirement.StaffMayRead
+            && options.Value.HomeTenantId is { } home && actor.IsStaff(home)
+            && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin));
+
+        if (isOwnTenantAdmin || isStaffReader)
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

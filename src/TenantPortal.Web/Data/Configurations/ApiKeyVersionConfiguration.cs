@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Web.Data.Configurations;
+
+internal sealed class ApiKeyVersionConfiguration : IEntityTypeConfiguration<ApiKeyVersion>
+{
+    public void Configure(EntityTypeBuilder<ApiKeyVersion> builder)
+    {
+        builder.HasKey(v => v.Id);
+        builder.Property(v => v.TenantId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
+        builder.Property(v => v.StoreVersionId).HasMaxLength(64).IsUnicode(false);
+        builder.Property(v => v.Status).HasConversion<string>().HasMaxLength(16).IsUnicode(false);
+        builder.Property(v => v.CreatedByName).HasMaxLength(200);
+        builder.Property(v => v.MaskedHint).HasMaxLength(8);
+        builder.Property(v => v.Fingerprint).HasMaxLength(24).IsUnicode(false);
+
+        builder.HasOne<Tenant>().WithMany().HasForeignKey(v => v.TenantId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(v => new { v.TenantId, v.StoreVersionId }).IsUnique();
+        builder.HasIndex(v => new { v.TenantId, v.CreatedAt });
+
+        // At most one current version per tenant, whatever races between two submits. Both SQLite and
+        // SQL Server accept bracket-quoted identifiers, so one filter serves both providers.
+        builder.HasIndex(v => v.TenantId)
+            .HasDatabaseName("IX_ApiKeyVersions_OneCurrentPerTenant")
+            .IsUnique()
+            .HasFilter("[Status] = 'Current'");
+    }
+}

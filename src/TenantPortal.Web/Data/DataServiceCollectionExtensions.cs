@@ -1,0 +1,115 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace TenantPortal.Web.Data;
+
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+
+    /// <summary><c>Sqlite</c> (embedded default) or <c>SqlServer</c>.</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations at start-up. Always on in Development.</summary>
+    public bool MigrateAtStartup { get; set; }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+}
+
+/// <summary>Where the embedded defaults keep their files (database, local secret store, key ring).</summary>
+public sealed class AppDataOptions
+{
+    public const string SectionName = "AppData";
+
+    [Required(ErrorMessage = "AppData:Path must name a folder for the portal's local files.")]
+    public string Path { get; set; } = "App_Data";
+
+    public string Resolve(string contentRoot, params string[] parts) =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine([contentRoot, Path, .. parts]));
+}
+
+public static class DataServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "TenantPortal";
+
+    public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AppDataOptions>().BindConfiguration(AppDataOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
+
+        var database = builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+
+        switch (database.Provider)
+        {
+            case DatabaseProvider.SqlServer:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new OptionsValidationException(ConnectionStringName, typeof(DatabaseOptions),
+                        ["Database:Provider is SqlServer but ConnectionStrings:TenantPortal is not set."]);
+                }
+
+                builder.Services.AddDbContextFactory<SqlServerPortalDbContext>(o =>
+                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
+                builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlServerPortalDbContext>>();
+                break;
+
+            default:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    var appData = builder.Configuration.GetSection(AppDataOptions.SectionName).Get<AppDataOptions>() ?? new AppDataOptions();
+                    var file = appData.Resolve(builder.Environment.ContentRootPath, "tenantportal.db");
+                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+                    connectionString = $"Data Source={file}";
+                }
+
+                builder.Services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString));
+                builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
+                break;
+        }
+
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+}
+
+/// <summary>Hands out the provider's context as the portal's one context type.</summary>
+internal sealed class PortalDbContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<PortalDbContext>
+    where TContext : PortalDbContext
+{
+    public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+}
+
+internal sealed partial class DatabaseMigrator(
+    IDbContextFactory<PortalDbContext> contexts,
+    IOptions<DatabaseOptions> options,
+    IHostEnvironment environment,
+    ILogger<DatabaseMigrator> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!environment.IsDevelopment() && !options.Value.MigrateAtStartup)
+        {
+            return;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            LogApplying(logger, pending.Count);
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} pending database migration(s)")]
+    private static partial void LogApplying(ILogger logger, int count);
+}

@@ -1,0 +1,229 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Web.Features.ApiKeys;
+
+/// <summary>
+/// Submitting and rotating a tenant's API key. Every method authorizes the acting user against the tenant
+/// itself: a page's check is never the only one.
+/// </summary>
+public sealed partial class ApiKeyService(
+    IDbContextFactory<PortalDbContext> contexts,
+    ISecretStore store,
+    IAuthorizationService authorization,
+    AuditTrail audit,
+    TimeProvider time,
+    ILogger<ApiKeyService> logger)
+{
+    public const string ContentType = "text/plain";
+    private const int HistoryLimit = 100;
+    private const int MetadataWriteAttempts = 3;
+
+    /// <summary>The tenants whose key this user administers (their Entra tenant maps to them); empty for everyone else.</summary>
+    public async Task<IReadOnlyList<TenantLink>> GetAdministeredTenantsAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var actor = PortalActor.From(user);
+        if (actor is null || !actor.IsInRole(PortalRoles.TenantAdmin))
+        {
+            return [];
+        }
+
+        await using var db = contexts.CreateDbContext();
+        return await db.TenantDirectories.AsNoTracking()
+            .Where(d => d.EntraTenantId == actor.EntraTenantId)
+            .Join(db.Tenants, d => d.TenantId, t => t.Id, (d, t) => new TenantLink(t.Id, t.DisplayName))
+            .OrderBy(t => t.Name)
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Status, current version and history of a tenant's key; null when the tenant is not visible to the user.</summary>
+    public async Task<ApiKeyOverview?> GetOverviewAsync(ClaimsPrincipal user, string tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var tenant = await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.ViewStatus, AuditActions.ApiKeyView, cancellationToken);
+        if (tenant is null)
+        {
+            return null;
+        }
+
+        var versions = await db.ApiKeyVersions.AsNoTracking()
+            .Where(v => v.TenantId == tenant.Id)
+            .OrderByDescending(v => v.CreatedAt)
+            .Take(HistoryLimit)
+            .ToListAsync(cancellationToken);
+
+        var current = versions.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Current);
+        var status = RotationSchedule.StatusOf(
+            current?.ExpiresAt ?? (current is null ? null : RotationSchedule.DueAt(current.CreatedAt, tenant.RotationIntervalDays)),
+            versions.Any(v => v.Status == ApiKeyVersionStatus.Revoked),
+            time.GetUtcNow());
+        var canSubmit = (await authorization.AuthorizeAsync(user, tenant, ApiKeyOperations.Submit)).Succeeded;
+
+        return new ApiKeyOverview(tenant.Id, tenant.DisplayName, tenant.RotationIntervalDays, status,
+            current is null ? null : ToSummary(current), versions.Select(ToSummary).ToList())
+        {
+            CanSubmit = canSubmit,
+        };
+    }
+
+    /// <summary>
+    /// Stores <paramref name="value"/> as the tenant's new current key version. The order is fixed: authorize,
+    /// validate, audit "requested" (fail closed), write to the store, then record the version and audit "succeeded"
+    /// in one transaction. Nothing the store did not confirm is recorded.
+    /// </summary>
+    public async Task<SubmitApiKeyResult> SubmitApiKeyAsync(ClaimsPrincipal user, string tenantId, SecretValue value, CancellationToken cancellationToken)
+    {
+        var correlationId = AuditTrail.NewCorrelationId();
+        Tenant? tenant;
+        await using (var db = contexts.CreateDbContext())
+        {
+            tenant = await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.Submit, AuditActions.ApiKeySubmit, cancellationToken, correlationId);
+        }
+
+        if (tenant is null)
+        {
+            return SubmitApiKeyResult.NotFound;
+        }
+
+        if (ApiKeyValueRules.Validate(value) is { } problem)
+        {
+            return new SubmitApiKeyResult(SubmitApiKeyOutcome.Invalid, problem);
+        }
+
+        var actor = PortalActor.From(user)!;
+        var name = SecretName.ForTenant(tenant.Id);
+        try
+        {
+            await audit.AppendAsync(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Requested, tenant.Id, correlationId, name.Value), cancellationToken);
+        }
+        catch (AuditUnavailableException)
+        {
+            return new SubmitApiKeyResult(SubmitApiKeyOutcome.Failed,
+                "The audit trail is unavailable, so the key was not stored. Nothing was changed; please try again later.");
+        }
+
+        var now = time.GetUtcNow();
+        var dueAt = RotationSchedule.DueAt(now, tenant.RotationIntervalDays);
+        SecretVersionProperties stored;
+        try
+        {
+            var tags = new Dictionary<string, string>
+            {
+                ["tenant-id"] = tenant.Id,
+                ["set-by-tid"] = actor.EntraTenantId.ToString(),
+                ["set-by-oid"] = actor.ObjectId.ToString(),
+            };
+            stored = await store.SetAsync(name, value, new SecretWriteOptions(ContentType, tags, dueAt), cancellationToken);
+        }
+        catch (SecretStoreException ex)
+        {
+            LogStoreFailed(logger, ex, name.Value, correlationId);
+            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Failed, tenant.Id, correlationId, name.Value,
+                reason: ex.IsRetryable ? "Secret store unavailable" : "Secret store refused the write"), cancellationToken);
+            return new SubmitApiKeyResult(SubmitApiKeyOutcome.Failed, ex.IsRetryable
+                ? "The secret store did not confirm the write, so the key was not stored. Nothing was changed; please try again in a moment."
+                : $"The secret store refused the key: {ex.Message} Nothing was changed.");
+        }
+
+        var version = new ApiKeyVersion
+        {
+            TenantId = tenant.Id,
+            StoreVersionId = stored.Version,
+            Status = ApiKeyVersionStatus.Current,
+            CreatedAt = now,
+            ExpiresAt = dueAt,
+            StatusChangedAt = now,
+            CreatedByTenantId = actor.EntraTenantId,
+            CreatedByObjectId = actor.ObjectId,
+            CreatedByName = actor.DisplayName.Length > 200 ? actor.DisplayName[..200] : actor.DisplayName,
+            MaskedHint = ApiKeyValueRules.MaskedHint(value),
+            Fingerprint = ApiKeyValueRules.Fingerprint(value),
+        };
+
+        if (!await RecordVersionAsync(version, actor, name, correlationId, cancellationToken))
+        {
+            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Failed, tenant.Id, correlationId, name.Value, stored.Version,
+                reason: "Stored in the secret store but the metadata could not be recorded"), cancellationToken);
+            return new SubmitApiKeyResult(SubmitApiKeyOutcome.Failed,
+                $"The key reached the secret store as version {stored.Version[..Math.Min(8, stored.Version.Length)]}, but the portal could not record it. " +
+                $"It has been logged for an operator to reconcile (correlation id {correlationId}); there is no need to submit it again.");
+        }
+
+        LogStored(logger, name.Value, stored.Version, correlationId);
+        return new SubmitApiKeyResult(SubmitApiKeyOutcome.Stored,
+            $"API key stored as version {ToSummary(version).ShortVersion}. The previous version, if any, is now marked Previous.", ToSummary(version));
+    }
+
+    private async Task<bool> RecordVersionAsync(ApiKeyVersion version, PortalActor actor, SecretName name, string correlationId, CancellationToken cancellationToken)
+    {
+        // A concurrent submit for the same tenant trips the one-current-version index; re-read and try again.
+        for (var attempt = 1; attempt <= MetadataWriteAttempts; attempt++)
+        {
+            try
+            {
+                await using var db = contexts.CreateDbContext();
+                var now = version.CreatedAt;
+                var older = await db.ApiKeyVersions
+                    .Where(v => v.TenantId == version.TenantId
+                        && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous))
+                    .ToListAsync(cancellationToken);
+                foreach (var v in older)
+                {
+                    v.Status = v.Status == ApiKeyVersionStatus.Current ? ApiKeyVersionStatus.Previous : ApiKeyVersionStatus.Superseded;
+                    v.StatusChangedAt = now;
+                }
+
+                db.ApiKeyVersions.Add(version);
+                db.AuditEvents.Add(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Succeeded, version.TenantId, correlationId, name.Value, version.StoreVersionId));
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }
+            catch (DbUpdateException ex)
+            {
+                LogMetadataWriteFailed(logger, ex, name.Value, version.StoreVersionId, attempt, correlationId);
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<Tenant?> FindAuthorizedTenantAsync(
+        PortalDbContext db,
+        ClaimsPrincipal user,
+        string tenantId,
+        TenantOperationRequirement operation,
+        string action,
+        CancellationToken cancellationToken,
+        string? correlationId = null)
+    {
+        var tenant = await db.Tenants.AsNoTracking().Include(t => t.Directories).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is not null && (await authorization.AuthorizeAsync(user, tenant, operation)).Succeeded)
+        {
+            return tenant;
+        }
+
+        // Another tenant's resource and a missing one look the same to the caller; the audit trail tells them apart.
+        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId, correlationId,
+            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}"), cancellationToken);
+        return null;
+    }
+
+    private static ApiKeyVersionSummary ToSummary(ApiKeyVersion v) =>
+        new(v.StoreVersionId, v.Status, v.CreatedAt, v.CreatedByName, v.MaskedHint, v.Fingerprint, v.ExpiresAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {SecretName} version {Version} (correlation {CorrelationId})")]
+    private static partial void LogStored(ILogger logger, string secretName, string version, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret store did not accept {SecretName} (correlation {CorrelationId})")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string secretName, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stored {SecretName} version {Version} but could not record its metadata (attempt {Attempt}, correlation {CorrelationId})")]
+    private static partial void LogMetadataWriteFailed(ILogger logger, Exception exception, string secretName, string version, int attempt, string correlationId);
+}

@@ -1,0 +1,43 @@
+namespace TenantPortal.Web.Features.ApiKeys;
+
+/// <summary>Metadata of one version of a tenant's API key. The value itself lives only in the secret store.</summary>
+public sealed class ApiKeyVersion
+{
+    public long Id { get; init; }
+
+    public required string TenantId { get; init; }
+
+    /// <summary>The secret store's version id (Key Vault's 32-hex version).</summary>
+    public required string StoreVersionId { get; init; }
+
+    public ApiKeyVersionStatus Status { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the rotation policy wants this version replaced; also the store's <c>exp</c>.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public DateTimeOffset? StatusChangedAt { get; set; }
+
+    public Guid CreatedByTenantId { get; init; }
+
+    public Guid CreatedByObjectId { get; init; }
+
+    public required string CreatedByName { get; init; }
+
+    /// <summary>At most the last four characters, and only for keys of 16 or more characters.</summary>
+    public required string MaskedHint { get; init; }
+
+    /// <summary>A short one-way fingerprint, so an admin can tell two versions apart without seeing either.</summary>
+    public required string Fingerprint { get; init; }
+}
+
+public enum ApiKeyVersionStatus
+{
+    Pending,
+    Current,
+    Previous,
+    Superseded,
+    Disabled,
+    Revoked,
+}
