@@ -36,10 +36,10 @@ public sealed partial class ApiKeyService(
         }
 
         await using var db = contexts.CreateDbContext();
-        return await db.TenantDirectories.AsNoTracking()
-            .Where(d => d.EntraTenantId == actor.EntraTenantId)
-            .Join(db.Tenants, d => d.TenantId, t => t.Id, (d, t) => new TenantLink(t.Id, t.DisplayName))
-            .OrderBy(t => t.Name)
+        return await db.Tenants.AsNoTracking()
+            .Where(t => t.Directories.Any(d => d.EntraTenantId == actor.EntraTenantId))
+            .OrderBy(t => t.DisplayName)
+            .Select(t => new TenantLink(t.Id, t.DisplayName))
             .ToListAsync(cancellationToken);
     }
 

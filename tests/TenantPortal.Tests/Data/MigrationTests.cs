@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Data;
+
+namespace TenantPortal.Tests.Data;
+
+public class MigrationTests
+{
+    [Fact]
+    public async Task SqliteMigrations_ApplyOnFirstStartAndMatchTheModel()
+    {
+        await using var portal = await PortalServices.StartAsync();
+        await using var db = portal.CreateDbContext();
+
+        Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        Assert.False(db.Database.HasPendingModelChanges(), "The model changed without a SQLite migration: run dotnet ef migrations add.");
+        Assert.True(File.Exists(portal.DatabaseFile));
+        Assert.Equal(3, await db.Tenants.CountAsync());
+    }
+
+    [Fact]
+    public void SqlServerMigrations_MatchTheModelAndScriptTheSchema()
+    {
+        using var db = new SqlServerPortalDbContext(new DbContextOptionsBuilder<SqlServerPortalDbContext>()
+            .UseSqlServer("Server=(none);Database=TenantPortal").Options);
+
+        Assert.False(db.Database.HasPendingModelChanges(), "The model changed without a SQL Server migration: run dotnet ef migrations add.");
+        var script = db.GetService<IMigrator>().GenerateScript();
+        Assert.Contains("CREATE TABLE [ApiKeyVersions]", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE UNIQUE INDEX [IX_ApiKeyVersions_OneCurrentPerTenant]", script, StringComparison.Ordinal);
+        Assert.Contains("WHERE [Status] = 'Current'", script, StringComparison.Ordinal);
+        Assert.Contains("[CreatedAt] datetimeoffset NOT NULL", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Schema_HasNoColumnThatCouldHoldAKeyValue()
+    {
+        using var db = new SqlServerPortalDbContext(new DbContextOptionsBuilder<SqlServerPortalDbContext>()
+            .UseSqlServer("Server=(none);Database=TenantPortal").Options);
+
+        // Every text column is bounded well below what an API key may be (8 KB), and none is named like a value.
+        var columns = db.Model.GetEntityTypes().SelectMany(e => e.GetProperties()).ToList();
+        Assert.All(columns.Where(p => p.ClrType == typeof(string)), p => Assert.InRange(p.GetMaxLength() ?? int.MaxValue, 1, 512));
+        Assert.DoesNotContain(columns, p => p.Name.Contains("Value", StringComparison.OrdinalIgnoreCase)
+            || p.Name.Contains("Secret", StringComparison.OrdinalIgnoreCase) && p.Name != "SecretName");
+    }
+}

@@ -1,0 +1,61 @@
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Features.ApiKeys;
+
+public class ApiKeyValueRulesTests
+{
+    [Theory]
+    [InlineData("", "Enter the API key.")]
+    [InlineData("   ", "blank")]
+    [InlineData("\t\n", "blank")]
+    [InlineData(" sk_live_abcdefghijklmnop", "starts or ends with a space")]
+    [InlineData("sk_live_abcdefghijklmnop\n", "starts or ends with a space")]
+    [InlineData("sk_live_abc\ndefghijklmnop", "line break")]
+    [InlineData("sk_live_abc\u0007defghijklmnop", "control character")]
+    public void Validate_BadValue_SaysWhatIsWrong(string value, string expected)
+    {
+        var message = ApiKeyValueRules.Validate(new SecretValue(value));
+
+        Assert.NotNull(message);
+        Assert.Contains(expected, message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Validate_Over8KB_NamesTheLimit()
+    {
+        var message = ApiKeyValueRules.Validate(new SecretValue(new string('a', 8 * 1024 + 1)));
+
+        Assert.Contains("8 KB", message);
+    }
+
+    [Fact]
+    public void Validate_Exactly8KB_IsAccepted() =>
+        Assert.Null(ApiKeyValueRules.Validate(new SecretValue(new string('a', 8 * 1024))));
+
+    [Fact]
+    public void Validate_MultiByteCharacters_CountsBytesNotCharacters() =>
+        Assert.NotNull(ApiKeyValueRules.Validate(new SecretValue(new string('é', 4097))));
+
+    [Theory]
+    [InlineData("sk_live_0123456789a9F2", "••••a9F2")]
+    [InlineData("0123456789abcdef", "••••cdef")]
+    [InlineData("0123456789abcde", "••••")]
+    [InlineData("short", "••••")]
+    public void MaskedHint_ShowsLastFourOnlyForLongKeys(string value, string expected) =>
+        Assert.Equal(expected, ApiKeyValueRules.MaskedHint(new SecretValue(value)));
+
+    [Fact]
+    public void Fingerprint_IsStableAndDiffersBetweenKeys()
+    {
+        var a = ApiKeyValueRules.Fingerprint(new SecretValue("sk_live_aaaaaaaaaaaaaaaa"));
+
+        Assert.Equal(a, ApiKeyValueRules.Fingerprint(new SecretValue("sk_live_aaaaaaaaaaaaaaaa")));
+        Assert.NotEqual(a, ApiKeyValueRules.Fingerprint(new SecretValue("sk_live_aaaaaaaaaaaaaaab")));
+        Assert.Equal(16, a.Length);
+    }
+
+    [Fact]
+    public void SecretValue_ToString_IsRedacted() =>
+        Assert.Equal("[redacted]", new SecretValue("sk_live_canary").ToString());
+}
