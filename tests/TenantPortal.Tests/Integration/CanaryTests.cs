@@ -1,0 +1,74 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Integration;
+
+/// <summary>Submits a unique value, then looks for it everywhere it must never be.</summary>
+public sealed class CanaryTests : IDisposable
+{
+    private readonly PortalAppFactory _factory = new();
+    private readonly string _canary = $"sk_live_CANARY_{Guid.NewGuid():N}";
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task SubmittedValue_AppearsNowhereButEncryptedInTheStore()
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(client, "contoso-admin");
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var service = scope.ServiceProvider.GetRequiredService<ApiKeyService>();
+            var stored = await service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(_canary), default);
+            Assert.True(stored.Succeeded, stored.Message);
+            // Refused values too: the message explains without echoing.
+            var refused = await service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(_canary + " "), default);
+            Assert.DoesNotContain(_canary, refused.Message, StringComparison.Ordinal);
+            var foreign = await service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "fabrikam", new SecretValue(_canary), default);
+            Assert.DoesNotContain(_canary, foreign.Message, StringComparison.Ordinal);
+        }
+
+        var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/tenants/contoso/api-key"));
+        Assert.Contains("••••", html, StringComparison.Ordinal);
+        Assert.Contains(_canary[^4..], html, StringComparison.Ordinal);
+        Assert.DoesNotContain(_canary, html, StringComparison.Ordinal);
+
+        // Every file the portal wrote: database (and its journal), local store, key ring.
+        var files = Directory.GetFiles(_factory.DataDirectory, "*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => f.EndsWith("tenantportal.db", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.EndsWith("tenant-contoso-api-key.json", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            var bytes = await ReadSharedAsync(file);
+            Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(_canary)), $"{file} holds the value in UTF-8");
+            Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(_canary)), $"{file} holds the value in UTF-16");
+            Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(_canary)))), $"{file} holds the value in base64");
+        }
+
+        await using (var db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        {
+            var audit = await db.AuditEvents.AsNoTracking().ToListAsync();
+            Assert.NotEmpty(audit);
+            Assert.DoesNotContain(audit, e => System.Text.Json.JsonSerializer.Serialize(e).Contains(_canary, StringComparison.Ordinal));
+        }
+
+        var logText = _factory.AllLogText().ToList();
+        Assert.NotEmpty(logText);
+        Assert.DoesNotContain(logText, line => line.Contains(_canary, StringComparison.Ordinal));
+    }
+
+    private static async Task<byte[]> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}

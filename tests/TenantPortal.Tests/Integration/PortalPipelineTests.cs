@@ -1,0 +1,160 @@
+using System.Net;
+using TenantPortal.Tests.Infrastructure;
+
+namespace TenantPortal.Tests.Integration;
+
+public sealed class PortalPipelineTests : IDisposable
+{
+    private readonly PortalAppFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_OnEmbeddedDefaults_IsHealthy(string path)
+    {
+        using var client = _factory.CreateClient();
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Ready_WhenTheSecretStoreFolderIsGone_IsUnhealthy()
+    {
+        using var client = _factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        Directory.Delete(Path.Combine(_factory.DataDirectory, "secrets"), recursive: true);
+        File.WriteAllText(Path.Combine(_factory.DataDirectory, "secrets"), "not a folder");
+
+        var response = await client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiKeyPage_Anonymous_RedirectsToSignIn()
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+
+        var response = await client.GetAsync("/tenants/contoso/api-key");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/dev/sign-in", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_AsTenantAdmin_ShowsOwnTenantAndNotAnother()
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(client, "contoso-admin");
+
+        var own = await client.GetStringAsync("/tenants/contoso/api-key");
+        var other = await client.GetStringAsync("/tenants/fabrikam/api-key");
+
+        Assert.Contains("API key · Contoso Ltd", own, StringComparison.Ordinal);
+        Assert.Contains("No API key has been stored for this tenant yet.", own, StringComparison.Ordinal);
+        Assert.Contains("tenant-not-found", other, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fabrikam Inc", other, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_WithoutAntiforgeryToken_IsRefused()
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["persona"] = "support" });
+
+        var response = await client.PostAsync("/authentication/dev-sign-in", form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain(response.Headers, h => h.Key == "Set-Cookie" && h.Value.Any(v => v.StartsWith("TenantPortal.Auth", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RotationStatusPage_TenantAdmin_IsDenied_SupportReader_SeesIt()
+    {
+        using var admin = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(admin, "contoso-admin");
+        using var support = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(support, "support");
+
+        var denied = await admin.GetAsync("/support/rotation-status");
+        var allowed = await support.GetAsync("/support/rotation-status");
+
+        Assert.NotEqual(HttpStatusCode.OK, denied.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Contains("Rotation status", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Navigation_ShowsOnlyWhatTheRoleMayUse()
+    {
+        using var admin = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(admin, "contoso-admin");
+        using var support = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(support, "support");
+
+        var adminHome = await admin.GetStringAsync("/");
+        var supportHome = await support.GetStringAsync("/");
+
+        Assert.Contains("href=\"/tenants/contoso/api-key\"", adminHome, StringComparison.Ordinal);
+        Assert.DoesNotContain("/support/rotation-status", adminHome, StringComparison.Ordinal);
+        Assert.Contains("/support/rotation-status", supportHome, StringComparison.Ordinal);
+        Assert.DoesNotContain("/api-key", supportHome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignOut_EndsTheSession()
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(client, "contoso-admin");
+        var page = await client.GetStringAsync("/");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) });
+
+        var signOut = await client.PostAsync("/authentication/sign-out", form);
+        var after = await client.GetAsync("/tenants/contoso/api-key");
+
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+    }
+}
+
+public class StartupGuardTests
+{
+    [Fact]
+    public void DevelopmentSignIn_SwitchedOnOutsideDevelopment_FailsStartupWithAClearMessage()
+    {
+        using var factory = new PortalAppFactory { Environment = "Production" }
+            .WithSetting("Authentication:DevelopmentSignIn:Enabled", "true");
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("allowed only in Development", Flatten(ex), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoSignInConfiguredOutsideDevelopment_FailsStartupNamingTheSetting()
+    {
+        using var factory = new PortalAppFactory { Environment = "Production" };
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("AzureAd", Flatten(ex), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SqlServerWithoutConnectionString_FailsStartupNamingTheSetting()
+    {
+        using var factory = new PortalAppFactory().WithSetting("Database:Provider", "SqlServer");
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("ConnectionStrings:TenantPortal", Flatten(ex), StringComparison.Ordinal);
+    }
+
+    private static string Flatten(Exception ex) => ex.ToString();
+}
