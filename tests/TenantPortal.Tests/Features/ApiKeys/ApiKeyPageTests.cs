@@ -1,0 +1,112 @@
+using Bunit;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Features.ApiKeys;
+
+public sealed class ApiKeyPageTests : ComponentTestBase
+{
+    private const string Key = "sk_live_component_test_a9F2";
+
+    [Fact]
+    public void Render_NoKeyYet_SaysSoAndOffersToSubmit()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.Contains("No API key has been stored for this tenant yet.", page.Markup, StringComparison.Ordinal));
+        Assert.Equal("Not set", page.Find("[data-testid=rotation-status]").TextContent.Trim());
+        Assert.Contains("Submit API key", page.Find("[data-testid=open-submit-dialog]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_WithAKey_ShowsHintVersionAndWhoSetIt()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var stored = await Portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.Equal("••••a9F2", page.Find("[data-testid=masked-hint]").TextContent));
+        Assert.Equal(stored.Version!.ShortVersion, page.Find("[data-testid=current-version]").TextContent);
+        Assert.Equal("Active", page.Find("[data-testid=rotation-status]").TextContent.Trim());
+        Assert.Contains("set by Adele Vance", page.Markup, StringComparison.Ordinal);
+        Assert.Contains("Rotate API key", page.Find("[data-testid=open-submit-dialog]").TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_AnotherTenant_ShowsNotFound()
+    {
+        SignInAs(DevelopmentPersonas.FabrikamAdmin);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=tenant-not-found]")));
+        Assert.DoesNotContain("Contoso Ltd", page.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_SupportReader_SeesStatusButNoSubmitButton()
+    {
+        SignInAs(DevelopmentPersonas.SupportReader);
+        await Portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.Equal("••••a9F2", page.Find("[data-testid=masked-hint]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=open-submit-dialog]"));
+    }
+
+    [Fact]
+    public async Task SubmitDialog_BlankValue_ShowsTheSpecificMessageAndStoresNothing()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var dialogs = RenderProviders();
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+        page.WaitForElement("[data-testid=open-submit-dialog]").Click();
+
+        dialogs.WaitForElement("[data-testid=secret-input]").Change("    ");
+        dialogs.Find("[data-testid=submit-api-key]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("blank", dialogs.Find("[data-testid=secret-input-help]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("true", dialogs.Find("[data-testid=secret-input]").GetAttribute("aria-invalid"));
+        Assert.Empty(await Portal.StoredVersionsAsync("contoso"));
+    }
+
+    [Fact]
+    public void SubmitDialog_TrailingSpace_SaysItIsAPasteSlipAndNeverEchoesTheValue()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var dialogs = RenderProviders();
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+        page.WaitForElement("[data-testid=open-submit-dialog]").Click();
+
+        dialogs.WaitForElement("[data-testid=secret-input]").Change(Key + " ");
+        dialogs.Find("[data-testid=submit-api-key]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("copy-and-paste", dialogs.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain(Key, dialogs.Markup, StringComparison.Ordinal);
+        Assert.False(dialogs.Find("[data-testid=secret-input]").HasAttribute("value"));
+    }
+
+    [Fact]
+    public async Task SubmitDialog_ValidKey_ClosesAndThePageShowsTheNewVersion()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var dialogs = RenderProviders();
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+        page.WaitForElement("[data-testid=open-submit-dialog]").Click();
+
+        dialogs.WaitForElement("[data-testid=secret-input]").Change(Key);
+        dialogs.Find("[data-testid=submit-api-key]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("••••a9F2", page.Find("[data-testid=masked-hint]").TextContent));
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=secret-input]")));
+        Assert.DoesNotContain(Key, page.Markup + dialogs.Markup, StringComparison.Ordinal);
+        Assert.Single(await Portal.StoredVersionsAsync("contoso"));
+    }
+}
