@@ -35,6 +35,7 @@ public static class SecretStoreServiceCollectionExtensions
                 ["DataProtection:KeysPath and SecretStore:Local:SecretsPath must be different folders: the key ring is kept apart from the data it encrypts."]);
         }
 
+        builder.Logging.AddSecretLoggingGuard();
         builder.Services.AddDataProtection()
             .SetApplicationName("TenantPortal")
             .PersistKeysToFileSystem(new DirectoryInfo(keysPath));
