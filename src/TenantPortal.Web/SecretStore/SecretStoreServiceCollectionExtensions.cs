@@ -27,8 +27,8 @@ public static class SecretStoreServiceCollectionExtensions
         var contentRoot = builder.Environment.ContentRootPath;
 
         // The key that encrypts is kept apart from the data it encrypts: its own folder (in Azure, its own store).
-        var keysPath = Path.GetFullPath(configuration["DataProtection:KeysPath"] ?? appData.Resolve(contentRoot, "keys"), contentRoot);
-        var secretsPath = Path.GetFullPath(configuration["SecretStore:Local:SecretsPath"] ?? appData.Resolve(contentRoot, "secrets"), contentRoot);
+        var keysPath = Path.GetFullPath(NullIfBlank(configuration["DataProtection:KeysPath"]) ?? appData.Resolve(contentRoot, "keys"), contentRoot);
+        var secretsPath = Path.GetFullPath(NullIfBlank(configuration["SecretStore:Local:SecretsPath"]) ?? appData.Resolve(contentRoot, "secrets"), contentRoot);
         if (string.Equals(keysPath.TrimEnd('/'), secretsPath.TrimEnd('/'), StringComparison.Ordinal))
         {
             throw new OptionsValidationException(SecretStoreOptions.SectionName, typeof(SecretStoreOptions),
@@ -46,6 +46,8 @@ public static class SecretStoreServiceCollectionExtensions
         builder.Services.AddHealthChecks().AddCheck<SecretStoreHealthCheck>("secret-store", tags: ["ready"]);
         return builder;
     }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
 
 internal sealed class SecretStoreHealthCheck(ISecretStore store) : IHealthCheck
