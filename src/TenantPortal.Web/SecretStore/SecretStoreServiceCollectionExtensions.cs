@@ -1,4 +1,8 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
@@ -9,13 +13,61 @@ public sealed class SecretStoreOptions
 {
     public const string SectionName = "SecretStore";
 
-    /// <summary><c>Local</c> (embedded default, encrypted files) or, once available, <c>AzureKeyVault</c>.</summary>
+    /// <summary><c>Local</c> (embedded default, encrypted files) or <c>AzureKeyVault</c>.</summary>
     public SecretStoreProvider Provider { get; set; } = SecretStoreProvider.Local;
+
+    /// <summary>The vault, e.g. <c>https://contoso-portal-prod.vault.azure.net/</c>. Required for <c>AzureKeyVault</c>.</summary>
+    public Uri? VaultUri { get; set; }
+
+    /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one or a developer login.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>The longest one store operation may take, retries included.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after the first attempt, with exponential back-off from <see cref="RetryDelay"/> up to <see cref="RetryMaxDelay"/>.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(800);
+
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Per-attempt network timeout.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A hook for tests (transport, challenge verification); never bound from configuration.</summary>
+    public Action<SecretClientOptions>? ConfigureClient { get; set; }
 }
 
 public enum SecretStoreProvider
 {
     Local,
+    AzureKeyVault,
+}
+
+internal sealed class SecretStoreOptionsValidator : IValidateOptions<SecretStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecretStoreOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Provider == SecretStoreProvider.AzureKeyVault
+            && options.VaultUri is not { IsAbsoluteUri: true, Scheme: "https" })
+        {
+            failures.Add("SecretStore:VaultUri must be the vault's absolute https URI (e.g. https://my-vault.vault.azure.net/) when SecretStore:Provider is AzureKeyVault.");
+        }
+
+        if (options.OperationTimeout < TimeSpan.FromSeconds(1) || options.OperationTimeout > TimeSpan.FromMinutes(5))
+        {
+            failures.Add("SecretStore:OperationTimeout must be between 1 second and 5 minutes.");
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add("SecretStore:MaxRetries must be between 0 and 10.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
 
 public static class SecretStoreServiceCollectionExtensions
@@ -41,10 +93,45 @@ public static class SecretStoreServiceCollectionExtensions
             .PersistKeysToFileSystem(new DirectoryInfo(keysPath));
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();
-        builder.Services.Configure<LocalSecretStoreOptions>(o => o.SecretsPath = secretsPath);
-        builder.Services.AddSingleton<ISecretStore, LocalSecretStore>();
+        builder.Services.AddSingleton<IValidateOptions<SecretStoreOptions>, SecretStoreOptionsValidator>();
+
+        var provider = configuration.GetSection(SecretStoreOptions.SectionName).GetValue<SecretStoreProvider?>(nameof(SecretStoreOptions.Provider));
+        if (provider == SecretStoreProvider.AzureKeyVault)
+        {
+            builder.Services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+            {
+                ManagedIdentityClientId = NullIfBlank(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value.ManagedIdentityClientId),
+            }));
+            builder.Services.AddSingleton(sp => CreateSecretClient(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>()));
+            builder.Services.AddSingleton<ISecretStore, KeyVaultSecretStore>();
+        }
+        else
+        {
+            builder.Services.Configure<LocalSecretStoreOptions>(o => o.SecretsPath = secretsPath);
+            builder.Services.AddSingleton<ISecretStore, LocalSecretStore>();
+        }
+
         builder.Services.AddHealthChecks().AddCheck<SecretStoreHealthCheck>("secret-store", tags: ["ready"]);
         return builder;
+    }
+
+    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential)
+    {
+        var clientOptions = new SecretClientOptions
+        {
+            Retry =
+            {
+                Mode = RetryMode.Exponential,
+                MaxRetries = options.MaxRetries,
+                Delay = options.RetryDelay,
+                MaxDelay = options.RetryMaxDelay,
+                NetworkTimeout = options.NetworkTimeout,
+            },
+        };
+        // Request and response bodies carry values: never let the SDK log them.
+        clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+        options.ConfigureClient?.Invoke(clientOptions);
+        return new SecretClient(options.VaultUri!, credential, clientOptions);
     }
 
     private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -1,0 +1,146 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Options;
+
+namespace TenantPortal.Web.SecretStore;
+
+/// <summary>
+/// The production store: Azure Key Vault through the real SDK, with an identity that may set, update and read
+/// metadata but never get a value. The Set response echoes the value back; it is dropped at once.
+/// </summary>
+public sealed partial class KeyVaultSecretStore(SecretClient client, IOptions<SecretStoreOptions> storeOptions, ILogger<KeyVaultSecretStore> logger) : ISecretStore
+{
+    public async Task<SecretVersionProperties> SetAsync(SecretName name, SecretValue value, SecretWriteOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(options);
+        var secret = new KeyVaultSecret(name.Value, value.Expose());
+        secret.Properties.ContentType = options.ContentType;
+        secret.Properties.ExpiresOn = options.ExpiresOn;
+        foreach (var (key, tag) in options.Tags)
+        {
+            secret.Properties.Tags[key] = tag;
+        }
+
+        return await CallAsync("set", name, async token =>
+        {
+            var response = await client.SetSecretAsync(secret, token);
+            return ToProperties(response.Value.Properties);
+        }, cancellationToken);
+    }
+
+    public Task<SecretVersionProperties> UpdateVersionAsync(SecretName name, string version, SecretVersionUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var properties = new SecretProperties(new Uri(client.VaultUri, $"secrets/{name.Value}/{Uri.EscapeDataString(version)}"));
+        if (update.Enabled is { } enabled)
+        {
+            properties.Enabled = enabled;
+        }
+
+        if (update.ExpiresOn is { } expiresOn)
+        {
+            properties.ExpiresOn = expiresOn;
+        }
+
+        return CallAsync("update", name, async token =>
+        {
+            // PATCH sends only the attributes set above; tags and content type stay as they are.
+            var response = await client.UpdateSecretPropertiesAsync(properties, token);
+            return ToProperties(response.Value);
+        }, cancellationToken);
+    }
+
+    public async IAsyncEnumerable<SecretVersionProperties> ListVersionsAsync(SecretName name, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var versions = await CallAsync("list versions", name, async token =>
+        {
+            var list = new List<SecretVersionProperties>();
+            try
+            {
+                await foreach (var properties in client.GetPropertiesOfSecretVersionsAsync(name.Value, token))
+                {
+                    list.Add(ToProperties(properties));
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // No secret yet: no versions.
+            }
+
+            return list;
+        }, cancellationToken);
+
+        foreach (var version in versions.OrderBy(v => v.CreatedOn))
+        {
+            yield return version;
+        }
+    }
+
+    public Task CheckAvailabilityAsync(CancellationToken cancellationToken) =>
+        CallAsync<bool>("list secrets", name: null, async token =>
+        {
+            // Metadata only: the first page of secret properties. Never a value.
+            await foreach (var _ in client.GetPropertiesOfSecretsAsync(token).AsPages(pageSizeHint: 1))
+            {
+                break;
+            }
+
+            return true;
+        }, cancellationToken);
+
+    private async Task<T> CallAsync<T>(string operation, SecretName? name, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(storeOptions.Value.OperationTimeout);
+        try
+        {
+            return await call(timeout.Token);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFailed(logger, ex, operation, name?.Value, "timeout");
+            throw new SecretStoreException($"Key Vault did not answer within {storeOptions.Value.OperationTimeout.TotalSeconds:0.#} seconds.", isRetryable: true, ex);
+        }
+        catch (RequestFailedException ex)
+        {
+            LogFailed(logger, ex, operation, name?.Value, ex.ErrorCode ?? ex.Status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            throw Translate(ex);
+        }
+        catch (AggregateException ex) when (!cancellationToken.IsCancellationRequested
+            && ex.InnerExceptions.All(e => e is RequestFailedException or HttpRequestException or IOException or OperationCanceledException))
+        {
+            // Azure.Core's retry policy gives up on transport failures (dropped connections, per-try timeouts) this way.
+            var timedOut = ex.InnerExceptions.Any(e => e is OperationCanceledException);
+            LogFailed(logger, ex, operation, name?.Value, timedOut ? "timeout" : "connection");
+            throw new SecretStoreException(timedOut
+                ? $"Key Vault did not answer within {storeOptions.Value.OperationTimeout.TotalSeconds:0.#} seconds."
+                : "Key Vault could not be reached (the connection failed).", isRetryable: true, ex);
+        }
+        catch (AuthenticationFailedException ex)
+        {
+            LogFailed(logger, ex, operation, name?.Value, "authentication");
+            throw new SecretStoreException("The portal could not authenticate to Key Vault.", isRetryable: true, ex);
+        }
+    }
+
+    private static SecretStoreException Translate(RequestFailedException ex) => ex.Status switch
+    {
+        0 => new("Key Vault could not be reached (the connection failed).", isRetryable: true, ex),
+        408 => new("Key Vault timed out.", isRetryable: true, ex),
+        429 => new("Key Vault is throttling requests.", isRetryable: true, ex),
+        >= 500 => new($"Key Vault is unavailable (HTTP {ex.Status}).", isRetryable: true, ex),
+        401 or 403 => new("The portal's identity is not allowed to do this in Key Vault.", isRetryable: false, ex),
+        404 => new("Key Vault does not know this secret or version.", isRetryable: false, ex),
+        _ => new($"Key Vault refused the request (HTTP {ex.Status}, {ex.ErrorCode}).", isRetryable: false, ex),
+    };
+
+    private static SecretVersionProperties ToProperties(SecretProperties p) =>
+        new(p.Name, p.Version, p.Enabled ?? true, p.CreatedOn, p.UpdatedOn, p.ExpiresOn, p.ContentType,
+            new Dictionary<string, string>(p.Tags));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key Vault {Operation} failed for {SecretName} ({Reason})")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string operation, string? secretName, string reason);
+}
