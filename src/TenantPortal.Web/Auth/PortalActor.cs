@@ -8,6 +8,9 @@ namespace TenantPortal.Web.Auth;
 /// </summary>
 public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string DisplayName, IReadOnlyList<string> Roles)
 {
+    /// <summary>The portal itself, for background work such as reconciliation.</summary>
+    public static PortalActor System { get; } = new(Guid.Empty, Guid.Empty, "TenantPortal (system)", ["System"]);
+
     public bool IsInRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
     public string RoleList => Roles.Count == 0 ? "none" : string.Join(",", Roles);

@@ -15,6 +15,13 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<SupportService>();
+        builder.Services.AddScoped<ApiKeyReconciler>();
+        builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
+            .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Reconciliation:Interval must be at least one minute.")
+            .Validate(o => o.MinimumAge >= TimeSpan.Zero, "Reconciliation:MinimumAge cannot be negative.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeyReconciliationWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyReconciliationWorker>());
         return builder;
     }
 }

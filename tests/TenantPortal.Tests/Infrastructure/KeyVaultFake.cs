@@ -31,9 +31,12 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly object _gate = new();
 
-    private KeyVaultFake(WebApplication app, X509Certificate2 certificate, int pageSize)
+    private readonly TimeProvider _time;
+
+    private KeyVaultFake(WebApplication app, X509Certificate2 certificate, int pageSize, TimeProvider time)
     {
         _app = app;
+        _time = time;
         Certificate = certificate;
         PageSize = pageSize;
     }
@@ -49,14 +52,16 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     /// <summary>Requests that would have returned a secret value (GET of a secret or one of its versions).</summary>
     public IReadOnlyList<RecordedRequest> ValueReads => Requests.Where(r => r.IsValueRead).ToList();
 
-    public static async Task<KeyVaultFake> StartAsync(int pageSize = 2)
+    /// <param name="pageSize">Items per list page, small by default so that paging is always exercised.</param>
+    /// <param name="time">The vault's clock for created/updated stamps (a test's fake clock, or the system's).</param>
+    public static async Task<KeyVaultFake> StartAsync(int pageSize = 2, TimeProvider? time = null)
     {
         var certificate = CreateCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
         var app = builder.Build();
-        var fake = new KeyVaultFake(app, certificate, pageSize);
+        var fake = new KeyVaultFake(app, certificate, pageSize, time ?? TimeProvider.System);
         app.Run(fake.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -199,7 +204,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
             return;
         }
 
-        var now = DateTimeOffset.UtcNow;
+        var now = _time.GetUtcNow();
         var attributes = body["attributes"] as JsonObject;
         var stored = new StoredVersion
         {
@@ -252,7 +257,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
                 stored.Tags = ReadTags(body["tags"]);
             }
 
-            stored.Updated = DateTimeOffset.UtcNow;
+            stored.Updated = _time.GetUtcNow();
         }
 
         await JsonAsync(context, Bundle(stored, includeValue: false));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -19,6 +20,9 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
     public string DataDirectory { get; } = TempDirectory.Create();
 
     public string Environment { get; init; } = "Development";
+
+    /// <summary>Service replacements applied after the portal's own registrations.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
@@ -41,6 +45,10 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(logging => logging.AddFakeLogging());
+        if (ConfigureServices is not null)
+        {
+            builder.ConfigureTestServices(ConfigureServices);
+        }
     }
 
     public HttpClient CreateBrowserLikeClient() =>

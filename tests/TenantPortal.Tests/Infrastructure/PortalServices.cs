@@ -38,7 +38,7 @@ public sealed class PortalServices : IAsyncDisposable
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    public static async Task<PortalServices> StartAsync(Action<IServiceCollection>? configure = null)
+    public static async Task<PortalServices> StartAsync(Action<IServiceCollection>? configure = null, IDictionary<string, string?>? settings = null)
     {
         var dataDirectory = TempDirectory.Create();
         var time = new FakeTimeProvider(Start);
@@ -47,7 +47,17 @@ public sealed class PortalServices : IAsyncDisposable
             EnvironmentName = Environments.Development,
             ContentRootPath = dataDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["AppData:Path"] = dataDirectory });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AppData:Path"] = dataDirectory,
+            // Tests run reconciliation themselves; those about the background pass switch it back on.
+            ["Reconciliation:Enabled"] = "false",
+        });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.AddPortalData();
         builder.AddPortalSecretStore();

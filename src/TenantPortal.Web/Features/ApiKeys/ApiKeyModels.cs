@@ -9,7 +9,8 @@ public sealed record ApiKeyVersionSummary(
     string CreatedByName,
     string MaskedHint,
     string Fingerprint,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset? ExpiresAt,
+    bool MissingFromStore = false)
 {
     public string ShortVersion => Version.Length > 8 ? Version[..8] : Version;
 }
@@ -42,3 +43,13 @@ public sealed record SubmitApiKeyResult(SubmitApiKeyOutcome Outcome, string Mess
 }
 
 public sealed record TenantLink(string Id, string Name);
+
+/// <summary>Tags on each stored version: enough to rebuild its metadata from the store alone. Never a name or e-mail.</summary>
+public static class ApiKeyTags
+{
+    public const string TenantId = "tenant-id";
+    public const string SetByTenantId = "set-by-tid";
+    public const string SetByObjectId = "set-by-oid";
+    public const string MaskedHint = "masked-hint";
+    public const string Fingerprint = "fingerprint";
+}

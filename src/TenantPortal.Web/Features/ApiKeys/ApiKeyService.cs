@@ -114,11 +114,14 @@ public sealed partial class ApiKeyService(
         SecretVersionProperties stored;
         try
         {
+            // Enough metadata to rebuild the version's record from the store alone (reconciliation); never a name or e-mail.
             var tags = new Dictionary<string, string>
             {
-                ["tenant-id"] = tenant.Id,
-                ["set-by-tid"] = actor.EntraTenantId.ToString(),
-                ["set-by-oid"] = actor.ObjectId.ToString(),
+                [ApiKeyTags.TenantId] = tenant.Id,
+                [ApiKeyTags.SetByTenantId] = actor.EntraTenantId.ToString(),
+                [ApiKeyTags.SetByObjectId] = actor.ObjectId.ToString(),
+                [ApiKeyTags.MaskedHint] = ApiKeyValueRules.MaskedHint(value),
+                [ApiKeyTags.Fingerprint] = ApiKeyValueRules.Fingerprint(value),
             };
             stored = await store.SetAsync(name, value, new SecretWriteOptions(ContentType, tags, dueAt), cancellationToken);
         }
@@ -174,13 +177,26 @@ public sealed partial class ApiKeyService(
                     .Where(v => v.TenantId == version.TenantId
                         && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous))
                     .ToListAsync(cancellationToken);
-                foreach (var v in older)
+                foreach (var v in older.Where(v => v.StoreVersionId != version.StoreVersionId))
                 {
                     v.Status = v.Status == ApiKeyVersionStatus.Current ? ApiKeyVersionStatus.Previous : ApiKeyVersionStatus.Superseded;
                     v.StatusChangedAt = now;
                 }
 
-                db.ApiKeyVersions.Add(version);
+                var restored = await db.ApiKeyVersions.FirstOrDefaultAsync(
+                    v => v.TenantId == version.TenantId && v.StoreVersionId == version.StoreVersionId, cancellationToken);
+                if (restored is null)
+                {
+                    db.ApiKeyVersions.Add(version);
+                }
+                else
+                {
+                    // Reconciliation got here first: complete its record with what only this request knows.
+                    restored.Status = ApiKeyVersionStatus.Current;
+                    restored.CreatedByName = version.CreatedByName;
+                    restored.StatusChangedAt = now;
+                }
+
                 db.AuditEvents.Add(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Succeeded, version.TenantId, correlationId, name.Value, version.StoreVersionId));
                 await db.SaveChangesAsync(cancellationToken);
                 return true;
@@ -216,7 +232,7 @@ public sealed partial class ApiKeyService(
     }
 
     private static ApiKeyVersionSummary ToSummary(ApiKeyVersion v) =>
-        new(v.StoreVersionId, v.Status, v.CreatedAt, v.CreatedByName, v.MaskedHint, v.Fingerprint, v.ExpiresAt);
+        new(v.StoreVersionId, v.Status, v.CreatedAt, v.CreatedByName, v.MaskedHint, v.Fingerprint, v.ExpiresAt, v.MissingFromStoreSince is not null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored {SecretName} version {Version} (correlation {CorrelationId})")]
     private static partial void LogStored(ILogger logger, string secretName, string version, string correlationId);

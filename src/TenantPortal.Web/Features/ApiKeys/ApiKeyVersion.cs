@@ -23,13 +23,16 @@ public sealed class ApiKeyVersion
 
     public Guid CreatedByObjectId { get; init; }
 
-    public required string CreatedByName { get; init; }
+    public required string CreatedByName { get; set; }
 
     /// <summary>At most the last four characters, and only for keys of 16 or more characters.</summary>
-    public required string MaskedHint { get; init; }
+    public required string MaskedHint { get; set; }
 
     /// <summary>A short one-way fingerprint, so an admin can tell two versions apart without seeing either.</summary>
-    public required string Fingerprint { get; init; }
+    public required string Fingerprint { get; set; }
+
+    /// <summary>Set by reconciliation when the secret store no longer knows this version; cleared if it reappears.</summary>
+    public DateTimeOffset? MissingFromStoreSince { get; set; }
 }
 
 public enum ApiKeyVersionStatus

@@ -49,6 +49,8 @@ public static class AuditActions
     public const string ApiKeySubmit = "ApiKey.Submit";
     public const string ApiKeyView = "ApiKey.View";
     public const string SupportOverview = "Support.Overview";
+    public const string ReconciliationRestored = "Reconciliation.VersionRestored";
+    public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string SignIn = "Auth.SignIn";
     public const string SignOut = "Auth.SignOut";
 }

@@ -1,0 +1,156 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Features.ApiKeys;
+
+public sealed class ApiKeyReconcilerTests : IAsyncLifetime
+{
+    private PortalServices _portal = null!;
+
+    private ApiKeyReconciler Reconciler => _portal.Get<ApiKeyReconciler>();
+
+    public async Task InitializeAsync() => _portal = await PortalServices.StartAsync();
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    [Fact]
+    public async Task ReconcileTenantAsync_StoreVersionTheDatabaseLacks_IsRecordedFromItsTagsAsCurrent()
+    {
+        await SubmitAsync("sk_live_recorded_00000001");
+        _portal.Time.Advance(TimeSpan.FromDays(1));
+        var stray = await WriteStrayAsync("sk_live_stray_0000000a9F2");
+        _portal.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var (restored, missing) = await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        Assert.Equal((1, 0), (restored, missing));
+        var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.Equal(stray, overview!.Current!.Version);
+        Assert.Equal("••••a9F2", overview.Current.MaskedHint);
+        Assert.Equal(ApiKeyReconciler.RestoredByName, overview.Current.CreatedByName);
+        Assert.Equal([ApiKeyVersionStatus.Current, ApiKeyVersionStatus.Previous], overview.History.Select(v => v.Status));
+        await using var db = _portal.CreateDbContext();
+        var restoredRow = await db.ApiKeyVersions.SingleAsync(v => v.StoreVersionId == stray);
+        Assert.Equal(TenantPortal.Web.Auth.PortalActor.From(TestPersonas.ContosoAdmin)!.ObjectId, restoredRow.CreatedByObjectId);
+        Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.ReconciliationRestored && e.KeyVersion == stray).ToListAsync());
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_RunTwice_ChangesNothingTheSecondTime()
+    {
+        await WriteStrayAsync("sk_live_stray_00000000001");
+        _portal.Time.Advance(TimeSpan.FromMinutes(5));
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        var second = await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        Assert.Equal((0, 0), second);
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(1, await db.ApiKeyVersions.CountAsync());
+        Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == AuditActions.ReconciliationRestored));
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_VersionStillBeingRecorded_IsLeftAlone()
+    {
+        await WriteStrayAsync("sk_live_stray_00000000002");
+
+        Assert.Equal((0, 0), await Reconciler.ReconcileTenantAsync("contoso", default));
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_VersionTaggedForAnotherTenant_IsNotAdopted()
+    {
+        var name = SecretName.ForTenant("contoso");
+        await _portal.Get<ISecretStore>().SetAsync(name, new SecretValue("sk_live_wrong_tenant_0001"),
+            new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "fabrikam" }, null), default);
+        _portal.Time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal((0, 0), await Reconciler.ReconcileTenantAsync("contoso", default));
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_DatabaseVersionTheStoreDoesNotKnow_IsFlaggedAndAuditedOnce()
+    {
+        await using (var db = _portal.CreateDbContext())
+        {
+            db.ApiKeyVersions.Add(new ApiKeyVersion
+            {
+                TenantId = "contoso", StoreVersionId = "0123456789abcdef0123456789abcdef", Status = ApiKeyVersionStatus.Current,
+                CreatedAt = PortalServices.Start, CreatedByName = "Adele Vance", MaskedHint = "••••", Fingerprint = "",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var first = await Reconciler.ReconcileTenantAsync("contoso", default);
+        var second = await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        Assert.Equal((0, 1), first);
+        Assert.Equal((0, 0), second);
+        var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.True(overview!.Current!.MissingFromStore);
+        await using var check = _portal.CreateDbContext();
+        Assert.Single(await check.AuditEvents.Where(e => e.Action == AuditActions.ReconciliationMissing).ToListAsync());
+    }
+
+    [Fact]
+    public async Task ReconcileAllAsync_CoversEveryTenant()
+    {
+        await WriteStrayAsync("sk_live_stray_00000000003");
+        await _portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("fabrikam"), new SecretValue("sk_live_stray_fabrikam_01"),
+            new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "fabrikam" }, null), default);
+        _portal.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var report = await Reconciler.ReconcileAllAsync(default);
+
+        Assert.Equal(new ReconciliationReport(3, 2, 0, 0), report);
+    }
+
+    [Fact]
+    public async Task Worker_RunsAtStartUpAndThenEveryInterval()
+    {
+        await using var portal = await PortalServices.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Reconciliation:Enabled"] = "true",
+            ["Reconciliation:Interval"] = "00:10:00",
+            ["Reconciliation:MinimumAge"] = "00:00:00",
+        });
+        var worker = portal.Get<ApiKeyReconciliationWorker>();
+        var pass = new TaskCompletionSource<ReconciliationReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        worker.PassCompleted += report => pass.TrySetResult(report);
+        await portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("contoso"), new SecretValue("sk_live_stray_worker_0001"),
+            new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "contoso" }, null), default);
+
+        portal.Time.Advance(TimeSpan.FromMinutes(10));
+        var report = await pass.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, report.VersionsRestored);
+    }
+
+    private Task<SubmitApiKeyResult> SubmitAsync(string value) =>
+        _portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(value), default);
+
+    /// <summary>A store write whose metadata write failed: submit with the version table refusing inserts.</summary>
+    private async Task<string> WriteStrayAsync(string value)
+    {
+        await using (var db = _portal.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("CREATE TRIGGER no_versions BEFORE INSERT ON ApiKeyVersions BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+        }
+
+        var result = await SubmitAsync(value);
+        Assert.Equal(SubmitApiKeyOutcome.Failed, result.Outcome);
+        await using (var db = _portal.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("DROP TRIGGER no_versions");
+        }
+
+        await using var check = _portal.CreateDbContext();
+        var recorded = await check.ApiKeyVersions.Select(v => v.StoreVersionId).ToListAsync();
+        return Assert.Single(await _portal.StoredVersionsAsync("contoso"), v => !recorded.Contains(v.Version)).Version;
+    }
+}
