@@ -54,7 +54,7 @@ public static class DataServiceCollectionExtensions
                         ["Database:Provider is SqlServer but ConnectionStrings:TenantPortal is not set."]);
                 }
 
-                builder.Services.AddDbContextFactory<SqlServerPortalDbContext>(o =>
+                builder.Services.AddPooledDbContextFactory<SqlServerPortalDbContext>(o =>
                     o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlServerPortalDbContext>>();
                 break;
@@ -68,7 +68,7 @@ public static class DataServiceCollectionExtensions
                     connectionString = $"Data Source={file}";
                 }
 
-                builder.Services.AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString));
+                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionTuning()));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
                 break;
         }
@@ -105,6 +105,13 @@ internal sealed partial class DatabaseMigrator(
         {
             LogApplying(logger, pending.Count);
             await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        if (db.Database.IsSqlite())
+        {
+            // Write-ahead logging: one sync per commit instead of several, and readers never block the writer.
+            // The setting is stored in the database file, so this runs once per file in effect.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
     }
 

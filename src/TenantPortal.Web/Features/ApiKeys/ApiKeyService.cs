@@ -173,28 +173,27 @@ public sealed partial class ApiKeyService(
             {
                 await using var db = contexts.CreateDbContext();
                 var now = version.CreatedAt;
-                var older = await db.ApiKeyVersions
+                // One read: the versions this one demotes, and this one itself if reconciliation recorded it first.
+                var affected = await db.ApiKeyVersions
                     .Where(v => v.TenantId == version.TenantId
-                        && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous))
+                        && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous || v.StoreVersionId == version.StoreVersionId))
                     .ToListAsync(cancellationToken);
-                foreach (var v in older.Where(v => v.StoreVersionId != version.StoreVersionId))
+                foreach (var v in affected.Where(v => v.StoreVersionId != version.StoreVersionId))
                 {
                     v.Status = v.Status == ApiKeyVersionStatus.Current ? ApiKeyVersionStatus.Previous : ApiKeyVersionStatus.Superseded;
                     v.StatusChangedAt = now;
                 }
 
-                var restored = await db.ApiKeyVersions.FirstOrDefaultAsync(
-                    v => v.TenantId == version.TenantId && v.StoreVersionId == version.StoreVersionId, cancellationToken);
-                if (restored is null)
-                {
-                    db.ApiKeyVersions.Add(version);
-                }
-                else
+                if (affected.FirstOrDefault(v => v.StoreVersionId == version.StoreVersionId) is { } restored)
                 {
                     // Reconciliation got here first: complete its record with what only this request knows.
                     restored.Status = ApiKeyVersionStatus.Current;
                     restored.CreatedByName = version.CreatedByName;
                     restored.StatusChangedAt = now;
+                }
+                else
+                {
+                    db.ApiKeyVersions.Add(version);
                 }
 
                 db.AuditEvents.Add(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Succeeded, version.TenantId, correlationId, name.Value, version.StoreVersionId));

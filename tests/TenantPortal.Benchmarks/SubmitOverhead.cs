@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Security.Claims;
+using Azure.Core;
+using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Benchmarks;
+
+/// <summary>
+/// The portal's own cost per key submit on top of the vault call: the real composition (SQLite file, audit and
+/// metadata writes, authorization) with the Key Vault store talking to the protocol fake (no added latency).
+/// Each submit's store call is timed by a decorator, so overhead = submit time − that submit's store time.
+/// </summary>
+internal static class SubmitOverhead
+{
+    public static async Task RunAsync(int submits, int tenants)
+    {
+        await using var vault = await KeyVaultFake.StartAsync(pageSize: 25);
+        var timing = new StoreTiming();
+        await using var portal = await PortalServices.StartAsync(
+            services =>
+            {
+                services.AddSingleton<TokenCredential>(vault.Credential);
+                services.PostConfigure<SecretStoreOptions>(o => o.ConfigureClient = vault.ConfigureClient);
+                services.AddSingleton<ISecretStore>(sp => new TimedSecretStore(
+                    new KeyVaultSecretStore(sp.GetRequiredService<SecretClient>(), sp.GetRequiredService<IOptions<SecretStoreOptions>>(),
+                        NullLogger<KeyVaultSecretStore>.Instance),
+                    timing));
+            },
+            new Dictionary<string, string?>
+            {
+                ["SecretStore:Provider"] = "AzureKeyVault",
+                ["SecretStore:VaultUri"] = vault.VaultUri.ToString(),
+                ["Logging:LogLevel:Default"] = "Warning",
+            });
+
+        var principals = await CreateTenantsAsync(portal, tenants);
+        var service = portal.Get<ApiKeyService>();
+
+        // Warm-up: JIT, connection pools, the SDK's token and challenge cache.
+        for (var i = 0; i < Math.Min(200, submits / 5); i++)
+        {
+            await SubmitAsync(service, principals[i % tenants], i);
+        }
+
+        var total = new double[submits];
+        var overhead = new double[submits];
+        var store = new double[submits];
+        for (var i = 0; i < submits; i++)
+        {
+            timing.Last = TimeSpan.Zero;
+            var started = Stopwatch.GetTimestamp();
+            await SubmitAsync(service, principals[i % tenants], i);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            total[i] = elapsed.TotalMilliseconds;
+            store[i] = timing.Last.TotalMilliseconds;
+            overhead[i] = (elapsed - timing.Last).TotalMilliseconds;
+        }
+
+        Console.WriteLine($"Key submit, Key Vault store against the protocol fake (HTTPS, no added latency), SQLite, {submits:N0} submits over {tenants:N0} tenants");
+        Report("portal overhead (submit − store call)", overhead);
+        Report("store call (SecretClient → fake)", store);
+        Report("whole submit", total);
+    }
+
+    private static async Task<List<(ClaimsPrincipal User, string TenantId)>> CreateTenantsAsync(PortalServices portal, int count)
+    {
+        var principals = new List<(ClaimsPrincipal User, string TenantId)>(count);
+        await using var db = portal.CreateDbContext();
+        for (var i = 0; i < count; i++)
+        {
+            var tid = Guid.NewGuid();
+            var id = $"bench-{i:00000}";
+            var tenant = new Tenant { Id = id, DisplayName = $"Bench {i:00000}", CreatedAt = PortalServices.Start };
+            tenant.Directories.Add(new TenantDirectory { EntraTenantId = tid, TenantId = id });
+            db.Tenants.Add(tenant);
+            principals.Add((TestPersonas.With(tid, TestPersonas.TenantAdminRole), id));
+        }
+
+        await db.SaveChangesAsync();
+        return principals;
+    }
+
+    private static async Task SubmitAsync(ApiKeyService service, (ClaimsPrincipal User, string TenantId) actor, int i)
+    {
+        var result = await service.SubmitApiKeyAsync(actor.User, actor.TenantId, new SecretValue($"sk_live_benchmark_{i:0000000}_{Guid.NewGuid():N}"), CancellationToken.None);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(result.Message);
+        }
+    }
+
+    internal static void Report(string label, double[] samples)
+    {
+        var sorted = samples.Order().ToArray();
+        double P(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+        Console.WriteLine($"  {label,-40} p50 {P(0.50),7:0.00} ms   p90 {P(0.90),7:0.00} ms   p99 {P(0.99),7:0.00} ms   max {sorted[^1],7:0.00} ms");
+    }
+
+    private sealed class StoreTiming
+    {
+        public TimeSpan Last { get; set; }
+    }
+
+    private sealed class TimedSecretStore(ISecretStore inner, StoreTiming timing) : ISecretStore
+    {
+        public async Task<SecretVersionProperties> SetAsync(SecretName name, SecretValue value, SecretWriteOptions options, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return await inner.SetAsync(name, value, options, cancellationToken);
+            }
+            finally
+            {
+                timing.Last += Stopwatch.GetElapsedTime(started);
+            }
+        }
+
+        public Task<SecretVersionProperties> UpdateVersionAsync(SecretName name, string version, SecretVersionUpdate update, CancellationToken cancellationToken) =>
+            inner.UpdateVersionAsync(name, version, update, cancellationToken);
+
+        public IAsyncEnumerable<SecretVersionProperties> ListVersionsAsync(SecretName name, CancellationToken cancellationToken) =>
+            inner.ListVersionsAsync(name, cancellationToken);
+
+        public Task CheckAvailabilityAsync(CancellationToken cancellationToken) => inner.CheckAvailabilityAsync(cancellationToken);
+    }
+}
