@@ -7,20 +7,23 @@ using TenantPortal.Tests.Infrastructure;
 namespace TenantPortal.E2E;
 
 /// <summary>The portal on a real Kestrel port (embedded defaults, temporary folder) and Debian's Chromium driving it.</summary>
-public sealed class PortalServerFixture : IAsyncLifetime
+public class PortalServerFixture : IAsyncLifetime
 {
     public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
 
-    public PortalAppFactory Portal { get; } = new();
+    public PortalAppFactory Portal { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
     public string BaseUrl { get; private set; } = "";
 
+    protected virtual Task<PortalAppFactory> CreatePortalAsync() => Task.FromResult(new PortalAppFactory());
+
     public async Task InitializeAsync()
     {
+        Portal = await CreatePortalAsync();
         Portal.UseKestrel(0);
         Portal.StartServer();
         BaseUrl = Portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
@@ -39,7 +42,7 @@ public sealed class PortalServerFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null)
         {
@@ -65,6 +68,33 @@ public sealed class PortalServerFixture : IAsyncLifetime
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+}
+
+/// <summary>The same portal with SecretStore:Provider=AzureKeyVault, the real SecretClient talking to the protocol fake.</summary>
+public sealed class KeyVaultPortalServerFixture : PortalServerFixture
+{
+    public KeyVaultFake Vault { get; private set; } = null!;
+
+    protected override async Task<PortalAppFactory> CreatePortalAsync()
+    {
+        Vault = await KeyVaultFake.StartAsync();
+        return new PortalAppFactory
+        {
+            ConfigureServices = services =>
+            {
+                services.AddSingleton<Azure.Core.TokenCredential>(Vault.Credential);
+                services.PostConfigure<TenantPortal.Web.SecretStore.SecretStoreOptions>(o => o.ConfigureClient = Vault.ConfigureClient);
+            },
+        }
+            .WithSetting("SecretStore:Provider", "AzureKeyVault")
+            .WithSetting("SecretStore:VaultUri", Vault.VaultUri.ToString());
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Vault.DisposeAsync();
     }
 }
 

@@ -84,7 +84,7 @@ public sealed class TenantAdminJourneyTests(PortalServerFixture server)
         await page.Context.CloseAsync();
     }
 
-    private static async Task SubmitAsync(IPage page, string value)
+    internal static async Task SubmitAsync(IPage page, string value)
     {
         await page.Locator("[data-testid=open-submit-dialog]").ClickAsync();
         var input = page.Locator("[data-testid=secret-input]");
