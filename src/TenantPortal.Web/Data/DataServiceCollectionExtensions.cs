@@ -55,7 +55,7 @@ public static class DataServiceCollectionExtensions
                 }
 
                 builder.Services.AddPooledDbContextFactory<SqlServerPortalDbContext>(o =>
-                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()));
+                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(new AuditAppendOnlyInterceptor()));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlServerPortalDbContext>>();
                 break;
 
@@ -68,7 +68,7 @@ public static class DataServiceCollectionExtensions
                     connectionString = $"Data Source={file}";
                 }
 
-                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionTuning()));
+                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor()));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
                 break;
         }

@@ -13,6 +13,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMudServices();
         builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<ApiKeyReconciler>();

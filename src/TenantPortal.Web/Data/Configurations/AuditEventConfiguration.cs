@@ -23,7 +23,35 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.ClientIp).HasMaxLength(45).IsUnicode(false);
         builder.Property(e => e.UserAgent).HasMaxLength(512);
 
+        builder.Property(e => e.ChainId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
+        builder.Property(e => e.PreviousHash).HasMaxLength(64).IsUnicode(false).IsFixedLength();
+        builder.Property(e => e.Hash).HasMaxLength(64).IsUnicode(false).IsFixedLength();
+
+        // No fork: one event per position in a chain.
+        builder.HasIndex(e => new { e.ChainId, e.Sequence }).IsUnique();
         builder.HasIndex(e => new { e.TenantId, e.OccurredAt });
         builder.HasIndex(e => e.OccurredAt);
+        builder.HasIndex(e => new { e.Action, e.OccurredAt });
+    }
+}
+
+internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<AuditChainHead>
+{
+    public void Configure(EntityTypeBuilder<AuditChainHead> builder)
+    {
+        builder.HasKey(h => h.ChainId);
+        builder.Property(h => h.ChainId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
+        builder.Property(h => h.Sequence).IsConcurrencyToken();
+        builder.Property(h => h.Hash).HasMaxLength(64).IsUnicode(false).IsFixedLength();
+    }
+}
+
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> builder)
+    {
+        builder.HasKey(c => new { c.ChainId, c.Sequence });
+        builder.Property(c => c.ChainId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
+        builder.Property(c => c.Hash).HasMaxLength(64).IsUnicode(false).IsFixedLength();
     }
 }

@@ -61,7 +61,7 @@ public sealed partial class ApiKeyReconciler(
                     restored += r;
                     missing += m;
                 }
-                catch (SecretStoreException ex)
+                catch (Exception ex) when (ex is SecretStoreException or DbUpdateException)
                 {
                     failed++;
                     LogTenantFailed(logger, ex, tenantId);
@@ -108,8 +108,8 @@ public sealed partial class ApiKeyReconciler(
         foreach (var version in restored)
         {
             db.ApiKeyVersions.Add(version);
-            db.AuditEvents.Add(audit.Create(PortalActor.System, AuditActions.ReconciliationRestored, AuditOutcome.Succeeded, tenantId,
-                correlationId, name.Value, version.StoreVersionId, "Recorded a version the secret store holds but the database lacked"));
+            await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, AuditActions.ReconciliationRestored, AuditOutcome.Succeeded, tenantId,
+                correlationId, name.Value, version.StoreVersionId, "Recorded a version the secret store holds but the database lacked"), cancellationToken);
         }
 
         var newlyMissing = 0;
@@ -120,8 +120,8 @@ public sealed partial class ApiKeyReconciler(
             {
                 version.MissingFromStoreSince = now;
                 newlyMissing++;
-                db.AuditEvents.Add(audit.Create(PortalActor.System, AuditActions.ReconciliationMissing, AuditOutcome.Failed, tenantId,
-                    correlationId, name.Value, version.StoreVersionId, "The secret store does not know this version"));
+                await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, AuditActions.ReconciliationMissing, AuditOutcome.Failed, tenantId,
+                    correlationId, name.Value, version.StoreVersionId, "The secret store does not know this version"), cancellationToken);
             }
             else if (present)
             {

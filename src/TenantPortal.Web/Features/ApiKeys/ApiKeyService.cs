@@ -196,7 +196,8 @@ public sealed partial class ApiKeyService(
                     db.ApiKeyVersions.Add(version);
                 }
 
-                db.AuditEvents.Add(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Succeeded, version.TenantId, correlationId, name.Value, version.StoreVersionId));
+                await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Succeeded, version.TenantId, correlationId,
+                    name.Value, version.StoreVersionId), cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 return true;
             }
@@ -226,7 +227,8 @@ public sealed partial class ApiKeyService(
 
         // Another tenant's resource and a missing one look the same to the caller; the audit trail tells them apart.
         await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId, correlationId,
-            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}"), cancellationToken);
+            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
+            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
         return null;
     }
 

@@ -34,6 +34,59 @@ public sealed class AuditEvent
     public string? ClientIp { get; init; }
 
     public string? UserAgent { get; init; }
+
+    /// <summary>The hash chain this event belongs to: its tenant's, or <see cref="AuditChains.Platform"/>.</summary>
+    public required string ChainId { get; init; }
+
+    /// <summary>Position in the chain, from 1, without gaps.</summary>
+    public long Sequence { get; internal set; }
+
+    /// <summary>The hash of the event before it in the chain (64 zeros for the first).</summary>
+    public string PreviousHash { get; internal set; } = "";
+
+    /// <summary>SHA-256 of <see cref="PreviousHash"/> and this event's canonical form, hex.</summary>
+    public string Hash { get; internal set; } = "";
+
+    /// <summary>A fresh, unchained copy, for retrying an append in a new transaction.</summary>
+    internal AuditEvent Unchained() => new()
+    {
+        OccurredAt = OccurredAt, ActorTenantId = ActorTenantId, ActorObjectId = ActorObjectId, ActorName = ActorName,
+        ActorRole = ActorRole, TenantId = TenantId, Action = Action, Outcome = Outcome, SecretName = SecretName,
+        KeyVersion = KeyVersion, Reason = Reason, CorrelationId = CorrelationId, ClientIp = ClientIp, UserAgent = UserAgent,
+        ChainId = ChainId,
+    };
+}
+
+/// <summary>The head of one hash chain: its last sequence and hash. The sequence is the concurrency token.</summary>
+public sealed class AuditChainHead
+{
+    public required string ChainId { get; init; }
+
+    public long Sequence { get; set; }
+
+    public required string Hash { get; set; }
+}
+
+/// <summary>Where a retention purge cut a chain: verification resumes from this hash.</summary>
+public sealed class AuditCheckpoint
+{
+    public required string ChainId { get; init; }
+
+    public long Sequence { get; init; }
+
+    public required string Hash { get; init; }
+
+    public DateTimeOffset CutBefore { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public static class AuditChains
+{
+    /// <summary>Events that concern no existing tenant. '#' cannot occur in a tenant id, so no tenant collides with it.</summary>
+    public const string Platform = "#platform";
+
+    public static readonly string Genesis = new('0', 64);
 }
 
 public enum AuditOutcome
@@ -49,6 +102,10 @@ public static class AuditActions
     public const string ApiKeySubmit = "ApiKey.Submit";
     public const string ApiKeyView = "ApiKey.View";
     public const string SupportOverview = "Support.Overview";
+    public const string AuditViewed = "Audit.Viewed";
+    public const string AuditExported = "Audit.Exported";
+    public const string AuditVerified = "Audit.Verified";
+    public const string AuditPurged = "Audit.Purged";
     public const string ReconciliationRestored = "Reconciliation.VersionRestored";
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string SignIn = "Auth.SignIn";

@@ -6,10 +6,11 @@ using TenantPortal.Web.Data;
 namespace TenantPortal.Web.Features.Audit;
 
 /// <summary>
-/// Appends to the audit trail. Rows carry names, versions and reasons, never a secret value. An append that
-/// fails throws <see cref="AuditUnavailableException"/>, and the caller must then change nothing.
+/// Appends to the audit trail. Rows carry names, versions and reasons, never a secret value. Each row is linked
+/// into its chain (the tenant's, or the platform's) by hash. An append that fails throws
+/// <see cref="AuditUnavailableException"/>, and the caller must then change nothing.
 /// </summary>
-public sealed class AuditTrail(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, ClientConnection client, ILogger<AuditTrail> logger)
+public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, ClientConnection client, ILogger<AuditTrail> logger)
 {
     public static string NewCorrelationId() => Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
 
@@ -21,8 +22,10 @@ public sealed class AuditTrail(IDbContextFactory<PortalDbContext> contexts, Time
         string? correlationId = null,
         string? secretName = null,
         string? keyVersion = null,
-        string? reason = null) => new()
+        string? reason = null,
+        string? chainId = null) => new()
         {
+            ChainId = chainId ?? tenantId ?? AuditChains.Platform,
             OccurredAt = time.GetUtcNow(),
             ActorTenantId = actor?.EntraTenantId,
             ActorObjectId = actor?.ObjectId,
@@ -39,21 +42,56 @@ public sealed class AuditTrail(IDbContextFactory<PortalDbContext> contexts, Time
             UserAgent = client.UserAgent,
         };
 
-    /// <summary>Appends one event in its own transaction.</summary>
+    private const int AppendAttempts = 5;
+
+    /// <summary>Appends one event in its own transaction, linked into its chain.</summary>
     public async Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
-        try
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        for (var attempt = 1; ; attempt++)
         {
-            await using var db = contexts.CreateDbContext();
-            db.AuditEvents.Add(auditEvent);
-            await db.SaveChangesAsync(cancellationToken);
+            var candidate = attempt == 1 ? auditEvent : auditEvent.Unchained();
+            try
+            {
+                await using var db = contexts.CreateDbContext();
+                await ChainAsync(db, candidate, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (attempt < AppendAttempts)
+            {
+                // Another writer moved the chain head (concurrency token) or created it first: link again.
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            {
+                LogAppendFailed(logger, ex, auditEvent.Action, auditEvent.Outcome, auditEvent.TenantId, auditEvent.CorrelationId);
+                throw new AuditUnavailableException(ex);
+            }
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+    }
+
+    /// <summary>
+    /// Links <paramref name="auditEvent"/> into its chain inside <paramref name="db"/>, so that it commits in the same
+    /// transaction as the caller's other changes. A concurrent append makes that save fail with a
+    /// <see cref="DbUpdateException"/> (the head's sequence is its concurrency token); the caller retries.
+    /// </summary>
+    public static async Task ChainAsync(PortalDbContext db, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        var head = await db.AuditChainHeads.FindAsync([auditEvent.ChainId], cancellationToken);
+        if (head is null)
         {
-            logger.LogError(ex, "Could not append audit event {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}",
-                auditEvent.Action, auditEvent.Outcome, auditEvent.TenantId, auditEvent.CorrelationId);
-            throw new AuditUnavailableException(ex);
+            head = new AuditChainHead { ChainId = auditEvent.ChainId, Sequence = 0, Hash = AuditChains.Genesis };
+            db.AuditChainHeads.Add(head);
         }
+
+        auditEvent.Sequence = head.Sequence + 1;
+        auditEvent.PreviousHash = head.Hash;
+        auditEvent.Hash = AuditHash.Compute(auditEvent);
+        head.Sequence = auditEvent.Sequence;
+        head.Hash = auditEvent.Hash;
+        db.AuditEvents.Add(auditEvent);
     }
 
     /// <summary>Appends and swallows a failure, for recording an outcome after the fact (the failure is logged).</summary>
@@ -68,6 +106,9 @@ public sealed class AuditTrail(IDbContextFactory<PortalDbContext> contexts, Time
             // Already logged; the operation's own result is what the user needs to see.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not append audit event {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string action, AuditOutcome outcome, string? tenantId, string correlationId);
 
     private static string? Truncate(string? value, int max) => value is { Length: > 0 } && value.Length > max ? value[..max] : value;
 }

@@ -97,6 +97,57 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.ToTable("ApiKeyVersions");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditChainHead", b =>
+                {
+                    b.Property<string>("ChainId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(112)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("char(64)")
+                        .IsFixedLength();
+
+                    b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ChainId");
+
+                    b.ToTable("AuditChainHeads");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<string>("ChainId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(112)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("CutBefore")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("char(64)")
+                        .IsFixedLength();
+
+                    b.HasKey("ChainId", "Sequence");
+
+                    b.ToTable("AuditCheckpoints");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -127,6 +178,12 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.Property<Guid?>("ActorTenantId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("ChainId")
+                        .IsRequired()
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(112)");
+
                     b.Property<string>("ClientIp")
                         .HasMaxLength(45)
                         .IsUnicode(false)
@@ -137,6 +194,13 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .HasMaxLength(64)
                         .IsUnicode(false)
                         .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("char(64)")
+                        .IsFixedLength();
 
                     b.Property<string>("KeyVersion")
                         .HasMaxLength(64)
@@ -152,6 +216,13 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .IsUnicode(false)
                         .HasColumnType("varchar(16)");
 
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("char(64)")
+                        .IsFixedLength();
+
                     b.Property<string>("Reason")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
@@ -160,6 +231,9 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .HasMaxLength(127)
                         .IsUnicode(false)
                         .HasColumnType("varchar(127)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("TenantId")
                         .HasMaxLength(112)
@@ -172,6 +246,11 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("OccurredAt");
+
+                    b.HasIndex("Action", "OccurredAt");
+
+                    b.HasIndex("ChainId", "Sequence")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "OccurredAt");
 

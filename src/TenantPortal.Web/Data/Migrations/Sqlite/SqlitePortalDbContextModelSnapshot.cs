@@ -90,6 +90,57 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.ToTable("ApiKeyVersions");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditChainHead", b =>
+                {
+                    b.Property<string>("ChainId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<long>("Sequence")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChainId");
+
+                    b.ToTable("AuditChainHeads");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditCheckpoint", b =>
+                {
+                    b.Property<string>("ChainId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CutBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.HasKey("ChainId", "Sequence");
+
+                    b.ToTable("AuditCheckpoints");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -118,6 +169,12 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<Guid?>("ActorTenantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ChainId")
+                        .IsRequired()
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientIp")
                         .HasMaxLength(45)
                         .IsUnicode(false)
@@ -128,6 +185,13 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
 
                     b.Property<string>("KeyVersion")
                         .HasMaxLength(64)
@@ -143,6 +207,13 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
                     b.Property<string>("Reason")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -151,6 +222,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasMaxLength(127)
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("TenantId")
                         .HasMaxLength(112)
@@ -163,6 +237,11 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("OccurredAt");
+
+                    b.HasIndex("Action", "OccurredAt");
+
+                    b.HasIndex("ChainId", "Sequence")
+                        .IsUnique();
 
                     b.HasIndex("TenantId", "OccurredAt");
 

@@ -12,6 +12,34 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditChainHeads",
+                columns: table => new
+                {
+                    ChainId = table.Column<string>(type: "varchar(112)", unicode: false, maxLength: 112, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "char(64)", unicode: false, fixedLength: true, maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditChainHeads", x => x.ChainId);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AuditCheckpoints",
+                columns: table => new
+                {
+                    ChainId = table.Column<string>(type: "varchar(112)", unicode: false, maxLength: 112, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "char(64)", unicode: false, fixedLength: true, maxLength: 64, nullable: false),
+                    CutBefore = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditCheckpoints", x => new { x.ChainId, x.Sequence });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AuditEvents",
                 columns: table => new
                 {
@@ -30,7 +58,11 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     Reason = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: true),
                     CorrelationId = table.Column<string>(type: "varchar(64)", unicode: false, maxLength: 64, nullable: false),
                     ClientIp = table.Column<string>(type: "varchar(45)", unicode: false, maxLength: 45, nullable: true),
-                    UserAgent = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true)
+                    UserAgent = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
+                    ChainId = table.Column<string>(type: "varchar(112)", unicode: false, maxLength: 112, nullable: false),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    PreviousHash = table.Column<string>(type: "char(64)", unicode: false, fixedLength: true, maxLength: 64, nullable: false),
+                    Hash = table.Column<string>(type: "char(64)", unicode: false, fixedLength: true, maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -67,7 +99,8 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     CreatedByObjectId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
                     CreatedByName = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
                     MaskedHint = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
-                    Fingerprint = table.Column<string>(type: "varchar(24)", unicode: false, maxLength: 24, nullable: false)
+                    Fingerprint = table.Column<string>(type: "varchar(24)", unicode: false, maxLength: 24, nullable: false),
+                    MissingFromStoreSince = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -117,6 +150,17 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_Action_OccurredAt",
+                table: "AuditEvents",
+                columns: new[] { "Action", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEvents_ChainId_Sequence",
+                table: "AuditEvents",
+                columns: new[] { "ChainId", "Sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AuditEvents_OccurredAt",
                 table: "AuditEvents",
                 column: "OccurredAt");
@@ -142,6 +186,12 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
         {
             migrationBuilder.DropTable(
                 name: "ApiKeyVersions");
+
+            migrationBuilder.DropTable(
+                name: "AuditChainHeads");
+
+            migrationBuilder.DropTable(
+                name: "AuditCheckpoints");
 
             migrationBuilder.DropTable(
                 name: "AuditEvents");
