@@ -3,6 +3,7 @@ using TenantPortal.Web.Auth;
 using TenantPortal.Web.Components;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
+using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.SecretStore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +32,7 @@ app.UseAntiforgery();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapPortalAuthentication();
+app.MapAuditEndpoints();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

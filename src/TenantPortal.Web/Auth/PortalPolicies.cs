@@ -10,6 +10,9 @@ public static class PortalPolicies
     /// <summary>May see rotation status across all tenants: support readers and platform admins of the home tenant.</summary>
     public const string StatusOverview = nameof(StatusOverview);
 
+    /// <summary>May read the audit trail: tenant admins (their own tenant, checked in the service) and staff.</summary>
+    public const string AuditReader = nameof(AuditReader);
+
     public static void AddPortalPolicies(this AuthorizationOptions options, Guid homeTenantId)
     {
         options.AddPolicy(TenantAdmin, p => p.RequireAssertion(c =>
@@ -18,6 +21,11 @@ public static class PortalPolicies
         options.AddPolicy(StatusOverview, p => p.RequireAssertion(c =>
             PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId)
             && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin))));
+
+        options.AddPolicy(AuditReader, p => p.RequireAssertion(c =>
+            PortalActor.From(c.User) is { } actor
+            && (actor.IsInRole(PortalRoles.TenantAdmin)
+                || (actor.IsStaff(homeTenantId) && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin))))));
     }
 
     public static bool IsStaff(this PortalActor actor, Guid homeTenantId) => actor.EntraTenantId == homeTenantId;

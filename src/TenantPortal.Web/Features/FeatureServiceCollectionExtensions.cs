@@ -14,6 +14,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddMudServices();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();
+        builder.Services.AddScoped<AuditService>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<ApiKeyReconciler>();

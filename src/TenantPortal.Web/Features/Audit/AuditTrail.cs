@@ -26,7 +26,7 @@ public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contex
         string? chainId = null) => new()
         {
             ChainId = chainId ?? tenantId ?? AuditChains.Platform,
-            OccurredAt = time.GetUtcNow(),
+            OccurredAt = ToMilliseconds(time.GetUtcNow()),
             ActorTenantId = actor?.EntraTenantId,
             ActorObjectId = actor?.ObjectId,
             ActorName = Truncate(actor?.DisplayName, 200),
@@ -109,6 +109,13 @@ public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contex
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not append audit event {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string action, AuditOutcome outcome, string? tenantId, string correlationId);
+
+    /// <summary>Hashed times must survive the round trip through every provider: UTC, whole milliseconds.</summary>
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset t)
+    {
+        var utc = t.UtcTicks;
+        return new DateTimeOffset(utc - (utc % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+    }
 
     private static string? Truncate(string? value, int max) => value is { Length: > 0 } && value.Length > max ? value[..max] : value;
 }

@@ -1,0 +1,217 @@
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Support;
+
+namespace TenantPortal.Web.Features.Audit;
+
+public sealed record AuditFilter(
+    string? TenantId = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    string? Action = null,
+    AuditOutcome? Outcome = null,
+    string? Actor = null);
+
+public enum AuditSort
+{
+    OccurredAt,
+    TenantId,
+    Action,
+    Outcome,
+}
+
+public sealed record AuditQuery(int Page, int PageSize, AuditFilter Filter, AuditSort Sort = AuditSort.OccurredAt, bool Descending = true);
+
+/// <summary>One audit row as shown and exported, hashes included so a tenant can verify its slice offline.</summary>
+[CsvHelper.CsvRecord]
+public sealed partial record AuditRow(
+    DateTimeOffset OccurredAt,
+    string? TenantId,
+    string Action,
+    AuditOutcome Outcome,
+    string? ActorName,
+    string ActorRole,
+    Guid? ActorTenantId,
+    Guid? ActorObjectId,
+    string? SecretName,
+    string? KeyVersion,
+    string? Reason,
+    string? ClientIp,
+    string? UserAgent,
+    string CorrelationId,
+    string ChainId,
+    long Sequence,
+    string PreviousHash,
+    string Hash);
+
+/// <summary>
+/// Reading the audit trail. Tenant admins see their own tenant's events only; support readers and platform
+/// admins see all. Viewing, exporting and verifying are themselves audited.
+/// </summary>
+public sealed class AuditService(
+    IDbContextFactory<PortalDbContext> contexts,
+    IAuthorizationService authorization,
+    AuditTrail audit,
+    AuditVerifier verifier)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<PagedResult<AuditRow>?> GetPageAsync(ClaimsPrincipal user, AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var scope = await ScopeAsync(user, query.Filter.TenantId, cancellationToken);
+        if (scope is null)
+        {
+            return null;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        var rows = Filter(db, scope, query.Filter);
+        var total = await rows.CountAsync(cancellationToken);
+        rows = (query.Sort, query.Descending) switch
+        {
+            (AuditSort.TenantId, false) => rows.OrderBy(e => e.TenantId).ThenByDescending(e => e.Id),
+            (AuditSort.TenantId, true) => rows.OrderByDescending(e => e.TenantId).ThenByDescending(e => e.Id),
+            (AuditSort.Action, false) => rows.OrderBy(e => e.Action).ThenByDescending(e => e.Id),
+            (AuditSort.Action, true) => rows.OrderByDescending(e => e.Action).ThenByDescending(e => e.Id),
+            (AuditSort.Outcome, false) => rows.OrderBy(e => e.Outcome).ThenByDescending(e => e.Id),
+            (AuditSort.Outcome, true) => rows.OrderByDescending(e => e.Outcome).ThenByDescending(e => e.Id),
+            (_, false) => rows.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id),
+            _ => rows.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id),
+        };
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var items = await Project(rows.Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)).ToListAsync(cancellationToken);
+
+        if (query.Page == 0)
+        {
+            await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditViewed, AuditOutcome.Succeeded, query.Filter.TenantId,
+                reason: Describe(query.Filter)), cancellationToken);
+        }
+
+        return new PagedResult<AuditRow>(items, total);
+    }
+
+    /// <summary>The filtered rows, oldest first, streamed from the database; null when the user may not see them.</summary>
+    public async Task<IAsyncEnumerable<AuditRow>?> ExportAsync(ClaimsPrincipal user, AuditFilter filter, string format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var scope = await ScopeAsync(user, filter.TenantId, cancellationToken);
+        if (scope is null)
+        {
+            return null;
+        }
+
+        // Recorded before the first byte leaves: an export that cannot be audited does not happen.
+        await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditExported, AuditOutcome.Succeeded, filter.TenantId,
+            reason: $"{format}; {Describe(filter)}"), cancellationToken);
+        return StreamAsync(scope, filter, cancellationToken);
+    }
+
+    /// <summary>Verifies one chain; tenant admins only their own tenant's. Null when not permitted.</summary>
+    public async Task<ChainVerification?> VerifyAsync(ClaimsPrincipal user, string chainId, CancellationToken cancellationToken)
+    {
+        var scope = await ScopeAsync(user, chainId == AuditChains.Platform ? null : chainId, cancellationToken);
+        if (scope is null || (chainId == AuditChains.Platform && scope.Tenants is not null))
+        {
+            return null;
+        }
+
+        var result = await verifier.VerifyAsync(chainId, cancellationToken);
+        await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditVerified,
+            result.IsIntact ? AuditOutcome.Succeeded : AuditOutcome.Failed, chainId == AuditChains.Platform ? null : chainId,
+            reason: result.IsIntact ? $"{result.EventsChecked} events intact" : result.Problem), cancellationToken);
+        return result;
+    }
+
+    private async IAsyncEnumerable<AuditRow> StreamAsync(AuditScope scope, AuditFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var rows = Project(Filter(db, scope, filter).OrderBy(e => e.ChainId).ThenBy(e => e.Sequence)).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>Which tenants the user may read: null = all (staff), else the tenants they administer.</summary>
+    private async Task<AuditScope?> ScopeAsync(ClaimsPrincipal user, string? requestedTenant, CancellationToken cancellationToken)
+    {
+        var actor = PortalActor.From(user);
+        if (actor is not null && (await authorization.AuthorizeAsync(user, PortalPolicies.StatusOverview)).Succeeded)
+        {
+            return new AuditScope(null);
+        }
+
+        if (actor is not null && actor.IsInRole(PortalRoles.TenantAdmin))
+        {
+            await using var db = contexts.CreateDbContext();
+            var own = await db.TenantDirectories.AsNoTracking()
+                .Where(d => d.EntraTenantId == actor.EntraTenantId).Select(d => d.TenantId).ToListAsync(cancellationToken);
+            if (own.Count > 0 && (requestedTenant is null || own.Contains(requestedTenant)))
+            {
+                return new AuditScope(own);
+            }
+        }
+
+        await audit.TryAppendAsync(audit.Create(actor, AuditActions.AuditViewed, AuditOutcome.Denied, requestedTenant,
+            reason: "Not permitted: audit trail", chainId: AuditChains.Platform), cancellationToken);
+        return null;
+    }
+
+    private static IQueryable<AuditEvent> Filter(PortalDbContext db, AuditScope scope, AuditFilter filter)
+    {
+        var rows = db.AuditEvents.AsNoTracking();
+        if (scope.Tenants is { } tenants)
+        {
+            rows = rows.Where(e => e.TenantId != null && tenants.Contains(e.TenantId));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.TenantId))
+        {
+            rows = rows.Where(e => e.TenantId == filter.TenantId);
+        }
+
+        if (filter.From is { } from)
+        {
+            rows = rows.Where(e => e.OccurredAt >= from);
+        }
+
+        if (filter.To is { } to)
+        {
+            rows = rows.Where(e => e.OccurredAt < to);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Action))
+        {
+            rows = rows.Where(e => e.Action == filter.Action);
+        }
+
+        if (filter.Outcome is { } outcome)
+        {
+            rows = rows.Where(e => e.Outcome == outcome);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Actor))
+        {
+            var actor = filter.Actor.Trim();
+            rows = Guid.TryParse(actor, out var oid)
+                ? rows.Where(e => e.ActorObjectId == oid)
+                : rows.Where(e => e.ActorName != null && e.ActorName.Contains(actor));
+        }
+
+        return rows;
+    }
+
+    private static IQueryable<AuditRow> Project(IQueryable<AuditEvent> rows) => rows.Select(e => new AuditRow(
+        e.OccurredAt, e.TenantId, e.Action, e.Outcome, e.ActorName, e.ActorRole, e.ActorTenantId, e.ActorObjectId, e.SecretName,
+        e.KeyVersion, e.Reason, e.ClientIp, e.UserAgent, e.CorrelationId, e.ChainId, e.Sequence, e.PreviousHash, e.Hash));
+
+    private static string Describe(AuditFilter f) =>
+        $"filter tenant={f.TenantId ?? "*"} from={f.From:O} to={f.To:O} action={f.Action ?? "*"} outcome={f.Outcome?.ToString() ?? "*"} actor={f.Actor ?? "*"}";
+
+    private sealed record AuditScope(IReadOnlyList<string>? Tenants);
+}

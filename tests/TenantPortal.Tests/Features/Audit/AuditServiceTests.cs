@@ -1,0 +1,102 @@
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Features.Audit;
+
+public sealed class AuditServiceTests : IAsyncLifetime
+{
+    private PortalServices _portal = null!;
+
+    private AuditService Service => _portal.Get<AuditService>();
+
+    public async Task InitializeAsync()
+    {
+        _portal = await PortalServices.StartAsync();
+        var keys = _portal.Get<ApiKeyService>();
+        await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_audit_contoso_0001"), default);
+        _portal.Time.Advance(TimeSpan.FromDays(2));
+        await keys.SubmitApiKeyAsync(TestPersonas.FabrikamAdmin, "fabrikam", new SecretValue("sk_live_audit_fabrikam_001"), default);
+        await keys.SubmitApiKeyAsync(TestPersonas.FabrikamAdmin, "contoso", new SecretValue("sk_live_audit_attack_00001"), default);
+    }
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    [Fact]
+    public async Task GetPageAsync_TenantAdmin_SeesOnlyTheirOwnTenantsEvents()
+    {
+        var page = await Service.GetPageAsync(TestPersonas.ContosoAdmin, new AuditQuery(0, 50, new AuditFilter()), default);
+
+        Assert.NotNull(page);
+        Assert.NotEmpty(page.Items);
+        Assert.All(page.Items, r => Assert.Equal("contoso", r.TenantId));
+        // Fabrikam's admin's denied attempt on contoso is contoso's business too.
+        Assert.Contains(page.Items, r => r.Outcome == AuditOutcome.Denied);
+    }
+
+    [Fact]
+    public async Task GetPageAsync_TenantAdminAskingForAnotherTenant_IsRefusedAndAudited()
+    {
+        var page = await Service.GetPageAsync(TestPersonas.FabrikamAdmin, new AuditQuery(0, 50, new AuditFilter(TenantId: "contoso")), default);
+
+        Assert.Null(page);
+        await using var db = _portal.CreateDbContext();
+        Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditViewed && e.Outcome == AuditOutcome.Denied).ToListAsync());
+    }
+
+    [Fact]
+    public async Task GetPageAsync_Support_SeesAllAndFiltersByTenantTimeActionOutcomeAndActor()
+    {
+        var all = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 100, new AuditFilter()), default);
+        var fabrikam = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 100, new AuditFilter(TenantId: "fabrikam")), default);
+        var later = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 100, new AuditFilter(From: PortalServices.Start.AddDays(1))), default);
+        var denied = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 100, new AuditFilter(Outcome: AuditOutcome.Denied)), default);
+        var byActor = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 100, new AuditFilter(Actor: "Bruno", Action: AuditActions.ApiKeySubmit)), default);
+
+        Assert.Contains(all!.Items, r => r.TenantId == "contoso");
+        Assert.Contains(all.Items, r => r.TenantId == "fabrikam");
+        Assert.All(fabrikam!.Items, r => Assert.Equal("fabrikam", r.TenantId));
+        Assert.All(later!.Items, r => Assert.True(r.OccurredAt >= PortalServices.Start.AddDays(1)));
+        Assert.DoesNotContain(later.Items, r => r.TenantId == "contoso" && r.Outcome == AuditOutcome.Succeeded && r.Action == AuditActions.ApiKeySubmit);
+        Assert.All(denied!.Items, r => Assert.Equal(AuditOutcome.Denied, r.Outcome));
+        Assert.Equal(3, byActor!.TotalCount);
+    }
+
+    [Fact]
+    public async Task GetPageAsync_PagesInTheDatabaseNewestFirst()
+    {
+        var first = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 2, new AuditFilter(Action: AuditActions.ApiKeySubmit)), default);
+        var second = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(1, 2, new AuditFilter(Action: AuditActions.ApiKeySubmit)), default);
+
+        Assert.Equal(5, first!.TotalCount);
+        Assert.Equal(2, first.Items.Count);
+        Assert.True(first.Items[0].OccurredAt >= first.Items[1].OccurredAt);
+        Assert.True(first.Items[1].OccurredAt >= second!.Items[0].OccurredAt);
+    }
+
+    [Fact]
+    public async Task GetPageAsync_FirstPage_IsItselfAudited()
+    {
+        await Service.GetPageAsync(TestPersonas.ContosoAdmin, new AuditQuery(0, 10, new AuditFilter()), default);
+        await Service.GetPageAsync(TestPersonas.ContosoAdmin, new AuditQuery(1, 10, new AuditFilter()), default);
+
+        await using var db = _portal.CreateDbContext();
+        Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditViewed && e.Outcome == AuditOutcome.Succeeded).ToListAsync());
+    }
+
+    [Fact]
+    public async Task VerifyAsync_TenantAdmin_OwnChainOnly()
+    {
+        var own = await Service.VerifyAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        var other = await Service.VerifyAsync(TestPersonas.ContosoAdmin, "fabrikam", default);
+        var platform = await Service.VerifyAsync(TestPersonas.ContosoAdmin, AuditChains.Platform, default);
+        var staff = await Service.VerifyAsync(TestPersonas.PlatformAdmin, AuditChains.Platform, default);
+
+        Assert.True(own!.IsIntact);
+        Assert.Null(other);
+        Assert.Null(platform);
+        Assert.True(staff!.IsIntact);
+    }
+}
