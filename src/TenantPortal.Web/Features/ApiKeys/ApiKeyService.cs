@@ -24,7 +24,7 @@ public sealed partial class ApiKeyService(
 {
     public const string ContentType = "text/plain";
     private const int HistoryLimit = 100;
-    private const int MetadataWriteAttempts = 3;
+    private const int MetadataWriteAttempts = 10;
 
     /// <summary>The tenants whose key this user administers (their Entra tenant maps to them); empty for everyone else.</summary>
     public async Task<IReadOnlyList<TenantLink>> GetAdministeredTenantsAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
@@ -166,7 +166,8 @@ public sealed partial class ApiKeyService(
 
     private async Task<bool> RecordVersionAsync(ApiKeyVersion version, PortalActor actor, SecretName name, string correlationId, CancellationToken cancellationToken)
     {
-        // A concurrent submit for the same tenant trips the one-current-version index; re-read and try again.
+        // A concurrent submit for the same tenant trips the one-current-version index or moves the audit chain head;
+        // re-read and try again. Each round one writer wins, so a handful of attempts covers realistic contention.
         for (var attempt = 1; attempt <= MetadataWriteAttempts; attempt++)
         {
             try

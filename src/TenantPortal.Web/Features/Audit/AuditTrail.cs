@@ -42,7 +42,7 @@ public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contex
             UserAgent = client.UserAgent,
         };
 
-    private const int AppendAttempts = 5;
+    private const int AppendAttempts = 10;
 
     /// <summary>Appends one event in its own transaction, linked into its chain.</summary>
     public async Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
