@@ -15,6 +15,12 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddScoped<AuditService>();
+        builder.Services.AddScoped<AuditRetention>();
+        builder.Services.AddOptions<AuditRetentionOptions>().BindConfiguration(AuditRetentionOptions.SectionName)
+            .Validate(o => o.Days >= 30, "Audit:Retention:Days must be at least 30.")
+            .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Audit:Retention:Interval must be at least one minute.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<ApiKeyReconciler>();

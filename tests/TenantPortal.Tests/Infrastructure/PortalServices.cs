@@ -52,6 +52,7 @@ public sealed class PortalServices : IAsyncDisposable
             ["AppData:Path"] = dataDirectory,
             // Tests run reconciliation themselves; those about the background pass switch it back on.
             ["Reconciliation:Enabled"] = "false",
+            ["Audit:Retention:Enabled"] = "false",
         });
         if (settings is not null)
         {

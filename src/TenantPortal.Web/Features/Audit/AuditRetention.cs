@@ -1,0 +1,114 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+
+namespace TenantPortal.Web.Features.Audit;
+
+public sealed class AuditRetentionOptions
+{
+    public const string SectionName = "Audit:Retention";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Events older than this are purged; a checkpoint keeps what remains verifiable.</summary>
+    public int Days { get; set; } = 400;
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromDays(1);
+}
+
+public sealed record AuditPurgeReport(int ChainsCut, int EventsPurged);
+
+/// <summary>
+/// The only path that deletes audit rows, and it is audited itself: per chain, in one transaction, it records a
+/// checkpoint (the sequence and hash at the cut), appends an "Audit.Purged" event to that chain, and deletes the
+/// events up to the cut. Verification then starts from the checkpoint.
+/// </summary>
+public sealed partial class AuditRetention(
+    IDbContextFactory<PortalDbContext> contexts,
+    AuditTrail audit,
+    TimeProvider time,
+    IOptions<AuditRetentionOptions> options,
+    ILogger<AuditRetention> logger)
+{
+    public async Task<AuditPurgeReport> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var cutBefore = time.GetUtcNow().AddDays(-options.Value.Days);
+        List<string> chains;
+        await using (var db = contexts.CreateDbContext())
+        {
+            chains = await db.AuditEvents.AsNoTracking().Where(e => e.OccurredAt < cutBefore)
+                .Select(e => e.ChainId).Distinct().ToListAsync(cancellationToken);
+        }
+
+        var purged = 0;
+        foreach (var chainId in chains)
+        {
+            purged += await PurgeChainAsync(chainId, cutBefore, cancellationToken);
+        }
+
+        LogPurged(logger, purged, chains.Count, cutBefore);
+        return new AuditPurgeReport(chains.Count, purged);
+    }
+
+    private async Task<int> PurgeChainAsync(string chainId, DateTimeOffset cutBefore, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var last = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.ChainId == chainId && e.OccurredAt < cutBefore)
+            .OrderByDescending(e => e.Sequence)
+            .Select(e => new { e.Sequence, e.Hash })
+            .FirstAsync(cancellationToken);
+
+        db.AuditCheckpoints.Add(new AuditCheckpoint
+        {
+            ChainId = chainId, Sequence = last.Sequence, Hash = last.Hash, CutBefore = cutBefore, CreatedAt = time.GetUtcNow(),
+        });
+        await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, AuditActions.AuditPurged, AuditOutcome.Succeeded,
+            chainId == AuditChains.Platform ? null : chainId,
+            reason: $"Events up to {last.Sequence} (before {cutBefore:yyyy-MM-dd}) purged; checkpoint {last.Hash[..16]}",
+            chainId: chainId), cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var deleted = await db.AuditEvents.Where(e => e.ChainId == chainId && e.Sequence <= last.Sequence).ExecuteDeleteAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Audit retention purged {Events} event(s) from {Chains} chain(s) older than {CutBefore}")]
+    private static partial void LogPurged(ILogger logger, int events, int chains, DateTimeOffset cutBefore);
+}
+
+/// <summary>Runs the retention purge daily.</summary>
+public sealed partial class AuditRetentionWorker(
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<AuditRetentionOptions> options,
+    ILogger<AuditRetentionWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<AuditRetention>().PurgeAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit retention purge failed; nothing was deleted for the chain that failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
