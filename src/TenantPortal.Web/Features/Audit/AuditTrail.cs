@@ -54,6 +54,8 @@ public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contex
             try
             {
                 await using var db = contexts.CreateDbContext();
+                // One connection for the head read and the save, instead of opening it twice.
+                await db.Database.OpenConnectionAsync(cancellationToken);
                 await ChainAsync(db, candidate, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 return;
