@@ -82,9 +82,14 @@ public sealed partial class ApiKeyService(
     {
         var correlationId = AuditTrail.NewCorrelationId();
         Tenant? tenant;
+        var action = AuditActions.ApiKeySubmit;
         await using (var db = contexts.CreateDbContext())
         {
-            tenant = await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.Submit, AuditActions.ApiKeySubmit, cancellationToken, correlationId);
+            tenant = await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.Submit, action, cancellationToken, correlationId);
+            if (tenant is not null && await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenant.Id && v.Status == ApiKeyVersionStatus.Current, cancellationToken))
+            {
+                action = AuditActions.ApiKeyRotate;
+            }
         }
 
         if (tenant is null)
@@ -101,7 +106,7 @@ public sealed partial class ApiKeyService(
         var name = SecretName.ForTenant(tenant.Id);
         try
         {
-            await audit.AppendAsync(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Requested, tenant.Id, correlationId, name.Value), cancellationToken);
+            await audit.AppendAsync(audit.Create(actor, action, AuditOutcome.Requested, tenant.Id, correlationId, name.Value), cancellationToken);
         }
         catch (AuditUnavailableException)
         {
@@ -128,7 +133,7 @@ public sealed partial class ApiKeyService(
         catch (SecretStoreException ex)
         {
             LogStoreFailed(logger, ex, name.Value, correlationId);
-            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Failed, tenant.Id, correlationId, name.Value,
+            await audit.TryAppendAsync(audit.Create(actor, action, AuditOutcome.Failed, tenant.Id, correlationId, name.Value,
                 reason: ex.IsRetryable ? "Secret store unavailable" : "Secret store refused the write"), cancellationToken);
             return new SubmitApiKeyResult(SubmitApiKeyOutcome.Failed, ex.IsRetryable
                 ? "The secret store did not confirm the write, so the key was not stored. Nothing was changed; please try again in a moment."
@@ -150,9 +155,9 @@ public sealed partial class ApiKeyService(
             Fingerprint = ApiKeyValueRules.Fingerprint(value),
         };
 
-        if (!await RecordVersionAsync(version, actor, name, correlationId, cancellationToken))
+        if (!await RecordVersionAsync(version, actor, action, name, correlationId, cancellationToken))
         {
-            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Failed, tenant.Id, correlationId, name.Value, stored.Version,
+            await audit.TryAppendAsync(audit.Create(actor, action, AuditOutcome.Failed, tenant.Id, correlationId, name.Value, stored.Version,
                 reason: "Stored in the secret store but the metadata could not be recorded"), cancellationToken);
             return new SubmitApiKeyResult(SubmitApiKeyOutcome.Failed,
                 $"The key reached the secret store as version {stored.Version[..Math.Min(8, stored.Version.Length)]}, but the portal could not record it. " +
@@ -164,7 +169,7 @@ public sealed partial class ApiKeyService(
             $"API key stored as version {ToSummary(version).ShortVersion}. The previous version, if any, is now marked Previous.", ToSummary(version));
     }
 
-    private async Task<bool> RecordVersionAsync(ApiKeyVersion version, PortalActor actor, SecretName name, string correlationId, CancellationToken cancellationToken)
+    private async Task<bool> RecordVersionAsync(ApiKeyVersion version, PortalActor actor, string action, SecretName name, string correlationId, CancellationToken cancellationToken)
     {
         // A concurrent submit for the same tenant trips the one-current-version index or moves the audit chain head;
         // re-read and try again. Each round one writer wins, so a handful of attempts covers realistic contention.
@@ -197,7 +202,7 @@ public sealed partial class ApiKeyService(
                     db.ApiKeyVersions.Add(version);
                 }
 
-                await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.ApiKeySubmit, AuditOutcome.Succeeded, version.TenantId, correlationId,
+                await AuditTrail.ChainAsync(db, audit.Create(actor, action, AuditOutcome.Succeeded, version.TenantId, correlationId,
                     name.Value, version.StoreVersionId), cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 return true;

@@ -100,6 +100,7 @@ public enum AuditOutcome
 public static class AuditActions
 {
     public const string ApiKeySubmit = "ApiKey.Submit";
+    public const string ApiKeyRotate = "ApiKey.Rotate";
     public const string ApiKeyView = "ApiKey.View";
     public const string SupportOverview = "Support.Overview";
     public const string AuditViewed = "Audit.Viewed";

@@ -65,6 +65,10 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
             [ApiKeyVersionStatus.Current, ApiKeyVersionStatus.Previous, ApiKeyVersionStatus.Superseded],
             overview.History.Select(v => v.Status));
         Assert.Equal(3, (await _portal.StoredVersionsAsync("contoso")).Count);
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(
+            [AuditActions.ApiKeySubmit, AuditActions.ApiKeyRotate, AuditActions.ApiKeyRotate],
+            await db.AuditEvents.Where(e => e.Outcome == AuditOutcome.Succeeded).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
     }
 
     public static TheoryData<string, string> BadValues => new()
