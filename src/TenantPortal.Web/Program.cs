@@ -12,7 +12,7 @@ builder.AddPortalData();
 builder.AddPortalSecretStore();
 builder.AddPortalAuthentication();
 builder.AddPortalFeatures();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.AddPortalWebHost();
 
 var app = builder.Build();
 
@@ -23,6 +23,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHttpsRedirection();
 }
 
+app.UsePortalSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UsePortalClientConnection();
 app.UseAuthentication();

@@ -13,6 +13,14 @@ public sealed class TenantAdminJourneyTests(PortalServerFixture server)
         var first = $"sk_live_E2E_first_{Guid.NewGuid():N}";
         var second = $"sk_live_E2E_second_{Guid.NewGuid():N}";
         var page = await server.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(message.Text);
+            }
+        };
 
         // Signing in: the protected page sends us to the persona picker and back.
         await page.GotoAsync("/tenants/contoso/api-key");
@@ -40,6 +48,8 @@ public sealed class TenantAdminJourneyTests(PortalServerFixture server)
         Assert.DoesNotContain(first, html, StringComparison.Ordinal);
         Assert.DoesNotContain(second, html, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Portal.AllLogText(), l => l.Contains(first, StringComparison.Ordinal) || l.Contains(second, StringComparison.Ordinal));
+        // The strict Content-Security-Policy did not block anything the portal needs.
+        Assert.Empty(violations);
         await page.Context.CloseAsync();
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.Infrastructure;
 
 namespace TenantPortal.Tests.Integration;
@@ -157,4 +158,71 @@ public class StartupGuardTests
     }
 
     private static string Flatten(Exception ex) => ex.ToString();
+}
+
+public sealed class SecurityHeaderTests : IDisposable
+{
+    private readonly PortalAppFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/dev/sign-in")]
+    [InlineData("/health/ready")]
+    [InlineData("/no-such-page")]
+    public async Task EveryResponse_CarriesTheSecurityHeaders(string path)
+    {
+        using var client = _factory.CreateClient();
+
+        var response = await client.GetAsync(path);
+
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Contains("camera=()", Assert.Single(response.Headers.GetValues("Permissions-Policy")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pages_HaveNoInlineScript()
+    {
+        using var client = _factory.CreateClient();
+
+        var html = await client.GetStringAsync("/dev/sign-in");
+
+        Assert.DoesNotMatch("<script(?![^>]*\\bsrc=)[^>]*>", html);
+    }
+
+    [Fact]
+    public void CircuitLimits_AreSetDeliberately()
+    {
+        var circuit = _factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>>().Value;
+
+        Assert.Equal(100, circuit.DisconnectedCircuitMaxRetained);
+        Assert.Equal(TimeSpan.FromMinutes(3), circuit.DisconnectedCircuitRetentionPeriod);
+        Assert.True(circuit.DetailedErrors); // Development host; off elsewhere.
+    }
+
+    [Fact]
+    public async Task Production_HasNoDetailedErrorsAndSendsHsts()
+    {
+        using var factory = new PortalAppFactory { Environment = "Production" }
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .WithSetting("AzureAd:TenantId", "organizations")
+            .WithSetting("AzureAd:ClientId", "11111111-2222-3333-4444-555555555555")
+            .WithSetting("Authentication:HomeTenantId", "9e7b0a4c-0000-4000-8000-000000000001")
+            .WithSetting("Database:MigrateAtStartup", "true");
+        using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://portal.example.com") });
+
+        var response = await client.GetAsync("/health/live");
+        var circuit = factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Components.Server.CircuitOptions>>().Value;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(circuit.DetailedErrors);
+        Assert.Contains("max-age=", Assert.Single(response.Headers.GetValues("Strict-Transport-Security")), StringComparison.Ordinal);
+    }
 }
