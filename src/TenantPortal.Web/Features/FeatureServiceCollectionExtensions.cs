@@ -12,6 +12,7 @@ public static class FeatureServiceCollectionExtensions
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMudServices();
+        builder.Services.AddSingleton<AuditAppender>();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddScoped<AuditService>();

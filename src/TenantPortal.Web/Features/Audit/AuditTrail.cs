@@ -10,7 +10,7 @@ namespace TenantPortal.Web.Features.Audit;
 /// into its chain (the tenant's, or the platform's) by hash. An append that fails throws
 /// <see cref="AuditUnavailableException"/>, and the caller must then change nothing.
 /// </summary>
-public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, ClientConnection client, ILogger<AuditTrail> logger)
+public sealed class AuditTrail(AuditAppender appender, TimeProvider time, ClientConnection client)
 {
     public static string NewCorrelationId() => Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
 
@@ -42,34 +42,11 @@ public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contex
             UserAgent = client.UserAgent,
         };
 
-    private const int AppendAttempts = 10;
-
-    /// <summary>Appends one event in its own transaction, linked into its chain.</summary>
-    public async Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    /// <summary>Appends one event, linked into its chain, and returns once it is committed.</summary>
+    public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
-        for (var attempt = 1; ; attempt++)
-        {
-            var candidate = attempt == 1 ? auditEvent : auditEvent.Unchained();
-            try
-            {
-                await using var db = contexts.CreateDbContext();
-                // One connection for the head read and the save, instead of opening it twice.
-                await db.Database.OpenConnectionAsync(cancellationToken);
-                await ChainAsync(db, candidate, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                return;
-            }
-            catch (DbUpdateException) when (attempt < AppendAttempts)
-            {
-                // Another writer moved the chain head (concurrency token) or created it first: link again.
-            }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
-            {
-                LogAppendFailed(logger, ex, auditEvent.Action, auditEvent.Outcome, auditEvent.TenantId, auditEvent.CorrelationId);
-                throw new AuditUnavailableException(ex);
-            }
-        }
+        return appender.AppendAsync(auditEvent, cancellationToken);
     }
 
     /// <summary>
@@ -108,9 +85,6 @@ public sealed partial class AuditTrail(IDbContextFactory<PortalDbContext> contex
             // Already logged; the operation's own result is what the user needs to see.
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not append audit event {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}")]
-    private static partial void LogAppendFailed(ILogger logger, Exception exception, string action, AuditOutcome outcome, string? tenantId, string correlationId);
 
     /// <summary>Hashed times must survive the round trip through every provider: UTC, whole milliseconds.</summary>
     private static DateTimeOffset ToMilliseconds(DateTimeOffset t)
