@@ -115,8 +115,15 @@ public sealed class AuditService(
     public async Task<ChainVerification?> VerifyAsync(ClaimsPrincipal user, string chainId, CancellationToken cancellationToken)
     {
         var scope = await ScopeAsync(user, chainId == AuditChains.Platform ? null : chainId, cancellationToken);
-        if (scope is null || (chainId == AuditChains.Platform && scope.Tenants is not null))
+        if (scope is null)
         {
+            return null;
+        }
+
+        if (chainId == AuditChains.Platform && scope.Tenants is not null)
+        {
+            await audit.TryAppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditVerified, AuditOutcome.Denied, tenantId: null,
+                reason: "Not permitted: the platform chain is for staff"), cancellationToken);
             return null;
         }
 

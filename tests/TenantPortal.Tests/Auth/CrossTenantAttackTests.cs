@@ -1,0 +1,185 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Auth;
+
+/// <summary>
+/// Every operation, aimed at a tenant the caller may not touch, by every kind of caller that may not touch it.
+/// Zero successes, and every attempt leaves a denial in the audit trail. Add an operation in one line below.
+/// </summary>
+public sealed class CrossTenantAttackTests : IAsyncLifetime
+{
+    private delegate Task<bool> Operation(IServiceProvider services, ClaimsPrincipal user, string tenantId);
+
+    private static readonly Dictionary<string, Operation> Operations = new()
+    {
+        ["submit"] = async (s, u, t) => (await s.GetRequiredService<ApiKeyService>().SubmitApiKeyAsync(u, t, new SecretValue("sk_live_attacker_000000001"), default)).Succeeded,
+        ["view status and versions"] = async (s, u, t) => await s.GetRequiredService<ApiKeyService>().GetOverviewAsync(u, t, default) is not null,
+        ["read audit"] = async (s, u, t) => await s.GetRequiredService<AuditService>().GetPageAsync(u, new AuditQuery(0, 10, new AuditFilter(TenantId: t)), default) is not null,
+        ["export audit"] = async (s, u, t) => await s.GetRequiredService<AuditService>().ExportAsync(u, new AuditFilter(TenantId: t), "json", default) is not null,
+        ["verify audit chain"] = async (s, u, t) => await s.GetRequiredService<AuditService>().VerifyAsync(u, t, default) is not null,
+    };
+
+    /// <summary>Operations that change something: staff may read, never these.</summary>
+    private static readonly string[] Mutating = ["submit"];
+
+    private static readonly Dictionary<string, ClaimsPrincipal> Attackers = new()
+    {
+        ["another tenant's admin"] = TestPersonas.FabrikamAdmin,
+        ["an admin of an unmapped Entra tenant"] = TestPersonas.With(Guid.NewGuid(), PortalRoles.TenantAdmin),
+        ["a customer who gave themselves Support.Reader"] = TestPersonas.CustomerWithStaffRole(PortalRoles.SupportReader),
+        ["a customer who gave themselves Platform.Admin"] = TestPersonas.CustomerWithStaffRole(PortalRoles.PlatformAdmin),
+        ["a signed-in user without a role"] = TestPersonas.With(DevelopmentTenantIds.Fabrikam, "Some.Other.Role"),
+        ["anonymous"] = TestPersonas.Anonymous,
+    };
+
+    private PortalServices _portal = null!;
+
+    public static TheoryData<string, string> Attacks()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var attacker in Attackers.Keys)
+        {
+            foreach (var operation in Operations.Keys)
+            {
+                data.Add(attacker, operation);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, string> StaffMutations()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var operation in Mutating)
+        {
+            data.Add(PortalRoles.SupportReader, operation);
+            data.Add(PortalRoles.PlatformAdmin, operation);
+        }
+
+        return data;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _portal = await PortalServices.StartAsync();
+        await _portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_victim_key_0000001"), default);
+    }
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task Operation_OnAnotherTenant_FailsAndIsAuditedAsDenied(string attacker, string operation)
+    {
+        var deniedBefore = await DeniedCountAsync();
+
+        var succeeded = await Operations[operation](_portal.Services, Attackers[attacker], "contoso");
+
+        Assert.False(succeeded, $"{attacker} managed to {operation} on contoso");
+        Assert.True(await DeniedCountAsync() > deniedBefore, $"{attacker} trying to {operation} left no denial in the audit trail");
+        await AssertVictimUntouchedAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(StaffMutations))]
+    public async Task MutatingOperation_ByStaff_FailsAndIsAuditedAsDenied(string role, string operation)
+    {
+        var staff = role == PortalRoles.SupportReader ? TestPersonas.SupportReader : TestPersonas.PlatformAdmin;
+        var deniedBefore = await DeniedCountAsync();
+
+        Assert.False(await Operations[operation](_portal.Services, staff, "contoso"));
+        Assert.True(await DeniedCountAsync() > deniedBefore);
+        await AssertVictimUntouchedAsync();
+    }
+
+    [Fact]
+    public async Task Operation_ByTheTenantsOwnAdmin_Succeeds()
+    {
+        // The table is only meaningful if the same operations work for the rightful caller.
+        foreach (var (name, operation) in Operations)
+        {
+            Assert.True(await operation(_portal.Services, TestPersonas.ContosoAdmin, "contoso"), $"contoso's admin could not {name}");
+        }
+    }
+
+    private async Task<int> DeniedCountAsync()
+    {
+        await using var db = _portal.CreateDbContext();
+        return await db.AuditEvents.CountAsync(e => e.Outcome == AuditOutcome.Denied);
+    }
+
+    private async Task AssertVictimUntouchedAsync()
+    {
+        Assert.Single(await _portal.StoredVersionsAsync("contoso"));
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(1, await db.ApiKeyVersions.CountAsync(v => v.TenantId == "contoso"));
+    }
+
+    private static class DevelopmentTenantIds
+    {
+        public static readonly Guid Fabrikam = TenantPortal.Web.Auth.Development.DevelopmentPersonas.FabrikamEntraTenantId;
+    }
+}
+
+/// <summary>The same attacks over HTTP: forged ids in routes and query strings, and anonymous requests to every route.</summary>
+public sealed class CrossTenantHttpAttackTests : IDisposable
+{
+    private readonly PortalAppFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Theory]
+    [InlineData("/tenants/contoso/api-key")]
+    [InlineData("/support/rotation-status")]
+    [InlineData("/audit")]
+    [InlineData("/audit/export.csv")]
+    [InlineData("/audit/export.json?tenant=contoso")]
+    [InlineData("/audit/verify?chain=contoso")]
+    public async Task Anonymous_EveryProtectedRoute_IsRefused(string path)
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+
+        var response = await client.GetAsync(path);
+
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/tenants/contoso/api-key", "tenant-not-found")]
+    [InlineData("/tenants/contoso%2F..%2Ffabrikam/api-key", "tenant-not-found")]
+    [InlineData("/audit/export.json?tenant=contoso", null)]
+    [InlineData("/audit/export.csv?tenant=contoso", null)]
+    [InlineData("/audit/verify?chain=contoso", null)]
+    [InlineData("/audit/verify?chain=%23platform", null)]
+    public async Task AnotherTenantsAdmin_ForgedIdsInRoutesAndQueries_GetNothing(string path, string? notFoundMarker)
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(client, "fabrikam-admin");
+
+        var response = await client.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        if (notFoundMarker is null)
+        {
+            Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            Assert.Contains(notFoundMarker, body, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("Contoso Ltd", body, StringComparison.Ordinal);
+        await using var db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+        Assert.True(await db.AuditEvents.AnyAsync(e => e.Outcome == AuditOutcome.Denied));
+    }
+}
