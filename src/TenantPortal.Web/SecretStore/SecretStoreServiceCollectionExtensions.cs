@@ -98,6 +98,13 @@ public static class SecretStoreServiceCollectionExtensions
         var provider = configuration.GetSection(SecretStoreOptions.SectionName).GetValue<SecretStoreProvider?>(nameof(SecretStoreOptions.Provider));
         if (provider == SecretStoreProvider.AzureKeyVault)
         {
+            // Checked here as well as at start-up, so that a wrong vault setting stops the boot before anything runs.
+            var configured = configuration.GetSection(SecretStoreOptions.SectionName).Get<SecretStoreOptions>() ?? new SecretStoreOptions();
+            if (new SecretStoreOptionsValidator().Validate(null, configured) is { Failed: true } invalid)
+            {
+                throw new OptionsValidationException(SecretStoreOptions.SectionName, typeof(SecretStoreOptions), invalid.Failures);
+            }
+
             builder.Services.TryAddSingleton<TokenCredential>(sp => new DefaultAzureCredential(new DefaultAzureCredentialOptions
             {
                 ManagedIdentityClientId = NullIfBlank(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value.ManagedIdentityClientId),

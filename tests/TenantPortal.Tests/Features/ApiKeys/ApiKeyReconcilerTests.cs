@@ -121,7 +121,14 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         });
         var worker = portal.Get<ApiKeyReconciliationWorker>();
         var pass = new TaskCompletionSource<ReconciliationReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-        worker.PassCompleted += report => pass.TrySetResult(report);
+        // The start-up pass may still be running: wait for the pass that finds the stray version, whichever it is.
+        worker.PassCompleted += report =>
+        {
+            if (report.VersionsRestored > 0)
+            {
+                pass.TrySetResult(report);
+            }
+        };
         await portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("contoso"), new SecretValue("sk_live_stray_worker_0001"),
             new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "contoso" }, null), default);
 
