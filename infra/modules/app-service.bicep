@@ -17,9 +17,13 @@ type appServicePlanSkuType = {
 @description('Microsoft Entra sign-in of the portal (Microsoft.Identity.Web, multi-tenant, authorization code flow).')
 type entraSignInType = {
   @description('Required. Application (client) id of the portal\'s app registration.')
+  @minLength(36)
+  @maxLength(36)
   clientId: string
 
   @description('Optional. The provider\'s own Entra tenant id: staff roles count only from it. Defaults to the tenant of the deployment.')
+  @minLength(36)
+  @maxLength(36)
   homeTenantId: string?
 }
 

@@ -10,6 +10,8 @@ type sqlAdministratorGroupType = {
   login: string
 
   @description('Required. Object id of the group.')
+  @minLength(36)
+  @maxLength(36)
   objectId: string
 }
 
