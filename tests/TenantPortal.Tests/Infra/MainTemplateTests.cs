@@ -1,29 +1,10 @@
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace TenantPortal.Tests.Infra;
 
-/// <summary>infra/main.bicep compiled once to ARM JSON.</summary>
-public sealed class MainTemplateFixture : IAsyncLifetime
-{
-    public CompiledTemplate Template { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var build = await BicepCli.RunAsync("build", "infra/main.bicep", "--stdout");
-        if (build.ExitCode != 0)
-        {
-            throw new InvalidOperationException(build.ToString());
-        }
-
-        Template = new CompiledTemplate(JsonNode.Parse(build.StandardOutput)!.AsObject());
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-}
-
 /// <summary>The security properties of the deployment, read from the compiled template.</summary>
-public sealed partial class MainTemplateTests(MainTemplateFixture main) : IClassFixture<MainTemplateFixture>
+[Collection(BicepCliRuns.Name)]
+public sealed partial class MainTemplateTests(InfraBuild infra)
 {
     private const string KeyVaultSecretsUserRoleId = "4633458b-17de-408a-b874-0445c86b69e6";
     private const string PortalPrincipal = "[parameters('portalPrincipalId')]";
@@ -36,7 +17,7 @@ public sealed partial class MainTemplateTests(MainTemplateFixture main) : IClass
         "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
     ];
 
-    private CompiledTemplate Template => main.Template;
+    private CompiledTemplate Template => infra.MainTemplate;
 
     private TemplateResource PortalRole => Template.Only("Microsoft.Authorization/roleDefinitions");
 
