@@ -18,6 +18,7 @@ public partial class AuditPage
     private string? _actor;
     private string? _ownTenant;
     private ChainVerification? _verification;
+    private bool _hasMore;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -57,6 +58,12 @@ public partial class AuditPage
             sort?.Descending ?? true);
         var user = (await AuthenticationState).User;
         var page = await Audit.GetPageAsync(user, query, cancellationToken);
+        if (_hasMore != (page?.HasMore ?? false))
+        {
+            _hasMore = page?.HasMore ?? false;
+            StateHasChanged();
+        }
+
         return new GridData<AuditRow> { Items = page?.Items ?? [], TotalItems = page?.TotalCount ?? 0 };
     }
 

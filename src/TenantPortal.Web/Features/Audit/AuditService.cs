@@ -60,6 +60,9 @@ public sealed class AuditService(
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>Counting stops here: the first page of a million-row trail stays fast; filters (or the export) reach further.</summary>
+    public const int CountLimit = 10_000;
+
     public async Task<PagedResult<AuditRow>?> GetPageAsync(ClaimsPrincipal user, AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -71,7 +74,7 @@ public sealed class AuditService(
 
         await using var db = contexts.CreateDbContext();
         var rows = Filter(db, scope, query.Filter);
-        var total = await rows.CountAsync(cancellationToken);
+        var total = await rows.Take(CountLimit + 1).CountAsync(cancellationToken);
         rows = (query.Sort, query.Descending) switch
         {
             (AuditSort.TenantId, false) => rows.OrderBy(e => e.TenantId).ThenByDescending(e => e.Id),
@@ -92,7 +95,7 @@ public sealed class AuditService(
                 reason: Describe(query.Filter)), cancellationToken);
         }
 
-        return new PagedResult<AuditRow>(items, total);
+        return new PagedResult<AuditRow>(items, Math.Min(total, CountLimit)) { HasMore = total > CountLimit };
     }
 
     /// <summary>The filtered rows, oldest first, streamed from the database; null when the user may not see them.</summary>

@@ -30,7 +30,11 @@ public enum RotationStatusSort
     DueAt,
 }
 
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int TotalCount);
+public sealed record PagedResult<T>(IReadOnlyList<T> Items, int TotalCount)
+{
+    /// <summary>More rows match than <see cref="TotalCount"/> says (the count was capped).</summary>
+    public bool HasMore { get; init; }
+}
 
 /// <summary>Rotation status across all tenants for support readers and platform admins: metadata only, paged in the database.</summary>
 public sealed class SupportService(

@@ -77,6 +77,26 @@ public sealed class AuditServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetPageAsync_HugeMatch_CapsTheCountAndSaysThereIsMore()
+    {
+        await using (var db = _portal.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) " +
+                "INSERT INTO AuditEvents (OccurredAt, ActorRole, TenantId, Action, Outcome, CorrelationId, ChainId, Sequence, PreviousHash, Hash) " +
+                "SELECT i, 'System', 'bulk', 'Bench.Append', 'Succeeded', 'c', 'bulk', i, '', '' FROM n");
+        }
+
+        var page = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 25, new AuditFilter(TenantId: "bulk")), default);
+        var small = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 25, new AuditFilter(TenantId: "fabrikam")), default);
+
+        Assert.Equal(AuditService.CountLimit, page!.TotalCount);
+        Assert.True(page.HasMore);
+        Assert.Equal(25, page.Items.Count);
+        Assert.False(small!.HasMore);
+    }
+
+    [Fact]
     public async Task GetPageAsync_FirstPage_IsItselfAudited()
     {
         await Service.GetPageAsync(TestPersonas.ContosoAdmin, new AuditQuery(0, 10, new AuditFilter()), default);
