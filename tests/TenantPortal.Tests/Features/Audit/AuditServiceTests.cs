@@ -84,7 +84,8 @@ public sealed class AuditServiceTests : IAsyncLifetime
             await db.Database.ExecuteSqlRawAsync(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) " +
                 "INSERT INTO AuditEvents (OccurredAt, ActorRole, TenantId, Action, Outcome, CorrelationId, ChainId, Sequence, PreviousHash, Hash) " +
-                "SELECT i, 'System', 'bulk', 'Bench.Append', 'Succeeded', 'c', 'bulk', i, '', '' FROM n");
+                "SELECT i, 'System', 'bulk', 'Bench.Append', 'Succeeded', 'c', 'bulk', i, '', '' FROM n; " +
+                "INSERT INTO AuditChainHeads (ChainId, Sequence, Hash) VALUES ('bulk', 10050, '')");
         }
 
         var page = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 25, new AuditFilter(TenantId: "bulk")), default);
