@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace TenantPortal.Web.Data;
@@ -37,6 +38,10 @@ public static class DataServiceCollectionExtensions
 {
     public const string ConnectionStringName = "TenantPortal";
 
+    // Capped counts ("at most N+1 rows match") need no order; everything else that pages is ordered.
+    private static void Warnings(WarningsConfigurationBuilder warnings) =>
+        warnings.Ignore(CoreEventId.RowLimitingOperationWithoutOrderByWarning);
+
     public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AppDataOptions>().BindConfiguration(AppDataOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -55,7 +60,7 @@ public static class DataServiceCollectionExtensions
                 }
 
                 builder.Services.AddPooledDbContextFactory<SqlServerPortalDbContext>(o =>
-                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(new AuditAppendOnlyInterceptor()));
+                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(new AuditAppendOnlyInterceptor()).ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlServerPortalDbContext>>();
                 break;
 
@@ -68,7 +73,7 @@ public static class DataServiceCollectionExtensions
                     connectionString = $"Data Source={file}";
                 }
 
-                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor()));
+                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor()).ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
                 break;
         }
