@@ -88,8 +88,9 @@ internal sealed class LocalKeyStore : IKeyStore, IDisposable
             var value = _dataProtection.CreateProtector(ProtectorPurpose, secretName).Unprotect(current.ProtectedValue);
             return StoreRead.Found(current.Version, value, current.Tags?.GetValueOrDefault(StoreTags.TenantId));
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or InvalidOperationException)
         {
+            // A key ring without the portal's key: Data Protection throws the first, or the second when it holds no key at all.
             return StoreRead.Refused("The value cannot be decrypted with the key ring folder given: it must be the portal's DataProtection:KeysPath.", ex);
         }
     }
