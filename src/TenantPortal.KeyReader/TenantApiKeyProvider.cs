@@ -169,10 +169,12 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         {
             case StoreReadStatus.Found:
             {
+                // Up to a tenth off the TTL, so that tenants read together (at start-up) do not all expire in the same second.
+                var freshUntil = now + _ttl - (long)(Random.Shared.NextDouble() * _ttl / 10);
                 // The same version keeps its key object and task: a refresh that changes nothing allocates nothing lasting.
                 var entry = previous is { Key: { } same, Task: { } sameTask } && same.Version == read.Version
-                    ? CacheEntry.ForValue(same, sameTask, now, now + _ttl)
-                    : CacheEntry.ForValue(new TenantApiKey(slot.TenantId, read.Version!, read.Value!), now, now + _ttl);
+                    ? CacheEntry.ForValue(same, sameTask, now, freshUntil)
+                    : CacheEntry.ForValue(new TenantApiKey(slot.TenantId, read.Version!, read.Value!), now, freshUntil);
                 var key = entry.Key!;
                 if (slot.FailingSince is { } since)
                 {

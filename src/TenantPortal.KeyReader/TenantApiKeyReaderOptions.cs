@@ -32,7 +32,10 @@ public sealed class TenantApiKeyReaderOptions
     /// <summary>The portal's Data Protection key ring folder (its <c>DataProtection:KeysPath</c>). Required for <see cref="TenantApiKeyStore.Local"/>; only read.</summary>
     public string? LocalKeysPath { get; set; }
 
-    /// <summary>How long a value read from the store is served without asking the store again: the delay after which a rotation is seen.</summary>
+    /// <summary>
+    /// How long a value read from the store is served without asking the store again: the longest delay before a rotation
+    /// is seen. Each value is kept between 90 % and 100 % of it, so that tenants read together are not refreshed together.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -21,6 +21,7 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
 
     /// <summary>The options' defaults, spelled out for the tests that move the clock across them.</summary>
     public static readonly TimeSpan CacheTtl = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ShortestCacheTtl = CacheTtl * 0.9; // TTL jitter: up to a tenth off
     public static readonly TimeSpan NegativeCacheTtl = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan RefreshWaitLimit = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan InvalidationCooldown = TimeSpan.FromSeconds(1);

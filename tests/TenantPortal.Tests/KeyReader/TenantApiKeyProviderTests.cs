@@ -25,10 +25,10 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
         Assert.Equal("contoso", first.TenantId);
 
         var v2 = await _h.RotateAsync("contoso", "sk_live_rotation_0002");
-        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl - TimeSpan.FromSeconds(1));
+        _h.Time.Advance(KeyVaultReaderHarness.ShortestCacheTtl - TimeSpan.FromSeconds(1));
         Assert.Equal(v1.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
 
-        _h.Time.Advance(TimeSpan.FromSeconds(1));
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl - KeyVaultReaderHarness.ShortestCacheTtl + TimeSpan.FromSeconds(1));
         var second = await _h.Provider.GetApiKeyAsync("contoso");
         Assert.Equal(v2.Version, second.Version);
         Assert.Equal("sk_live_rotation_0002", second.Reveal());
@@ -190,8 +190,9 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
         await _h.RotateAsync("fabrikam", "sk_live_slow_refresh_fab1");
         await _h.Provider.GetApiKeyAsync("contoso");
         var v2 = await _h.RotateAsync("contoso", "sk_live_slow_refresh_0002");
-        _h.Vault.Enqueue(FaultKind.Throttle, retryAfterSeconds: 2);
         _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        await _h.Provider.GetApiKeyAsync("fabrikam");
+        _h.Vault.Enqueue(FaultKind.Throttle, retryAfterSeconds: 2);
 
         var waiting = _h.Provider.GetApiKeyAsync("contoso");
         Assert.False(waiting.IsCompleted);
@@ -200,6 +201,7 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
 
         Assert.Equal("sk_live_slow_refresh_0001", meanwhile.Reveal());
         Assert.Equal("sk_live_slow_refresh_fab1", (await _h.Provider.GetApiKeyAsync("fabrikam")).Reveal());
+        Assert.Single(_h.Vault.ReaderValueReads, r => r.Path.Contains("tenant-fabrikam-", StringComparison.Ordinal));
         // The next caller joins the refresh still under way (no second one) and gets the new version once it lands.
         var after = await _h.Provider.GetApiKeyAsync("contoso");
         Assert.Equal(v2.Version, after.Version);
