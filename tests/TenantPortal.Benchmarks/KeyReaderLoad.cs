@@ -77,21 +77,25 @@ internal static class KeyReaderLoad
         Console.WriteLine($"  vault reads (GET)    {reads:N0}   budget ≈ tenants × ⌈run / TTL⌉ = {budget:N0}   ({reads / elapsed.TotalSeconds:0.0}/s; Key Vault allows 4,000 per 10 s)");
         if (faultFrom is not null)
         {
-            Console.WriteLine($"  during the fault     {readsDuringFault:N0} vault requests in {seconds / 3.0:0} s, every caller still served");
+            Console.WriteLine($"  during the fault     {readsDuringFault:N0} vault requests in {seconds / 3.0:0} s (the errors above count callers that got no key)");
         }
 
         // The first seconds are the cold start (every tenant a miss at once); after that, hits and refreshes.
         var warmFrom = (int)Math.Min(total / 2, 10L * rate);
         Percentiles("GetApiKeyAsync, whole run", latencies);
         Percentiles($"after the first {warmFrom / rate} s", latencies[warmFrom..]);
-        Console.WriteLine($"  vault reads in the first {warmFrom / rate} s: {readsAfterWarmUp:N0}");
+        Console.WriteLine($"  vault reads in the first {warmFrom / rate} s (cold start): {readsAfterWarmUp:N0}");
 
         static void Percentiles(string label, double[] samples)
         {
             var sorted = samples.Order().ToArray();
             double P(double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
-            Console.WriteLine($"  {label,-26} p50 {P(0.50):0.0} µs   p99 {P(0.99):0.0} µs   p99.9 {P(0.999) / 1000:0.0} ms   max {sorted[^1] / 1000:0.0} ms");
+            Console.WriteLine($"  {label,-26} p50 {Time(P(0.50))}   p99 {Time(P(0.99))}   p99.9 {Time(P(0.999))}   max {Time(sorted[^1])}");
         }
+
+        static string Time(double microseconds) => microseconds < 1000
+            ? $"{microseconds,7:0.0} µs"
+            : $"{microseconds / 1000,7:0.0} ms";
 
         async Task CompleteAsync(Task<TenantApiKey> call, long callStarted, long index)
         {
