@@ -103,7 +103,8 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         if (started is not null)
         {
-            _ = RefreshAsync(slot, started);
+            // Off the caller's thread: whatever the store does synchronously, the wait below stays bounded.
+            _ = Task.Run(() => RefreshAsync(slot, started), CancellationToken.None);
         }
 
         if (fallback is null)
@@ -117,9 +118,15 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         }
         catch (TimeoutException)
         {
-            if (Interlocked.Exchange(ref slot.SlowRefreshLogged, 1) == 0)
+            lock (slot)
             {
-                LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, fallback.Key!.Version);
+                // The refresh is slow (a long Retry-After, a slow store): until it lands, the hot path serves the cached
+                // value to everyone instead of each caller waiting in turn; never past the staleness limit.
+                if (slot.Entry == fallback && slot.Flight?.Task == flight)
+                {
+                    slot.Entry = CacheEntry.ForValue(fallback.Key!, fallback.Task!, fallback.ReadAt, fallback.ReadAt + _maxStaleness + 1);
+                    LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, fallback.Key!.Version);
+                }
             }
 
             return fallback.Key!;
@@ -149,13 +156,12 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         {
             result = Apply(slot, read, _time.GetTimestamp());
             slot.Flight = null;
-            slot.SlowRefreshLogged = 0;
         }
 
         flight.SetResult(result);
     }
 
-    /// <summary>Turns a store answer into the slot's next entry. Runs under the slot's lock.</summary>
+    /// <summary>Turns a store answer into the slot's next entry, set before anything is logged. Runs under the slot's lock.</summary>
     private CacheEntry Apply(TenantSlot slot, StoreRead read, long now)
     {
         var previous = slot.Entry;
@@ -176,6 +182,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                     ? CacheEntry.ForValue(same, sameTask, now, freshUntil)
                     : CacheEntry.ForValue(new TenantApiKey(slot.TenantId, read.Version!, read.Value!), now, freshUntil);
                 var key = entry.Key!;
+                slot.Entry = entry;
                 if (slot.FailingSince is { } since)
                 {
                     var outage = _time.GetElapsedTime(since, now);
@@ -188,13 +195,14 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                     LogRotated(_logger, slot.TenantId, old.Version, key.Version);
                 }
 
-                return slot.Entry = entry;
+                return entry;
             }
 
             case StoreReadStatus.NotFound or StoreReadStatus.Disabled or StoreReadStatus.Refused:
             {
                 slot.FailingSince = null;
                 var entry = CacheEntry.ForAnswer(read, now, now + _negativeTtl);
+                slot.Entry = entry;
                 var repeated = previous?.Answer?.Status == read.Status;
                 if (read.Status == StoreReadStatus.Disabled && !repeated)
                 {
@@ -205,7 +213,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                     LogRefused(_logger, read.Error, slot.TenantId, read.Reason!);
                 }
 
-                return slot.Entry = entry;
+                return entry;
             }
 
             default:
@@ -216,6 +224,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                 {
                     // Serve the old value without asking the store again until the negative TTL passes, never past the limit.
                     var entry = CacheEntry.ForValue(stale, previous.Task!, previous.ReadAt, Math.Min(now + _negativeTtl, previous.ReadAt + _maxStaleness + 1));
+                    slot.Entry = entry;
                     var age = _time.GetElapsedTime(previous.ReadAt, now);
                     if (firstFailure)
                     {
@@ -226,13 +235,13 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                         LogStillServingStale(_logger, slot.TenantId, read.Reason!, stale.Version, age);
                     }
 
-                    return slot.Entry = entry;
+                    return entry;
                 }
 
                 if (previous?.Key is { } expired)
                 {
-                    LogStaleLimitReached(_logger, read.Error, slot.TenantId, read.Reason!, expired.Version, _maxStalenessSpan);
                     slot.Entry = null;
+                    LogStaleLimitReached(_logger, read.Error, slot.TenantId, read.Reason!, expired.Version, _maxStalenessSpan);
                 }
                 else if (firstFailure)
                 {
@@ -291,8 +300,6 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         /// <summary>When the current run of failed refreshes began. Guarded by the slot's lock.</summary>
         public long? FailingSince;
-
-        public int SlowRefreshLogged;
     }
 
     /// <summary>One answer for one tenant: a value (with its completed task, returned as is on a hit) or why there is none.</summary>

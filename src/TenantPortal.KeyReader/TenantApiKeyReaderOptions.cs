@@ -54,8 +54,9 @@ public sealed class TenantApiKeyReaderOptions
     public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// How long a caller waits for the refresh of an expired value before it is given the cached value instead (the
-    /// refresh goes on in the background). Bounds the latency a slow or throttling store adds.
+    /// How long a caller waits for the refresh of an expired value before it is given the cached value instead; from then
+    /// until the refresh lands, every caller gets the cached value without waiting. Bounds the latency a slow or throttling
+    /// store adds. Zero: never wait when a value is cached (the first call after expiry gets the old value).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RefreshWaitLimit { get; set; } = TimeSpan.FromSeconds(1);

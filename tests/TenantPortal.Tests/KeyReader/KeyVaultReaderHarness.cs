@@ -102,6 +102,19 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
         new[] { r.Message, r.Exception?.ToString() ?? "" }
             .Concat(r.StructuredState?.Select(kv => kv.Value ?? "") ?? []));
 
+    /// <summary>Waits until a log record matching <paramref name="match"/> has been written (at once if one has).</summary>
+    public async Task WaitForLogAsync(Func<FakeLogRecord, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await foreach (var record in Logs.GetLogsAsync(timeout.Token))
+        {
+            if (match(record))
+            {
+                return;
+            }
+        }
+    }
+
     public IReadOnlyList<FakeLogRecord> LogsAt(LogLevel level) => Logs.GetSnapshot().Where(r => r.Level == level).ToList();
 
     public async ValueTask DisposeAsync()

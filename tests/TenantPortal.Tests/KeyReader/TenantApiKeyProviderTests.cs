@@ -192,20 +192,27 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
         var v2 = await _h.RotateAsync("contoso", "sk_live_slow_refresh_0002");
         _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
         await _h.Provider.GetApiKeyAsync("fabrikam");
-        _h.Vault.Enqueue(FaultKind.Throttle, retryAfterSeconds: 2);
+        // The refresh meets a 429 with Retry-After 1 s; its retry is then held until the test lets it through.
+        _h.Vault.Enqueue(FaultKind.Throttle, retryAfterSeconds: 1);
+        _h.Vault.HoldValueReads();
 
         var waiting = _h.Provider.GetApiKeyAsync("contoso");
         Assert.False(waiting.IsCompleted);
         _h.Time.Advance(KeyVaultReaderHarness.RefreshWaitLimit);
-        var meanwhile = await waiting;
+        Assert.Equal("sk_live_slow_refresh_0001", (await waiting).Reveal());
 
-        Assert.Equal("sk_live_slow_refresh_0001", meanwhile.Reveal());
+        // From then until the refresh lands, callers get the cached value at once, and other tenants are untouched.
+        var meanwhile = _h.Provider.GetApiKeyAsync("contoso");
+        Assert.True(meanwhile.IsCompletedSuccessfully);
+        Assert.Equal("sk_live_slow_refresh_0001", (await meanwhile).Reveal());
         Assert.Equal("sk_live_slow_refresh_fab1", (await _h.Provider.GetApiKeyAsync("fabrikam")).Reveal());
-        Assert.Single(_h.Vault.ReaderValueReads, r => r.Path.Contains("tenant-fabrikam-", StringComparison.Ordinal));
-        // The next caller joins the refresh still under way (no second one) and gets the new version once it lands.
-        var after = await _h.Provider.GetApiKeyAsync("contoso");
-        Assert.Equal(v2.Version, after.Version);
+
+        _h.Vault.ReleaseValueReads();
+        await _h.WaitForLogAsync(r => r.Message.Contains("rotated", StringComparison.Ordinal));
+
+        Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
         Assert.Equal(3, _h.Vault.ReaderValueReads.Count(r => r.Path.Contains("tenant-contoso-", StringComparison.Ordinal)));
+        Assert.Single(_h.Vault.ReaderValueReads, r => r.Path.Contains("tenant-fabrikam-", StringComparison.Ordinal));
     }
 
     [Fact]
