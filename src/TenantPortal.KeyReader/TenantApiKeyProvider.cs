@@ -22,6 +22,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private readonly TimeSpan _refreshWaitLimit;
     private readonly TimeSpan _maxStalenessSpan;
     private readonly CancellationTokenSource _disposing = new();
+    private readonly SemaphoreSlim _reads;
 
     public TenantApiKeyProvider(IKeyStore store, TenantApiKeyReaderOptions options, TimeProvider time, ILogger<TenantApiKeyProvider> logger)
     {
@@ -35,6 +36,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         _invalidationCooldown = Ticks(options.InvalidationCooldown);
         _refreshWaitLimit = options.RefreshWaitLimit;
         _maxStalenessSpan = options.MaxStaleness;
+        _reads = new SemaphoreSlim(options.MaxConcurrentReads, options.MaxConcurrentReads);
     }
 
     public Task<TenantApiKey> GetApiKeyAsync(string tenantId, CancellationToken cancellationToken = default)
@@ -72,6 +74,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     {
         _disposing.Cancel();
         _disposing.Dispose();
+        _reads.Dispose();
         (_store as IDisposable)?.Dispose();
     }
 
@@ -138,7 +141,16 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         StoreRead read;
         try
         {
-            read = await _store.ReadCurrentAsync(slot.SecretName, _disposing.Token);
+            // A cold start misses every tenant at once: a bounded number of reads (and connections) at a time.
+            await _reads.WaitAsync(_disposing.Token);
+            try
+            {
+                read = await _store.ReadCurrentAsync(slot.SecretName, _disposing.Token);
+            }
+            finally
+            {
+                _reads.Release();
+            }
         }
         catch (OperationCanceledException ex) when (_disposing.IsCancellationRequested)
         {
@@ -240,7 +252,6 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
                 if (previous?.Key is { } expired)
                 {
-                    slot.Entry = null;
                     LogStaleLimitReached(_logger, read.Error, slot.TenantId, read.Reason!, expired.Version, _maxStalenessSpan);
                 }
                 else if (firstFailure)
@@ -248,8 +259,11 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                     LogFailed(_logger, read.Error, slot.TenantId, read.Reason!);
                 }
 
-                // Not cached: with nothing to serve, the next caller tries the store again (still one read at a time).
-                return CacheEntry.ForAnswer(read, now, now);
+                // Remembered like a negative answer: during an outage each tenant costs the vault one refresh per
+                // NegativeCacheTtl, whether or not it has a value to fall back on.
+                var failure = CacheEntry.ForAnswer(read, now, now + _negativeTtl);
+                slot.Entry = failure;
+                return failure;
             }
         }
     }

@@ -40,8 +40,8 @@ public sealed class TenantApiKeyReaderOptions
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How long an answer that is not a value — no such secret, disabled, access refused — is remembered, and how long
-    /// a failed refresh waits before the next try while a stale value is served.
+    /// How long an answer that is not a value — no such secret, disabled, access refused, store unreachable — is
+    /// remembered: during an outage, each tenant costs the store one refresh (with the SDK's retries) per this period.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan NegativeCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
@@ -60,6 +60,10 @@ public sealed class TenantApiKeyReaderOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan RefreshWaitLimit { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Store reads in flight at once, over all tenants: a cold start misses every tenant together.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentReads { get; set; } = 32;
 
     /// <summary><see cref="ITenantApiKeyProvider.Invalidate"/> is ignored for a value read less than this long ago.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]

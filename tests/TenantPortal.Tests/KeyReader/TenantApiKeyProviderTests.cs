@@ -152,6 +152,7 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
         Assert.Contains(h.LogsAt(LogLevel.Error), r => r.Message.Contains("no longer served", StringComparison.Ordinal));
 
         h.Vault.ClearFaults();
+        h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl);
         Assert.Equal("sk_live_long_outage_0001", (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
     }
 
@@ -165,6 +166,12 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
 
         Assert.True(ex.IsTransient);
         Assert.Contains("HTTP 500", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, _h.ReaderReads);
+
+        // The failure is remembered for the negative TTL: callers do not each send the failing vault another read.
+        await Assert.ThrowsAsync<TenantApiKeyUnavailableException>(() => _h.Provider.GetApiKeyAsync("contoso"));
+        Assert.Equal(3, _h.ReaderReads);
+        _h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl);
         Assert.Equal("sk_live_cold_outage_0001", (await _h.Provider.GetApiKeyAsync("contoso")).Reveal());
     }
 
