@@ -85,6 +85,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         TaskCompletionSource<CacheEntry>? started = null;
         Task<CacheEntry> flight;
         CacheEntry? fallback;
+        bool failing;
         lock (slot)
         {
             var now = _time.GetTimestamp();
@@ -95,6 +96,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             }
 
             fallback = entry is { Key: not null } && now - entry.ReadAt <= _maxStaleness ? entry : null;
+            failing = slot.FailingSince is not null;
             if (slot.Flight is null)
             {
                 started = new TaskCompletionSource<CacheEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -115,24 +117,43 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             return (await flight.WaitAsync(cancellationToken)).Resolve(slot);
         }
 
+        if (failing)
+        {
+            // The store already failed for this tenant: nobody waits for the retry, the cached value serves meanwhile.
+            ServeDuringRefresh(slot, fallback, flight);
+            return fallback.Key!;
+        }
+
         try
         {
             return (await flight.WaitAsync(_refreshWaitLimit, _time, cancellationToken)).Resolve(slot);
         }
         catch (TimeoutException)
         {
-            lock (slot)
+            if (ServeDuringRefresh(slot, fallback, flight))
             {
-                // The refresh is slow (a long Retry-After, a slow store): until it lands, the hot path serves the cached
-                // value to everyone instead of each caller waiting in turn; never past the staleness limit.
-                if (slot.Entry == fallback && slot.Flight?.Task == flight)
-                {
-                    slot.Entry = CacheEntry.ForValue(fallback.Key!, fallback.Task!, fallback.ReadAt, fallback.ReadAt + _maxStaleness + 1);
-                    LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, fallback.Key!.Version);
-                }
+                LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, fallback.Key!.Version);
             }
 
             return fallback.Key!;
+        }
+    }
+
+    /// <summary>
+    /// Until the refresh lands, the hot path serves the cached value to everyone instead of each caller waiting in turn;
+    /// never past the staleness limit. False when the refresh has landed meanwhile (or another caller did this).
+    /// </summary>
+    private bool ServeDuringRefresh(TenantSlot slot, CacheEntry fallback, Task<CacheEntry> flight)
+    {
+        lock (slot)
+        {
+            if (slot.Entry != fallback || slot.Flight?.Task != flight)
+            {
+                return false;
+            }
+
+            slot.Entry = CacheEntry.ForValue(fallback.Key!, fallback.Task!, fallback.ReadAt, fallback.ReadAt + _maxStaleness + 1);
+            return true;
         }
     }
 

@@ -30,6 +30,8 @@ public sealed class KeyReaderSecrecyTests
         h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
         Assert.Equal(canaries[0], (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
         h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl);
+        Assert.Equal(canaries[0], (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
+        await h.WaitForLogAsync(r => r.Message.Contains("rotated", StringComparison.Ordinal));
         Assert.Equal(canaries[1], (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
         h.Time.Advance(KeyVaultReaderHarness.InvalidationCooldown);
         h.Provider.Invalidate("contoso");
