@@ -24,6 +24,9 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private readonly CancellationTokenSource _disposing = new();
     private readonly SemaphoreSlim _reads;
 
+    /// <summary>When a read last failed for any tenant (an outage or throttling is vault-wide), or <see cref="long.MinValue"/>.</summary>
+    private long _storeFailedAt = long.MinValue;
+
     public TenantApiKeyProvider(IKeyStore store, TenantApiKeyReaderOptions options, TimeProvider time, ILogger<TenantApiKeyProvider> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -96,7 +99,8 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             }
 
             fallback = entry is { Key: not null } && now - entry.ReadAt <= _maxStaleness ? entry : null;
-            failing = slot.FailingSince is not null;
+            var storeFailedAt = Volatile.Read(ref _storeFailedAt);
+            failing = slot.FailingSince is not null || (storeFailedAt != long.MinValue && now - storeFailedAt < _negativeTtl);
             if (slot.Flight is null)
             {
                 started = new TaskCompletionSource<CacheEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -119,7 +123,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         if (failing)
         {
-            // The store already failed for this tenant: nobody waits for the retry, the cached value serves meanwhile.
+            // The store is failing (for this tenant or, lately, any): nobody waits for the retry, the cached value serves meanwhile.
             ServeDuringRefresh(slot, fallback, flight);
             return fallback.Key!;
         }
@@ -185,9 +189,11 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         }
 
         CacheEntry result;
+        var now = _time.GetTimestamp();
+        Volatile.Write(ref _storeFailedAt, read.Status == StoreReadStatus.Failed ? now : long.MinValue);
         lock (slot)
         {
-            result = Apply(slot, read, _time.GetTimestamp());
+            result = Apply(slot, read, now);
             slot.Flight = null;
         }
 

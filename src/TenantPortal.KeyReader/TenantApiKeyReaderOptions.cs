@@ -55,11 +55,12 @@ public sealed class TenantApiKeyReaderOptions
 
     /// <summary>
     /// How long a caller waits for the refresh of an expired value before it is given the cached value instead; from then
-    /// until the refresh lands, every caller gets the cached value without waiting. Bounds the latency a slow or throttling
-    /// store adds. Zero: never wait when a value is cached (the first call after expiry gets the old value).
+    /// until the refresh lands, every caller gets the cached value without waiting, and while the store is failing nobody
+    /// waits at all. Bounds the latency a slow or throttling store adds. Zero: never wait when a value is cached (the first
+    /// call after expiry then gets the old value).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan RefreshWaitLimit { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RefreshWaitLimit { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Store reads in flight at once, over all tenants: a cold start misses every tenant together.</summary>
     [Range(1, 1000)]

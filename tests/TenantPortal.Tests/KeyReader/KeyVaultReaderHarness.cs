@@ -23,7 +23,7 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
     public static readonly TimeSpan CacheTtl = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ShortestCacheTtl = CacheTtl * 0.9; // TTL jitter: up to a tenth off
     public static readonly TimeSpan NegativeCacheTtl = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan RefreshWaitLimit = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan RefreshWaitLimit = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan InvalidationCooldown = TimeSpan.FromSeconds(1);
 
     private readonly ServiceProvider _services;

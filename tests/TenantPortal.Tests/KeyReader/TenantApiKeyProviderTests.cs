@@ -138,6 +138,24 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetApiKeyAsync_VaultFailingForAnotherTenant_ServesTheCachedValueWithoutWaiting()
+    {
+        await _h.RotateAsync("contoso", "sk_live_vault_wide_0001");
+        await _h.RotateAsync("fabrikam", "sk_live_vault_wide_fab1");
+        await _h.Provider.GetApiKeyAsync("contoso");
+        await _h.Provider.GetApiKeyAsync("fabrikam");
+        _h.Vault.Enqueue(FaultKind.ServerError, times: 100);
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        Assert.Equal("sk_live_vault_wide_0001", (await _h.Provider.GetApiKeyAsync("contoso")).Reveal());
+
+        // An outage is vault-wide: the next tenant to expire does not make its callers wait for a refresh that will fail.
+        var call = _h.Provider.GetApiKeyAsync("fabrikam");
+
+        Assert.True(call.IsCompletedSuccessfully);
+        Assert.Equal("sk_live_vault_wide_fab1", (await call).Reveal());
+    }
+
+    [Fact]
     public async Task GetApiKeyAsync_OutageLongerThanMaxStaleness_ThrowsUnavailable()
     {
         await using var h = await KeyVaultReaderHarness.StartAsync(o => o.MaxStaleness = TimeSpan.FromMinutes(10));
