@@ -1,16 +1,26 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
 using TenantPortal.Benchmarks;
 
 // dotnet run -c Release --project tests/TenantPortal.Benchmarks -- <suite> [arguments]
 //   submit [submits] [tenants]        the portal's own overhead per key submit (p50/p99)
 //   audit-append [appends] [chains]   chained audit appends per second on SQLite
 //   audit-query [rows] [tenants]      the first filtered audit page over a large trail
+//   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
+//   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
 var suite = args.FirstOrDefault() ?? "submit";
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 switch (suite)
 {
     case "submit":
-        await SubmitOverhead.RunAsync(
-            submits: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000,
-            tenants: args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 200);
+        await SubmitOverhead.RunAsync(submits: Arg(1, 2000), tenants: Arg(2, 200));
+        break;
+    case "keyreader-hit":
+        BenchmarkRunner.Run<KeyReaderCacheHit>(args: args[1..]);
+        break;
+    case "keyreader-load":
+        await KeyReaderLoad.RunAsync(seconds: Arg(1, 60), rate: Arg(2, 10_000), tenants: Arg(3, 1000),
+            cacheTtl: TimeSpan.FromSeconds(Arg(4, 300)), fault: args.Length > 5 ? args[5] : "none");
         break;
     case "audit-append":
         await AuditTrailBenchmarks.AppendsAsync(Arg(1, 5000), Arg(2, 50));
@@ -19,10 +29,8 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, audit-append, audit-query");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, audit-append, audit-query, keyreader-hit, keyreader-load");
         return 2;
 }
 
 return 0;
-
-int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;

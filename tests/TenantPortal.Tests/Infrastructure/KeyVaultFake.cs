@@ -20,7 +20,9 @@ namespace TenantPortal.Tests.Infrastructure;
 /// <summary>
 /// A stand-in for Azure Key Vault that speaks its wire protocol (HTTPS, the bearer challenge, the secret JSON
 /// shapes, nextLink paging), so that the real <see cref="SecretClient"/> is what tests exercise. It records every
-/// request and refuses value reads the way a vault refuses an identity without the <c>get</c> right.
+/// request and which identity made it. Two identities, as in production: the portal's (<see cref="Credential"/>: set,
+/// update, read metadata; value reads refused the way a vault refuses an identity without the <c>get</c> right) and the
+/// backend's reader (<see cref="ReaderCredential"/>, Key Vault Secrets User: values and metadata, no writes).
 /// Faults (throttling, server errors, slow answers, dropped connections) can be queued for the next requests.
 /// </summary>
 public sealed partial class KeyVaultFake : IAsyncDisposable
@@ -30,6 +32,8 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly object _gate = new();
+    private TaskCompletionSource _requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _valueReadHold;
 
     private readonly TimeProvider _time;
 
@@ -49,8 +53,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToList();
 
-    /// <summary>Requests that would have returned a secret value (GET of a secret or one of its versions).</summary>
+    /// <summary>Requests that would have returned a secret value (GET of a secret or one of its versions), by any identity.</summary>
     public IReadOnlyList<RecordedRequest> ValueReads => Requests.Where(r => r.IsValueRead).ToList();
+
+    /// <summary>Authenticated value reads by the reader identity: the store reads a KeyReader actually made.</summary>
+    public IReadOnlyList<RecordedRequest> ReaderValueReads => Requests.Where(r => r.IsValueRead && r.Identity == VaultIdentity.Reader).ToList();
 
     /// <param name="pageSize">Items per list page, small by default so that paging is always exercised.</param>
     /// <param name="time">The vault's clock for created/updated stamps (a test's fake clock, or the system's).</param>
@@ -84,7 +91,33 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         options.DisableChallengeResourceVerification = true;
     }
 
-    public TokenCredential Credential { get; } = new FakeTokenCredential();
+    /// <summary>The portal's identity: a custom role with setSecret, update and readMetadata, no getSecret.</summary>
+    public TokenCredential Credential { get; } = new FakeTokenCredential(PortalToken);
+
+    /// <summary>The backend's identity: Key Vault Secrets User (getSecret, readMetadata), no writes.</summary>
+    public TokenCredential ReaderCredential { get; } = new FakeTokenCredential(ReaderToken);
+
+    /// <summary>Holds the reader's value reads once recorded, until <see cref="ReleaseValueReads"/>: callers pile up without a sleep.</summary>
+    public void HoldValueReads() => Volatile.Write(ref _valueReadHold, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public void ReleaseValueReads() => Interlocked.Exchange(ref _valueReadHold, null)?.TrySetResult();
+
+    /// <summary>Waits until a request matching <paramref name="match"/> has arrived (returns at once if one already has).</summary>
+    public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            // Take the signal before looking, so that a request recorded in between still wakes us.
+            var arrived = Volatile.Read(ref _requestArrived).Task;
+            if (_requests.FirstOrDefault(match) is { } found)
+            {
+                return found;
+            }
+
+            await arrived.WaitAsync(cancel.Token);
+        }
+    }
 
     /// <summary>The next <paramref name="times"/> authenticated requests fail this way.</summary>
     public void Enqueue(FaultKind kind, int times = 1, TimeSpan? delay = null, int retryAfterSeconds = 0)
@@ -98,7 +131,13 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     public void ClearFaults() => _faults.Clear();
 
     /// <summary>What the vault holds for a secret (tests may look at values: this is the vault).</summary>
-    public IReadOnlyList<StoredVersion> VersionsOf(string name) => _secrets.TryGetValue(name, out var list) ? list.ToList() : [];
+    public IReadOnlyList<StoredVersion> VersionsOf(string name)
+    {
+        lock (_gate)
+        {
+            return _secrets.TryGetValue(name, out var list) ? list.ToList() : [];
+        }
+    }
 
     /// <summary>Forgets a version, as if written to another vault or lost: for reconciliation tests.</summary>
     public void Forget(string name, string version)
@@ -119,9 +158,14 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
+        var authorization = request.Headers.Authorization.ToString();
+        var identity = !authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? VaultIdentity.Anonymous
+            : authorization == "Bearer " + ReaderToken ? VaultIdentity.Reader
+            : VaultIdentity.Portal;
         var recorded = new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "",
-            request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal));
+            identity != VaultIdentity.Anonymous, identity);
         _requests.Enqueue(recorded);
+        Interlocked.Exchange(ref _requestArrived, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
         if (!recorded.Authenticated)
         {
@@ -166,11 +210,24 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
             var version = secret.Groups["version"].Success ? secret.Groups["version"].Value : null;
             switch (request.Method)
             {
+                case "PUT" or "PATCH" when recorded.Identity == VaultIdentity.Reader:
+                    await ErrorAsync(context, 403, "Forbidden",
+                        $"Caller is not authorized to perform action on resource. Action: 'Microsoft.KeyVault/vaults/secrets/{(request.Method == "PUT" ? "setSecret" : "update")}/action'",
+                        inner: "ForbiddenByRbac");
+                    break;
                 case "PUT" when version is null:
                     await SetAsync(context, name);
                     break;
                 case "PATCH" when version is not null:
                     await UpdateAsync(context, name, version);
+                    break;
+                case "GET" when recorded.Identity == VaultIdentity.Reader:
+                    if (Volatile.Read(ref _valueReadHold) is { } hold)
+                    {
+                        await hold.Task.WaitAsync(context.RequestAborted);
+                    }
+
+                    await GetAsync(context, name, version);
                     break;
                 case "GET":
                     await ErrorAsync(context, 403, "Forbidden",
@@ -228,6 +285,27 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         lock (_gate)
         {
             _secrets.GetOrAdd(name, _ => []).Add(stored);
+        }
+
+        await JsonAsync(context, Bundle(stored, includeValue: true));
+    }
+
+    /// <summary>GET of the latest version (no version in the path) or of one version, with its value, as Key Vault answers a reader.</summary>
+    private async Task GetAsync(HttpContext context, string name, string? version)
+    {
+        var versions = VersionsOf(name);
+        var stored = version is null ? (versions.Count > 0 ? versions[^1] : null) : versions.FirstOrDefault(v => v.Version == version);
+        if (stored is null)
+        {
+            await ErrorAsync(context, 404, "SecretNotFound",
+                $"A secret with (name/id) {(version is null ? name : $"{name}/{version}")} was not found in this key vault.");
+            return;
+        }
+
+        if (!stored.Enabled)
+        {
+            await ErrorAsync(context, 403, "Forbidden", "Operation get is not allowed on a disabled secret.", inner: "SecretDisabled");
+            return;
         }
 
         await JsonAsync(context, Bundle(stored, includeValue: true));
@@ -386,10 +464,13 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
     private sealed record Fault(FaultKind Kind, TimeSpan Delay, int RetryAfterSeconds);
 
-    private sealed class FakeTokenCredential : TokenCredential
+    private const string PortalToken = "fake-access-token";
+    private const string ReaderToken = "fake-reader-access-token";
+
+    private sealed class FakeTokenCredential(string token) : TokenCredential
     {
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
-            new("fake-access-token", DateTimeOffset.UtcNow.AddHours(1));
+            new(token, DateTimeOffset.UtcNow.AddHours(1));
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             ValueTask.FromResult(GetToken(requestContext, cancellationToken));
@@ -427,7 +508,15 @@ public enum FaultKind
     DropConnection,
 }
 
-public sealed record RecordedRequest(string Method, string Path, string Query, bool Authenticated)
+/// <summary>Who made a request: no bearer token yet (the challenge round), the portal's identity, or the reader's.</summary>
+public enum VaultIdentity
+{
+    Anonymous,
+    Portal,
+    Reader,
+}
+
+public sealed record RecordedRequest(string Method, string Path, string Query, bool Authenticated, VaultIdentity Identity = VaultIdentity.Anonymous)
 {
     public bool IsValueRead => Method == "GET" && Path.StartsWith("/secrets/", StringComparison.Ordinal)
         && !Path.EndsWith("/versions", StringComparison.Ordinal) && !Path.EndsWith("/versions/", StringComparison.Ordinal);
