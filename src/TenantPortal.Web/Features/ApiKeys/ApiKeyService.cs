@@ -85,8 +85,19 @@ public sealed partial class ApiKeyService(
         var action = AuditActions.ApiKeySubmit;
         await using (var db = contexts.CreateDbContext())
         {
-            tenant = await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.Submit, action, cancellationToken, correlationId);
-            if (tenant is not null && await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenant.Id && v.Status == ApiKeyVersionStatus.Current, cancellationToken))
+            // One read for the tenant, its directories and whether this submit is a rotation.
+            var found = await db.Tenants.AsNoTracking()
+                .Where(t => t.Id == tenantId)
+                .Select(t => new
+                {
+                    Tenant = t,
+                    t.Directories,
+                    HasCurrent = db.ApiKeyVersions.Any(v => v.TenantId == t.Id && v.Status == ApiKeyVersionStatus.Current),
+                })
+                .FirstOrDefaultAsync(cancellationToken);
+            found?.Tenant.Directories.AddRange(found.Directories);
+            tenant = await AuthorizeAsync(user, tenantId, found?.Tenant, ApiKeyOperations.Submit, action, correlationId, cancellationToken);
+            if (found is { HasCurrent: true })
             {
                 action = AuditActions.ApiKeyRotate;
             }
@@ -226,6 +237,18 @@ public sealed partial class ApiKeyService(
         string? correlationId = null)
     {
         var tenant = await db.Tenants.AsNoTracking().Include(t => t.Directories).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        return await AuthorizeAsync(user, tenantId, tenant, operation, action, correlationId, cancellationToken);
+    }
+
+    private async Task<Tenant?> AuthorizeAsync(
+        ClaimsPrincipal user,
+        string tenantId,
+        Tenant? tenant,
+        TenantOperationRequirement operation,
+        string action,
+        string? correlationId,
+        CancellationToken cancellationToken)
+    {
         if (tenant is not null && (await authorization.AuthorizeAsync(user, tenant, operation)).Succeeded)
         {
             return tenant;
