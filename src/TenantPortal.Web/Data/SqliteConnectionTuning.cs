@@ -10,17 +10,19 @@ namespace TenantPortal.Web.Data;
 /// </summary>
 internal sealed class SqliteConnectionTuning : DbConnectionInterceptor
 {
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+        command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+        command.CommandText = Pragmas;
         command.ExecuteNonQuery();
     }
 }

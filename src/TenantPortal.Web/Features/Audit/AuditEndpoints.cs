@@ -16,42 +16,45 @@ public static class AuditEndpoints
     {
         var group = endpoints.MapGroup("").RequireAuthorization();
 
-        group.MapGet(ExportCsvPath, async (HttpContext http, AuditService audit, [AsParameters] AuditExportQuery query) =>
-        {
-            var rows = await audit.ExportAsync(http.User, query.ToFilter(), "csv", http.RequestAborted);
-            if (rows is null)
+        // Formula-looking text (a display name starting with '=') is escaped for spreadsheets; the JSON export keeps
+        // every field exactly as hashed, for offline verification.
+        group.MapGet(ExportCsvPath, (HttpContext http, AuditService audit, [AsParameters] AuditExportQuery query) =>
+            ExportAsync(http, audit, query, "csv", "text/csv; charset=utf-8", async (rows, body, ct) =>
             {
-                return Results.NotFound();
-            }
+                await using var csv = CsvWriter.Create(body, CsvWriterOptions.Default with { Injection = CsvInjection.Escape }, true);
+                await csv.WriteRecordsAsync(rows, ct);
+                await csv.FlushAsync(ct);
+            }));
 
-            http.Response.ContentType = "text/csv; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{query.Tenant ?? "all"}.csv\"";
-            // Formula-looking text (a display name starting with '=') is escaped for spreadsheets; the JSON export keeps
-            // every field exactly as hashed, for offline verification.
-            await using var csv = CsvWriter.Create(http.Response.Body, CsvWriterOptions.Default with { Injection = CsvInjection.Escape }, true);
-            await csv.WriteRecordsAsync(rows, http.RequestAborted);
-            await csv.FlushAsync(http.RequestAborted);
-            return Results.Empty;
-        });
-
-        group.MapGet(ExportJsonPath, async (HttpContext http, AuditService audit, [AsParameters] AuditExportQuery query) =>
-        {
-            var rows = await audit.ExportAsync(http.User, query.ToFilter(), "json", http.RequestAborted);
-            if (rows is null)
-            {
-                return Results.NotFound();
-            }
-
-            http.Response.ContentType = "application/json; charset=utf-8";
-            http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{query.Tenant ?? "all"}.json\"";
-            await JsonSerializer.SerializeAsync(http.Response.Body, rows, Json, http.RequestAborted);
-            return Results.Empty;
-        });
+        group.MapGet(ExportJsonPath, (HttpContext http, AuditService audit, [AsParameters] AuditExportQuery query) =>
+            ExportAsync(http, audit, query, "json", "application/json; charset=utf-8",
+                (rows, body, ct) => JsonSerializer.SerializeAsync(body, rows, Json, ct)));
 
         group.MapGet(VerifyPath, async (HttpContext http, AuditService audit, string chain) =>
             await audit.VerifyAsync(http.User, chain, http.RequestAborted) is { } result ? Results.Ok(result) : Results.NotFound());
 
         return endpoints;
+    }
+
+    /// <summary>Streams the caller's filtered rows in one format; another tenant's rows answer "not found".</summary>
+    private static async Task<IResult> ExportAsync(
+        HttpContext http,
+        AuditService audit,
+        AuditExportQuery query,
+        string format,
+        string contentType,
+        Func<IAsyncEnumerable<AuditRow>, Stream, CancellationToken, Task> write)
+    {
+        var rows = await audit.ExportAsync(http.User, query.ToFilter(), format, http.RequestAborted);
+        if (rows is null)
+        {
+            return Results.NotFound();
+        }
+
+        http.Response.ContentType = contentType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{query.Tenant ?? "all"}.{format}\"";
+        await write(rows, http.Response.Body, http.RequestAborted);
+        return Results.Empty;
     }
 }
 
