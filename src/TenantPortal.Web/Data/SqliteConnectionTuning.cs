@@ -14,7 +14,7 @@ namespace TenantPortal.Web.Data;
 /// </summary>
 internal sealed class SqliteConnectionTuning : DbConnectionInterceptor
 {
-    /// <summary>About 40 MB of log: several seconds of submits at a hundred a second.</summary>
+    /// <summary>About 40 MB of log: over a second of the submit benchmark's back-to-back submits.</summary>
     public const int AutoCheckpointPages = 10_000;
 
     private static readonly string Pragmas =
