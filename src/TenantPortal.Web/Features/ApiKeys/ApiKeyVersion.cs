@@ -31,6 +31,18 @@ public sealed class ApiKeyVersion
     /// <summary>A short one-way fingerprint, so an admin can tell two versions apart without seeing either.</summary>
     public required string Fingerprint { get; set; }
 
+    /// <summary>For a previous version: when its grace period ends and the monitor disables it in the store.</summary>
+    public DateTimeOffset? GraceEndsAt { get; set; }
+
+    /// <summary>For the current version: the next moment the rotation monitor has something to say about it (a reminder, the due date).</summary>
+    public DateTimeOffset? NextNoticeAt { get; set; }
+
+    /// <summary>When the version was disabled in the secret store (grace ended, revoked, offboarded).</summary>
+    public DateTimeOffset? DisabledInStoreAt { get; set; }
+
+    /// <summary>Why the version was revoked; plain words from the admin, never a key.</summary>
+    public string? RevokeReason { get; set; }
+
     /// <summary>Set by reconciliation when the secret store no longer knows this version; cleared if it reappears.</summary>
     public DateTimeOffset? MissingFromStoreSince { get; set; }
 }
