@@ -3,6 +3,8 @@ namespace TenantPortal.Web.Features.Audit;
 /// <summary>One append-only row of the audit trail. It never holds a secret value.</summary>
 public sealed class AuditEvent
 {
+    public const int ChangesMaxLength = 512;
+
     public long Id { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }
@@ -29,6 +31,12 @@ public sealed class AuditEvent
     /// <summary>A short, value-free reason for a failure or denial.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// What changed, as before → after for each changed field (e.g. a tenant's display name or rotation policy).
+    /// Built from named metadata fields only, never from a key; bounded, so a long change list ends with "…".
+    /// </summary>
+    public string? Changes { get; init; }
+
     public required string CorrelationId { get; init; }
 
     public string? ClientIp { get; init; }
@@ -52,7 +60,7 @@ public sealed class AuditEvent
     {
         OccurredAt = OccurredAt, ActorTenantId = ActorTenantId, ActorObjectId = ActorObjectId, ActorName = ActorName,
         ActorRole = ActorRole, TenantId = TenantId, Action = Action, Outcome = Outcome, SecretName = SecretName,
-        KeyVersion = KeyVersion, Reason = Reason, CorrelationId = CorrelationId, ClientIp = ClientIp, UserAgent = UserAgent,
+        KeyVersion = KeyVersion, Reason = Reason, Changes = Changes, CorrelationId = CorrelationId, ClientIp = ClientIp, UserAgent = UserAgent,
         ChainId = ChainId,
     };
 }

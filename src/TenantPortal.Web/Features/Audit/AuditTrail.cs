@@ -23,7 +23,8 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
         string? secretName = null,
         string? keyVersion = null,
         string? reason = null,
-        string? chainId = null) => new()
+        string? chainId = null,
+        string? changes = null) => new()
         {
             ChainId = chainId ?? tenantId ?? AuditChains.Platform,
             OccurredAt = ToMilliseconds(time.GetUtcNow()),
@@ -37,6 +38,7 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
             SecretName = secretName,
             KeyVersion = keyVersion,
             Reason = Truncate(reason, 200),
+            Changes = Truncate(changes, AuditEvent.ChangesMaxLength),
             CorrelationId = correlationId ?? NewCorrelationId(),
             ClientIp = client.ClientIp,
             UserAgent = client.UserAgent,

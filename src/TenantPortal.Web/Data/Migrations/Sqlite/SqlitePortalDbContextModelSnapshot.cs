@@ -36,7 +36,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Name");
 
-                    b.ToTable("Leases", (string)null);
+                    b.ToTable("Leases");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ApiKeyVersion", b =>
@@ -126,7 +126,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "StoreVersionId")
                         .IsUnique();
 
-                    b.ToTable("ApiKeyVersions", (string)null);
+                    b.ToTable("ApiKeyVersions");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditChainHead", b =>
@@ -149,7 +149,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("ChainId");
 
-                    b.ToTable("AuditChainHeads", (string)null);
+                    b.ToTable("AuditChainHeads");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditCheckpoint", b =>
@@ -177,7 +177,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("ChainId", "Sequence");
 
-                    b.ToTable("AuditCheckpoints", (string)null);
+                    b.ToTable("AuditCheckpoints");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Audit.AuditEvent", b =>
@@ -212,6 +212,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(112)
                         .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Changes")
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ClientIp")
@@ -284,7 +288,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "OccurredAt");
 
-                    b.ToTable("AuditEvents", (string)null);
+                    b.ToTable("AuditEvents");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
@@ -355,7 +359,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "CreatedAt");
 
-                    b.ToTable("NotificationDeliveries", (string)null);
+                    b.ToTable("NotificationDeliveries");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Platform.PlatformSettings", b =>
@@ -387,7 +391,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("PlatformSettings", (string)null);
+                    b.ToTable("PlatformSettings");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Rotation.RotationNotice", b =>
@@ -430,7 +434,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "StoreVersionId", "Kind", "LeadDays")
                         .IsUnique();
 
-                    b.ToTable("RotationNotices", (string)null);
+                    b.ToTable("RotationNotices");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.Tenant", b =>
@@ -481,7 +485,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OffboardedAt");
 
-                    b.ToTable("Tenants", (string)null);
+                    b.ToTable("Tenants");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.TenantContact", b =>
@@ -512,7 +516,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.HasIndex("TenantId", "Email")
                         .IsUnique();
 
-                    b.ToTable("TenantContacts", (string)null);
+                    b.ToTable("TenantContacts");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.TenantDirectory", b =>
@@ -530,7 +534,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId");
 
-                    b.ToTable("TenantDirectories", (string)null);
+                    b.ToTable("TenantDirectories");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ApiKeyVersion", b =>
@@ -556,6 +560,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.OwnsOne("TenantPortal.Web.Features.Tenants.VerificationProbe", "Probe", b1 =>
                         {
                             b1.Property<string>("TenantId")
+                                .HasMaxLength(112)
+                                .IsUnicode(false)
                                 .HasColumnType("TEXT");
 
                             b1.Property<int>("ExpectedStatus")
@@ -585,7 +591,7 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                             b1.HasKey("TenantId");
 
-                            b1.ToTable("Tenants", (string)null);
+                            b1.ToTable("Tenants");
 
                             b1.WithOwner()
                                 .HasForeignKey("TenantId");
