@@ -13,6 +13,9 @@ public static class PortalPolicies
     /// <summary>May read the audit trail: tenant admins (their own tenant, checked in the service) and staff.</summary>
     public const string AuditReader = nameof(AuditReader);
 
+    /// <summary>May onboard and offboard tenants and set platform rotation settings: platform admins of the home tenant.</summary>
+    public const string PlatformAdmin = nameof(PlatformAdmin);
+
     public static void AddPortalPolicies(this AuthorizationOptions options, Guid homeTenantId)
     {
         options.AddPolicy(TenantAdmin, p => p.RequireAssertion(c =>
@@ -21,6 +24,9 @@ public static class PortalPolicies
         options.AddPolicy(StatusOverview, p => p.RequireAssertion(c =>
             PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId)
             && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin))));
+
+        options.AddPolicy(PlatformAdmin, p => p.RequireAssertion(c =>
+            PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId) && actor.IsInRole(PortalRoles.PlatformAdmin)));
 
         options.AddPolicy(AuditReader, p => p.RequireAssertion(c =>
             PortalActor.From(c.User) is { } actor

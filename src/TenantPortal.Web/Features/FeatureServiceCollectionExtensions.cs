@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Support;
+using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Web.Features;
 
@@ -24,6 +26,8 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<SupportService>();
+        builder.Services.AddScoped<TenantService>();
+        builder.Services.AddScoped<PlatformSettingsService>();
         builder.Services.AddScoped<ApiKeyReconciler>();
         builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
             .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Reconciliation:Interval must be at least one minute.")

@@ -119,4 +119,12 @@ public static class AuditActions
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string SignIn = "Auth.SignIn";
     public const string SignOut = "Auth.SignOut";
+    public const string PlatformSettingsUpdate = "Platform.SettingsUpdate";
+    public const string TenantOnboard = "Tenant.Onboard";
+    public const string TenantUpdate = "Tenant.Update";
+    public const string TenantOffboard = "Tenant.Offboard";
+    public const string TenantReonboard = "Tenant.Reonboard";
+    public const string TenantView = "Tenant.View";
+    public const string TenantContactsUpdate = "Tenant.ContactsUpdate";
+    public const string TenantPolicyUpdate = "Tenant.PolicyUpdate";
 }
