@@ -37,7 +37,7 @@ public sealed partial class ApiKeyService(
 
         await using var db = contexts.CreateDbContext();
         return await db.Tenants.AsNoTracking()
-            .Where(t => t.Directories.Any(d => d.EntraTenantId == actor.EntraTenantId))
+            .Where(t => t.OffboardedAt == null && t.Directories.Any(d => d.EntraTenantId == actor.EntraTenantId))
             .OrderBy(t => t.DisplayName)
             .Select(t => new TenantLink(t.Id, t.DisplayName))
             .ToListAsync(cancellationToken);
