@@ -17,6 +17,9 @@ public sealed class ApiKeyVersion
     /// <summary>When the rotation policy wants this version replaced; also the store's <c>exp</c>.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>From when the version counts as "due soon": its due date less the policy's longest reminder lead time.</summary>
+    public DateTimeOffset? DueSoonAt { get; set; }
+
     public DateTimeOffset? StatusChangedAt { get; set; }
 
     public Guid CreatedByTenantId { get; init; }

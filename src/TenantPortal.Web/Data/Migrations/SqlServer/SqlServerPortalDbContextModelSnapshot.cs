@@ -69,6 +69,9 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("DisabledInStoreAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("DueSoonAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("datetimeoffset");
 

@@ -62,6 +62,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<long?>("DisabledInStoreAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DueSoonAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
