@@ -111,4 +111,5 @@ public static class AuditActions
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string SignIn = "Auth.SignIn";
     public const string SignOut = "Auth.SignOut";
+    public const string SessionEnded = "Auth.SessionEnded";
 }
