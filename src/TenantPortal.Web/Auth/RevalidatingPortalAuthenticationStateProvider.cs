@@ -77,9 +77,10 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
                 return;
             }
 
+            var next = Task.Delay(_options.Value.RevalidationInterval, _time, cancellationToken);
             while (true)
             {
-                await Task.Delay(_options.Value.RevalidationInterval, _time, cancellationToken);
+                await next;
                 var reason = await ReasonToEndAsync(user, cancellationToken);
                 if (reason is not null)
                 {
@@ -88,6 +89,8 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
                     return;
                 }
 
+                // The next check is scheduled before anyone hears of this one.
+                next = Task.Delay(_options.Value.RevalidationInterval, _time, cancellationToken);
                 Revalidated?.Invoke(true);
             }
         }

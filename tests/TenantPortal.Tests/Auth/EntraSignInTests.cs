@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.Infrastructure;
@@ -17,33 +15,48 @@ namespace TenantPortal.Tests.Auth;
 /// /signin-oidc with the portal's correlation and nonce cookies, code redemption with the client secret over the
 /// backchannel, token validation, the allow-list, and the session cookie.
 /// </summary>
-public sealed partial class EntraSignInTests : IAsyncLifetime
+public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFixture<EntraSignInTests.Portal>
 {
-    private static readonly Guid HomeTenant = Guid.Parse("9e7b0a4c-0000-4000-8000-00000000a001");
+    internal static readonly Guid HomeTenant = Guid.Parse("9e7b0a4c-0000-4000-8000-00000000a001");
     private static readonly Guid ContosoDirectory = Guid.Parse("c0c0c0c0-0000-4000-8000-00000000a002");
     private static readonly Guid UnknownDirectory = Guid.Parse("0dd00dd0-0000-4000-8000-00000000a003");
 
-    private TestOidcIssuer _issuer = null!;
-    private PortalAppFactory _portal = null!;
+    private readonly TestOidcIssuer _issuer = fixture.Issuer;
+    private readonly PortalAppFactory _portal = fixture.Factory;
+    private readonly long _auditBefore = fixture.LastAuditId();
 
-    public async Task InitializeAsync()
+    /// <summary>One issuer and one Production portal for the class; each test signs in with its own browser.</summary>
+    public sealed class Portal : IAsyncLifetime
     {
-        _issuer = await TestOidcIssuer.StartAsync();
-        _portal = CreatePortal(_issuer);
-        await using var db = _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-        db.Tenants.Add(new Tenant
+        public TestOidcIssuer Issuer { get; private set; } = null!;
+
+        public PortalAppFactory Factory { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            Id = "contoso",
-            DisplayName = "Contoso Ltd",
-            Directories = [new TenantDirectory { EntraTenantId = ContosoDirectory, TenantId = "contoso" }],
-        });
-        await db.SaveChangesAsync();
-    }
+            Issuer = await TestOidcIssuer.StartAsync();
+            Factory = CreatePortal(Issuer);
+            await using var db = Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+            db.Tenants.Add(new Tenant
+            {
+                Id = "contoso",
+                DisplayName = "Contoso Ltd",
+                Directories = [new TenantDirectory { EntraTenantId = ContosoDirectory, TenantId = "contoso" }],
+            });
+            await db.SaveChangesAsync();
+        }
 
-    public async Task DisposeAsync()
-    {
-        _portal.Dispose();
-        await _issuer.DisposeAsync();
+        public long LastAuditId()
+        {
+            using var db = Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+            return db.AuditEvents.Max(e => (long?)e.Id) ?? 0;
+        }
+
+        public async Task DisposeAsync()
+        {
+            Factory.Dispose();
+            await Issuer.DisposeAsync();
+        }
     }
 
     internal static PortalAppFactory CreatePortal(TestOidcIssuer issuer, IReadOnlyDictionary<string, string?>? overrides = null)
@@ -199,7 +212,7 @@ public sealed partial class EntraSignInTests : IAsyncLifetime
 
         await SignInAsync(browser, TestUser.In(ContosoDirectory, PortalRoles.TenantAdmin), "/");
 
-        var request = Assert.Single(_issuer.TokenRequests);
+        var request = _issuer.TokenRequests[^1];
         Assert.Equal(_issuer.ClientId, request.ClientId);
         Assert.True(request.HadClientSecret);
         Assert.Null(request.ClientAssertion);
@@ -229,48 +242,21 @@ public sealed partial class EntraSignInTests : IAsyncLifetime
         Assert.DoesNotContain(_portal.AllLogText(), text => text.Contains(TestOidcIssuer.ClientSecret, StringComparison.Ordinal));
     }
 
-    private HttpClient Browser() => _portal.CreateClient(new WebApplicationFactoryClientOptions
-    {
-        BaseAddress = new Uri("https://localhost"),
-        AllowAutoRedirect = false,
-        HandleCookies = true,
-    });
+    private HttpClient Browser() => EntraSignInFlow.Browser(_portal);
 
-    /// <summary>
-    /// What a browser does: follows the challenge to the issuer, which approves <paramref name="user"/> and answers with
-    /// an auto-posting form, and posts that form back to the portal. Returns the portal's answer to the post.
-    /// </summary>
-    private async Task<HttpResponseMessage> SignInAsync(HttpClient browser, TestUser user, string returnUrl, IssuerFault fault = IssuerFault.None)
-    {
-        _issuer.SignInNext(user, fault);
-        var challenge = await browser.GetAsync($"/authentication/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
-
-        using var toIssuer = new HttpClient(_issuer.CreateTrustingHandler());
-        var formPage = await toIssuer.GetStringAsync(challenge.Headers.Location);
-        var action = FormAction().Match(formPage);
-        Assert.True(action.Success, $"The issuer answered without a form_post form: {formPage}");
-        var fields = HiddenInput().Matches(formPage).ToDictionary(
-            m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
-        Assert.Contains("code", fields.Keys);
-
-        using var post = new FormUrlEncodedContent(fields);
-        return await browser.PostAsync(WebUtility.HtmlDecode(action.Groups["action"].Value), post);
-    }
+    private Task<HttpResponseMessage> SignInAsync(HttpClient browser, TestUser user, string returnUrl, IssuerFault fault = IssuerFault.None) =>
+        EntraSignInFlow.SignInAsync(_issuer, browser, user, returnUrl, fault);
 
     private async Task<List<AuditEvent>> SignInAuditAsync()
     {
         await using var db = _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-        return await db.AuditEvents.AsNoTracking().Where(e => e.Action == AuditActions.SignIn).OrderBy(e => e.Id).ToListAsync();
+        return await db.AuditEvents.AsNoTracking()
+            .Where(e => e.Id > _auditBefore && e.Action == AuditActions.SignIn)
+            .OrderBy(e => e.Id)
+            .ToListAsync();
     }
 
     private static void AssertNoSessionCookie(HttpResponseMessage response) =>
         Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [],
             c => c.StartsWith("TenantPortal.Auth=", StringComparison.Ordinal) && !c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
-
-    [GeneratedRegex("<form[^>]*action=\"(?<action>[^\"]+)\"")]
-    private static partial Regex FormAction();
-
-    [GeneratedRegex("<input[^>]*type=\"hidden\"[^>]*name=\"(?<name>[^\"]+)\"[^>]*value=\"(?<value>[^\"]*)\"")]
-    private static partial Regex HiddenInput();
 }
