@@ -85,11 +85,14 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
 
         var callback = await SignInAsync(browser, user, returnUrl: "/tenants/contoso/api-key");
         var page = await browser.GetAsync("/tenants/contoso/api-key");
+        var staffPage = await browser.GetAsync("/support/rotation-status");
 
         Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
         Assert.Equal("/tenants/contoso/api-key", callback.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("API key · Contoso Ltd", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, staffPage.StatusCode);
+        Assert.Equal(SignInRefusal.AccessDeniedPath, staffPage.Headers.Location!.AbsolutePath);
         var audited = Assert.Single(await SignInAuditAsync());
         Assert.Equal(AuditOutcome.Succeeded, audited.Outcome);
         Assert.Equal(ContosoDirectory, audited.ActorTenantId);
