@@ -35,4 +35,12 @@ public static class PortalPolicies
     }
 
     public static bool IsStaff(this PortalActor actor, Guid homeTenantId) => actor.EntraTenantId == homeTenantId;
+
+    /// <summary>
+    /// Whether any of the actor's roles means something in the portal: <c>Tenant.Admin</c>, or a staff role from the
+    /// home tenant. A customer's user holding only a staff role (their own admin can assign any app role) has none.
+    /// </summary>
+    public static bool HasPortalRole(this PortalActor actor, Guid homeTenantId) =>
+        actor.IsInRole(PortalRoles.TenantAdmin)
+        || (actor.IsStaff(homeTenantId) && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin)));
 }

@@ -437,7 +437,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         return JsonAsync(context, new JsonObject { ["error"] = error });
     }
 
-    private static X509Certificate2 CreateCertificate()
+    internal static X509Certificate2 CreateCertificate()
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -118,6 +118,7 @@ public static class AuditActions
     public const string ReconciliationRestored = "Reconciliation.VersionRestored";
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string SignIn = "Auth.SignIn";
+    public const string SessionEnded = "Auth.SessionEnded";
     public const string SignOut = "Auth.SignOut";
     public const string PlatformSettingsUpdate = "Platform.SettingsUpdate";
     public const string TenantOnboard = "Tenant.Onboard";
