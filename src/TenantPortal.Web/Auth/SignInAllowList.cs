@@ -26,6 +26,6 @@ public sealed class SignInAllowList(IDbContextFactory<PortalDbContext> contexts,
         await using var db = contexts.CreateDbContext();
         // Query the tenant, not the directory row alone, so conditions on the tenant (e.g. not offboarded) go here.
         return await db.Tenants.AsNoTracking()
-            .AnyAsync(t => t.Directories.Any(d => d.EntraTenantId == entraTenantId), cancellationToken);
+            .AnyAsync(t => t.OffboardedAt == null && t.Directories.Any(d => d.EntraTenantId == entraTenantId), cancellationToken);
     }
 }
