@@ -110,6 +110,10 @@ public static class AuditActions
     public const string ApiKeySubmit = "ApiKey.Submit";
     public const string ApiKeyRotate = "ApiKey.Rotate";
     public const string ApiKeyView = "ApiKey.View";
+    public const string ApiKeyRestore = "ApiKey.RestorePrevious";
+    public const string ApiKeyRevoke = "ApiKey.Revoke";
+    public const string ApiKeyPreviousDisabled = "ApiKey.PreviousDisabled";
+    public const string ApiKeyVerify = "ApiKey.Verify";
     public const string SupportOverview = "Support.Overview";
     public const string AuditViewed = "Audit.Viewed";
     public const string AuditExported = "Audit.Exported";
