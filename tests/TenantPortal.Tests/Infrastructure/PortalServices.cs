@@ -53,6 +53,7 @@ public sealed class PortalServices : IAsyncDisposable
             // Tests run reconciliation themselves; those about the background pass switch it back on.
             ["Reconciliation:Enabled"] = "false",
             ["Audit:Retention:Enabled"] = "false",
+            ["Rotation:Monitor:Enabled"] = "false",
         });
         if (settings is not null)
         {
@@ -71,6 +72,16 @@ public sealed class PortalServices : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         return new PortalServices(host, dataDirectory, time);
+    }
+
+    /// <summary>Another scope on the same host, like a second circuit or a restarted worker.</summary>
+    public Task<ScopedServices> NewScopeAsync() => Task.FromResult(new ScopedServices(_host.Services.CreateAsyncScope()));
+
+    public sealed class ScopedServices(AsyncServiceScope scope) : IAsyncDisposable
+    {
+        public T Get<T>() where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
+
+        public ValueTask DisposeAsync() => scope.DisposeAsync();
     }
 
     public PortalDbContext CreateDbContext() => Get<IDbContextFactory<PortalDbContext>>().CreateDbContext();

@@ -59,28 +59,37 @@ public sealed partial class ApiKeyService
             return await StoreFailedAsync(ex, actor, AuditActions.ApiKeyRestore, tenantId, correlationId, name, cancellationToken);
         }
 
-        await using (var db = contexts.CreateDbContext())
+        // Demote before promoting (at most one current version per tenant is enforced by an index), in one transaction.
+        await using (var strategyContext = contexts.CreateDbContext())
         {
-            var rows = await db.ApiKeyVersions.Where(v => v.Id == current.Id || v.Id == previous.Id).ToListAsync(cancellationToken);
-            var demoted = rows.Single(v => v.Id == current.Id);
-            demoted.Status = ApiKeyVersionStatus.Disabled;
-            demoted.DisabledInStoreAt = now;
-            demoted.NextNoticeAt = null;
-            demoted.StatusChangedAt = now;
-            var restored = rows.Single(v => v.Id == previous.Id);
-            restored.Status = ApiKeyVersionStatus.Current;
-            restored.GraceEndsAt = null;
-            restored.StatusChangedAt = now;
-            if (restored.ExpiresAt is { } due)
+            await strategyContext.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
             {
-                var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == tenantId, cancellationToken);
-                restored.NextNoticeAt = RotationSchedule.NextNoticeAt(due, tenant.ReminderLeadDays, now);
-            }
+                await using var db = contexts.CreateDbContext();
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                var rows = await db.ApiKeyVersions.Where(v => v.Id == current.Id || v.Id == previous.Id).ToListAsync(ct);
+                var demoted = rows.Single(v => v.Id == current.Id);
+                demoted.Status = ApiKeyVersionStatus.Disabled;
+                demoted.DisabledInStoreAt = now;
+                demoted.NextNoticeAt = null;
+                demoted.StatusChangedAt = now;
+                await db.SaveChangesAsync(ct);
 
-            await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.ApiKeyRestore, AuditOutcome.Succeeded, tenantId, correlationId, name.Value,
-                previous.StoreVersionId, changes: $"Current: {Short(current.StoreVersionId)} → {Short(previous.StoreVersionId)}; {Short(current.StoreVersionId)} disabled"),
-                cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+                var restored = rows.Single(v => v.Id == previous.Id);
+                restored.Status = ApiKeyVersionStatus.Current;
+                restored.GraceEndsAt = null;
+                restored.StatusChangedAt = now;
+                if (restored.ExpiresAt is { } due)
+                {
+                    var leads = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.ReminderLeadDays).FirstAsync(ct);
+                    restored.NextNoticeAt = RotationSchedule.NextNoticeAt(due, leads, now);
+                }
+
+                await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.ApiKeyRestore, AuditOutcome.Succeeded, tenantId, correlationId, name.Value,
+                    previous.StoreVersionId, changes: $"Current: {Short(current.StoreVersionId)} → {Short(previous.StoreVersionId)}; {Short(current.StoreVersionId)} disabled"),
+                    ct);
+                await db.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
+            }, cancellationToken);
         }
 
         return new KeyChangeResult(KeyChangeOutcome.Done,
