@@ -31,11 +31,13 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
         ["verify audit chain"] = async (s, u, t) => await s.GetRequiredService<AuditService>().VerifyAsync(u, t, default) is not null,
         ["view tenant details"] = async (s, u, t) => await s.GetRequiredService<TenantService>().GetAsync(u, t, default) is not null,
         ["manage contacts"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdateContactsAsync(u, t, [new("attacker@evil.example")], default)).Succeeded,
+        ["revoke"] = async (s, u, t) => (await s.GetRequiredService<ApiKeyService>().RevokeAsync(u, t, "attack", confirmed: true, default)).Succeeded,
+        ["restore previous"] = async (s, u, t) => (await s.GetRequiredService<ApiKeyService>().RestorePreviousAsync(u, t, default)).Outcome != KeyChangeOutcome.NotFound,
         ["tighten policy"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdatePolicyAsync(u, t, new RotationPolicy(30, [7], 1), default)).Succeeded,
     };
 
     /// <summary>Operations that change something: staff may read, never these.</summary>
-    private static readonly string[] Mutating = ["submit", "manage contacts", "tighten policy"];
+    private static readonly string[] Mutating = ["submit", "revoke", "restore previous", "manage contacts", "tighten policy"];
 
     /// <summary>Platform administration: only a Platform.Admin of the provider's own Entra tenant.</summary>
     private static readonly Dictionary<string, Operation> PlatformOperations = new()
@@ -181,7 +183,7 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
 
     private async Task AssertVictimUntouchedAsync()
     {
-        Assert.Single(await _portal.StoredVersionsAsync("contoso"));
+        Assert.True(Assert.Single(await _portal.StoredVersionsAsync("contoso")).Enabled);
         await using var db = _portal.CreateDbContext();
         Assert.Equal(1, await db.ApiKeyVersions.CountAsync(v => v.TenantId == "contoso"));
         var tenant = await db.Tenants.Include(t => t.Contacts).SingleAsync(t => t.Id == "contoso");
