@@ -14,6 +14,8 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        // bunit's 1-second default is too short when a full run keeps both cores busy; a passing wait returns at once.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         Portal = await PortalServices.StartAsync();
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
