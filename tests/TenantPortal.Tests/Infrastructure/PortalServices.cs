@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Infrastructure;
@@ -53,6 +54,8 @@ public sealed class PortalServices : IAsyncDisposable
             // Tests run reconciliation themselves; those about the background pass switch it back on.
             ["Reconciliation:Enabled"] = "false",
             ["Audit:Retention:Enabled"] = "false",
+            // Tests dispatch notifications themselves, moving the fake clock between passes.
+            ["Notifications:Dispatch:Enabled"] = "false",
         });
         if (settings is not null)
         {
@@ -64,6 +67,7 @@ public sealed class PortalServices : IAsyncDisposable
         builder.AddPortalSecretStore();
         builder.AddPortalAuthentication();
         builder.AddPortalFeatures();
+        builder.AddPortalNotifications();
         configure?.Invoke(builder.Services);
         // Web-only services (routing, navigation) that this host leaves out are not needed by the feature services.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true }));

@@ -53,7 +53,6 @@ public sealed class OutboundAddressPolicy
     // IPv6 prefixes that carry an IPv4 address, and where in the 16 bytes it sits.
     private static readonly (IPNetwork Network, int Offset)[] EmbeddedV4 =
     [
-        (IPNetwork.Parse("::ffff:0:0/96"), 12),     // IPv4-mapped
         (IPNetwork.Parse("::/96"), 12),             // IPv4-compatible (deprecated)
         (IPNetwork.Parse("64:ff9b::/96"), 12),      // NAT64 well-known prefix
         (IPNetwork.Parse("64:ff9b:1::/48"), 12),    // NAT64 local-use prefix
@@ -98,6 +97,12 @@ public sealed class OutboundAddressPolicy
     public static string? Classify(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            // IPNetwork does not match an IPv4-mapped address against its IPv6 prefix: unwrap it explicitly.
+            return Classify(address.MapToIPv4());
+        }
+
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             if (EmbeddedIPv4(address) is { } embedded)
