@@ -19,6 +19,7 @@ namespace TenantPortal.Tests.Infrastructure;
 /// </summary>
 public sealed class HttpsReceiver : IAsyncDisposable
 {
+    private static readonly ConcurrentDictionary<string, X509Certificate2> Certificates = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
     private readonly ConcurrentQueue<int> _failures = new();
@@ -49,7 +50,8 @@ public sealed class HttpsReceiver : IAsyncDisposable
 
     public static async Task<HttpsReceiver> StartAsync(params string[] hostNames)
     {
-        var certificate = CreateCertificate(hostNames);
+        // RSA key generation is slow on a busy 2-core machine: one certificate per set of names for the whole run.
+        var certificate = Certificates.GetOrAdd(string.Join(",", hostNames), _ => CreateCertificate(hostNames));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
@@ -93,7 +95,6 @@ public sealed class HttpsReceiver : IAsyncDisposable
         Hold?.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Certificate.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)

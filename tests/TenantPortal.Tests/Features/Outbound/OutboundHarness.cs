@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -34,6 +35,7 @@ public sealed class OutboundHarness : IAsyncDisposable
     {
         var time = new FakeTimeProvider(PortalServices.Start);
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddSingleton<TimeProvider>(time);
         services.AddDataProtection();
