@@ -73,15 +73,17 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> options, ILogger<E
         ArgumentNullException.ThrowIfNull(notification);
         var (delivery, notice) = (notification.Delivery, notification.Notice);
         var text = NotificationTexts.Compose(notice.Kind, delivery.Language, notification.TenantDisplayName, notice.StoreVersionId, notice.DueAt, notice.LeadDays);
+        var body = new TextPart("plain") { Text = text.Body };
+        // Content-* headers belong to the body part in MIME, not to the message.
+        body.Headers.Add(HeaderId.ContentLanguage, delivery.Language);
         var message = new MimeMessage
         {
             Subject = text.Subject,
-            Body = new TextPart("plain") { Text = text.Body },
+            Body = body,
             Date = notice.CreatedAt,
         };
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(MailboxAddress.Parse(delivery.Target));
-        message.Headers.Add(HeaderId.ContentLanguage, delivery.Language);
         message.Headers.Add("X-TenantPortal-Delivery", delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return message;
     }
