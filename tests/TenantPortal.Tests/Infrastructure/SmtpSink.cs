@@ -19,6 +19,7 @@ public sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private SmtpServer.SmtpServer _server = null!;
     private Task _running = Task.CompletedTask;
+    private int _disposed;
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Port { get; private set; }
@@ -60,6 +61,11 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         _server.Shutdown();
         await Task.WhenAny(_running, Task.Delay(TimeSpan.FromSeconds(5)));

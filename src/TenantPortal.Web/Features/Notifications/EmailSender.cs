@@ -44,7 +44,7 @@ internal sealed class SmtpOptionsValidator : IValidateOptions<SmtpOptions>
             failures.Add("Notifications:Smtp:Port must be between 1 and 65535.");
         }
 
-        if (!MailboxAddress.TryParse(options.From, out _))
+        if (!MailboxAddress.TryParse(options.From, out var from) || from.Domain is not { Length: > 0 })
         {
             failures.Add("Notifications:Smtp:From must be an e-mail address, e.g. \"TenantPortal <no-reply@example.com>\".");
         }
