@@ -106,9 +106,13 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> options, ILogger<E
         {
             if (string.IsNullOrWhiteSpace(settings.Host))
             {
-                return settings.PickupDirectory is { } pickup
-                    ? await WriteToPickupAsync(message, pickup, notification.Delivery.Id, cancellationToken)
-                    : DeliveryAttempt.Permanent("No SMTP server is configured (Notifications:Smtp:Host), so no e-mail can be sent.");
+                if (settings.PickupDirectory is { } pickup)
+                {
+                    return await WriteToPickupAsync(message, pickup, notification.Delivery.Id, cancellationToken);
+                }
+
+                LogNotConfigured(logger, notification.Delivery.Id);
+                return DeliveryAttempt.Permanent("No SMTP server is configured (Notifications:Smtp:Host), so no e-mail can be sent.");
             }
 
             return await SendSmtpAsync(message, settings.Host, settings, notification.Delivery.Id, cancellationToken);
@@ -187,6 +191,9 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> options, ILogger<E
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send a notification e-mail through {SmtpHost}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string smtpHost);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification e-mail (delivery {DeliveryId}) not sent: Notifications:Smtp:Host is not configured")]
+    private static partial void LogNotConfigured(ILogger logger, long deliveryId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Development: notification e-mail written to {File} (no SMTP host configured)")]
     private static partial void LogPickedUp(ILogger logger, string file);
