@@ -164,8 +164,9 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         results.Add(await Probe.VerifyAsync(ProbeFor(host: "unknown.provider.test"), new SecretValue(Canary), ["unknown.provider.test"], default));
         _receiver.RedirectTo = null;
         _receiver.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = _receiver.Requests.Count;
         var hanging = Probe.VerifyAsync(ProbeFor(), new SecretValue(Canary), Allowed, default);
-        await _receiver.WaitForRequestAsync(_receiver.Requests.Count + 1);
+        await _receiver.WaitForRequestAsync(seen + 1);
         _harness.Time.Advance(TimeSpan.FromSeconds(11));
         results.Add(await hanging.WaitAsync(TimeSpan.FromSeconds(30)));
 
