@@ -15,6 +15,9 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        // Waits end as soon as the state arrives; the bound only matters on a loaded 2-core machine, where a submit
+        // (Data Protection, SQLite commits, the audit chain) can take longer than bunit's default of one second.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         Portal = await PortalServices.StartAsync(ConfigurePortal);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
