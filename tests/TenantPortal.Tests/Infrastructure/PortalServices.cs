@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Infrastructure;
@@ -54,6 +55,8 @@ public sealed class PortalServices : IAsyncDisposable
             ["Reconciliation:Enabled"] = "false",
             ["Audit:Retention:Enabled"] = "false",
             ["Rotation:Monitor:Enabled"] = "false",
+            // Tests dispatch notifications themselves, moving the fake clock between passes.
+            ["Notifications:Dispatch:Enabled"] = "false",
         });
         if (settings is not null)
         {
@@ -65,6 +68,7 @@ public sealed class PortalServices : IAsyncDisposable
         builder.AddPortalSecretStore();
         builder.AddPortalAuthentication();
         builder.AddPortalFeatures();
+        builder.AddPortalNotifications();
         configure?.Invoke(builder.Services);
         // Web-only services (routing, navigation) that this host leaves out are not needed by the feature services.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true }));

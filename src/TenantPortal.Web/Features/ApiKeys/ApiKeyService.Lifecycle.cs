@@ -182,7 +182,8 @@ public sealed partial class ApiKeyService
 
             if (current is not null)
             {
-                RotationNotices.Add(db, tenantId, current.StoreVersionId, RotationNoticeKind.Revoked, 0, current.ExpiresAt, now);
+                var tenant = await db.Tenants.AsNoTracking().Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, cancellationToken);
+                RotationNotices.Add(db, tenant, current.StoreVersionId, RotationNoticeKind.Revoked, 0, current.ExpiresAt, now);
             }
 
             await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.ApiKeyRevoke, AuditOutcome.Succeeded, tenantId, correlationId, name.Value,

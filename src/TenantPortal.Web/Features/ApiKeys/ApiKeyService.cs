@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Outbound;
+using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
@@ -17,6 +19,7 @@ namespace TenantPortal.Web.Features.ApiKeys;
 public sealed partial class ApiKeyService(
     IDbContextFactory<PortalDbContext> contexts,
     ISecretStore store,
+    IApiKeyProbe probe,
     IAuthorizationService authorization,
     AuditTrail audit,
     TimeProvider time,
@@ -120,6 +123,14 @@ public sealed partial class ApiKeyService(
 
         var actor = PortalActor.From(user)!;
         var name = SecretName.ForTenant(tenant.Id);
+        if (tenant.Probe is { } check && await VerifyAsync(check, value, cancellationToken) is { } refused)
+        {
+            // Nothing is stored; the attempt and why it failed (never the key) are audited.
+            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeyVerify, AuditOutcome.Failed, tenant.Id, correlationId, name.Value,
+                reason: refused), cancellationToken);
+            return new SubmitApiKeyResult(SubmitApiKeyOutcome.Invalid, $"{refused} The key was not stored.");
+        }
+
         try
         {
             await audit.AppendAsync(audit.Create(actor, action, AuditOutcome.Requested, tenant.Id, correlationId, name.Value), cancellationToken);
@@ -186,6 +197,15 @@ public sealed partial class ApiKeyService(
         LogStored(logger, name.Value, stored.Version, correlationId);
         return new SubmitApiKeyResult(SubmitApiKeyOutcome.Stored,
             $"API key stored as version {ToSummary(version).ShortVersion}. The previous version, if any, is now marked Previous.", ToSummary(version));
+    }
+
+    /// <summary>Runs the tenant's verification probe with the submitted key; the problem in plain words, or null when the key works.</summary>
+    private async Task<string?> VerifyAsync(VerificationProbe check, SecretValue value, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        var result = await probe.VerifyAsync(check, value, platform.ProbeAllowedHosts, cancellationToken);
+        return result.Succeeded ? null : result.Problem ?? "The verification probe did not accept the key.";
     }
 
     private async Task<bool> RecordVersionAsync(ApiKeyVersion version, RotationPolicy policy, PortalActor actor, string action, SecretName name, string correlationId, CancellationToken cancellationToken)

@@ -132,4 +132,5 @@ public static class AuditActions
     public const string TenantView = "Tenant.View";
     public const string TenantContactsUpdate = "Tenant.ContactsUpdate";
     public const string TenantPolicyUpdate = "Tenant.PolicyUpdate";
+    public const string TenantProbeUpdate = "Tenant.ProbeUpdate";
 }

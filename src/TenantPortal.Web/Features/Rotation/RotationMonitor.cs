@@ -4,6 +4,7 @@ using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Rotation;
@@ -45,9 +46,6 @@ public sealed partial class RotationMonitor(
     /// <summary>This process's identity as a lease holder.</summary>
     public static string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
-    /// <summary>Called for each notice once it is recorded, in the same unit of work (the notification outbox hooks in here).</summary>
-    public Action<PortalDbContext, RotationNotice>? OnNotice { get; set; }
-
     public async Task<RotationSweepReport> SweepAsync(CancellationToken cancellationToken, string? holder = null)
     {
         holder ??= InstanceId;
@@ -77,14 +75,14 @@ public sealed partial class RotationMonitor(
                 .Where(v => v.NextNoticeAt != null && v.NextNoticeAt <= now)
                 .OrderBy(v => v.NextNoticeAt)
                 .Take(options.Value.BatchSize)
-                .Join(db.Tenants, v => v.TenantId, t => t.Id, (v, t) => new { Version = v, t.ReminderLeadDays, t.OffboardedAt })
                 .ToListAsync(cancellationToken);
             if (due.Count == 0)
             {
                 return (reminders, overdue);
             }
 
-            var noticeKeys = due.Select(d => d.Version.StoreVersionId).ToList();
+            var tenants = await LoadTenantsAsync(db, due.Select(v => v.TenantId), cancellationToken);
+            var noticeKeys = due.Select(v => v.StoreVersionId).ToList();
             var known = (await db.RotationNotices.AsNoTracking()
                     .Where(n => noticeKeys.Contains(n.StoreVersionId))
                     .Select(n => new { n.TenantId, n.StoreVersionId, n.Kind, n.LeadDays })
@@ -92,10 +90,10 @@ public sealed partial class RotationMonitor(
                 .Select(n => (n.TenantId, n.StoreVersionId, n.Kind, n.LeadDays))
                 .ToHashSet();
 
-            foreach (var item in due)
+            foreach (var v in due)
             {
-                var v = item.Version;
-                if (item.OffboardedAt is not null || v.Status != ApiKeyVersionStatus.Current || v.ExpiresAt is not { } dueAt)
+                var tenant = tenants[v.TenantId];
+                if (tenant.IsOffboarded || v.Status != ApiKeyVersionStatus.Current || v.ExpiresAt is not { } dueAt)
                 {
                     v.NextNoticeAt = null;
                     continue;
@@ -103,14 +101,13 @@ public sealed partial class RotationMonitor(
 
                 var (kind, lead) = now >= dueAt
                     ? (RotationNoticeKind.Overdue, 0)
-                    : (RotationNoticeKind.Reminder, RotationSchedule.DueReminder(dueAt, item.ReminderLeadDays, now) ?? 0);
+                    : (RotationNoticeKind.Reminder, RotationSchedule.DueReminder(dueAt, tenant.ReminderLeadDays, now) ?? 0);
                 if (kind == RotationNoticeKind.Overdue || lead > 0)
                 {
                     // Recorded once per version, kind and lead time: the unique index backs this check up.
                     if (known.Add((v.TenantId, v.StoreVersionId, kind, lead)))
                     {
-                        var notice = RotationNotices.Add(db, v.TenantId, v.StoreVersionId, kind, lead, dueAt, now);
-                        OnNotice?.Invoke(db, notice);
+                        RotationNotices.Add(db, tenant, v.StoreVersionId, kind, lead, dueAt, now);
                         if (kind == RotationNoticeKind.Overdue)
                         {
                             overdue++;
@@ -122,7 +119,7 @@ public sealed partial class RotationMonitor(
                     }
                 }
 
-                v.NextNoticeAt = now >= dueAt ? null : RotationSchedule.NextNoticeAt(dueAt, item.ReminderLeadDays, now);
+                v.NextNoticeAt = now >= dueAt ? null : RotationSchedule.NextNoticeAt(dueAt, tenant.ReminderLeadDays, now);
             }
 
             await db.SaveChangesAsync(cancellationToken);
@@ -147,6 +144,7 @@ public sealed partial class RotationMonitor(
                 return (disabled, failed);
             }
 
+            var tenants = await LoadTenantsAsync(db, expired.Select(v => v.TenantId), cancellationToken);
             foreach (var v in expired)
             {
                 var name = SecretName.ForTenant(v.TenantId);
@@ -172,14 +170,21 @@ public sealed partial class RotationMonitor(
                     v.StatusChangedAt = now;
                 }
 
-                var notice = RotationNotices.Add(db, v.TenantId, v.StoreVersionId, RotationNoticeKind.PreviousDisabled, 0, v.ExpiresAt, now);
-                OnNotice?.Invoke(db, notice);
+                RotationNotices.Add(db, tenants[v.TenantId], v.StoreVersionId, RotationNoticeKind.PreviousDisabled, 0, v.ExpiresAt, now);
                 await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, AuditActions.ApiKeyPreviousDisabled, AuditOutcome.Succeeded,
                     v.TenantId, secretName: name.Value, keyVersion: v.StoreVersionId, reason: "Grace period ended"), cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 disabled++;
             }
         }
+    }
+
+    private static async Task<Dictionary<string, Tenant>> LoadTenantsAsync(PortalDbContext db, IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        var wanted = ids.Distinct(StringComparer.Ordinal).ToList();
+        return await db.Tenants.AsNoTracking().Include(t => t.Contacts)
+            .Where(t => wanted.Contains(t.Id))
+            .ToDictionaryAsync(t => t.Id, StringComparer.Ordinal, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rotation monitor: {Reminders} reminder(s), {Overdue} overdue notice(s), {Disabled} previous version(s) disabled, {Failed} failed")]

@@ -57,6 +57,8 @@ public sealed record TenantDetails(
     public bool CanEditPolicy { get; init; }
 
     public bool CanAdminister { get; init; }
+
+    public VerificationProbe? Probe { get; init; }
 }
 
 public enum TenantChangeOutcome

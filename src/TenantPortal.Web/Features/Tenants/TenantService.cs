@@ -80,6 +80,7 @@ public sealed partial class TenantService(
         {
             CanEditContacts = !tenant!.IsOffboarded && (await authorization.AuthorizeAsync(user, tenant, TenantOperations.ManageContacts)).Succeeded,
             CanEditPolicy = !tenant.IsOffboarded && (await authorization.AuthorizeAsync(user, tenant, TenantOperations.ManagePolicy)).Succeeded,
+            Probe = tenant.Probe,
             CanAdminister = (await authorization.AuthorizeAsync(user, PortalPolicies.PlatformAdmin)).Succeeded,
         };
     }
@@ -425,6 +426,40 @@ public sealed partial class TenantService(
         return await SaveAsync(db, user, AuditActions.TenantPolicyUpdate, tenant.Id, changes,
             "Rotation policy saved. It applies from the next key version; the current version keeps its due date.", cancellationToken);
     }
+
+    /// <summary>A tenant admin sets (or, with null, removes) the probe that must accept a key before it is stored.</summary>
+    public async Task<TenantChangeResult> UpdateProbeAsync(ClaimsPrincipal user, string tenantId, VerificationProbe? probe, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var tenant = await LoadAsync(db, tenantId, tracking: true, cancellationToken);
+        if (!await AuthorizeAsync(user, tenantId, tenant, TenantOperations.ManagePolicy, AuditActions.TenantProbeUpdate, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        if (probe is not null && Outbound.VerificationProbeRules.Validate(probe, platform.ProbeAllowedHosts) is { } problem)
+        {
+            return TenantChangeResult.Invalid(problem);
+        }
+
+        var changes = new AuditChanges().Add("Verification probe", Describe(tenant!.Probe), Describe(probe));
+        if (changes.IsEmpty)
+        {
+            return TenantChangeResult.Saved("Nothing changed.");
+        }
+
+        tenant.Probe = probe is null ? null : new VerificationProbe
+        {
+            Method = probe.Method, Url = probe.Url.Trim(), HeaderName = probe.HeaderName.Trim(), HeaderPrefix = probe.HeaderPrefix,
+            ExpectedStatus = probe.ExpectedStatus,
+        };
+        return await SaveAsync(db, user, AuditActions.TenantProbeUpdate, tenant.Id, changes,
+            probe is null ? "Verification probe removed." : "Verification probe saved: the next key must pass it before it is stored.", cancellationToken);
+    }
+
+    private static string? Describe(VerificationProbe? p) =>
+        p is null ? null : $"{p.Method} {p.Url} with {p.HeaderName}: {p.HeaderPrefix}<key> expecting {p.ExpectedStatus}";
 
     public static string Describe(RotationPolicy p) =>
         $"every {p.IntervalDays} d, reminders {RotationPolicyRules.Format(p.ReminderLeadDays)} d before, grace {p.GracePeriodDays} d";

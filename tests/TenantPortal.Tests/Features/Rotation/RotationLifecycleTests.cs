@@ -94,6 +94,28 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Notices_AreQueuedForEveryContactInTheirLanguage_InTheSameUnitOfWork()
+    {
+        var contacts = await _portal.Get<TenantService>().UpdateContactsAsync(TestPersonas.ContosoAdmin, "contoso",
+            [new("ops@contoso.example", "en"), new("keiko@contoso.example", "ja")], default);
+        Assert.True(contacts.Succeeded, contacts.Message);
+        await SubmitAsync("sk_live_notify_contacts_00001");
+
+        _portal.Time.SetUtcNow(PortalServices.Start.AddDays(60).AddHours(1));
+        await Monitor.SweepAsync(default);
+        await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Leaked", confirmed: true, default);
+
+        await using var db = _portal.CreateDbContext();
+        var deliveries = await db.NotificationDeliveries.OrderBy(d => d.Id).ToListAsync();
+        var notices = await db.RotationNotices.OrderBy(n => n.Id).ToListAsync();
+        Assert.Equal([RotationNoticeKind.Reminder, RotationNoticeKind.Revoked], notices.Select(n => n.Kind));
+        Assert.Equal(4, deliveries.Count);
+        Assert.All(notices, n => Assert.Equal(
+            ["keiko@contoso.example/ja", "ops@contoso.example/en"],
+            deliveries.Where(d => d.NoticeId == n.Id).Select(d => $"{d.Target}/{d.Language}").Order()));
+    }
+
+    [Fact]
     public async Task Lease_OneInstanceAtATime_UntilTheLeaseLapses()
     {
         var leases = _portal.Get<Leases>();
