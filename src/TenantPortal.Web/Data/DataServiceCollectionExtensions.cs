@@ -79,6 +79,13 @@ public static class DataServiceCollectionExtensions
         }
 
         builder.Services.AddHostedService<DatabaseMigrator>();
+        if (database.Provider != DatabaseProvider.SqlServer)
+        {
+            // After the migrator, so that the first checkpoint finds the database it created.
+            builder.Services.AddSingleton(sp => new SqliteWalCheckpointer(connectionString!, sp.GetRequiredService<ILogger<SqliteWalCheckpointer>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SqliteWalCheckpointer>());
+        }
+
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }

@@ -217,6 +217,7 @@ public sealed partial class ApiKeyService(
             try
             {
                 await using var db = contexts.CreateDbContext();
+                await db.Database.OpenConnectionAsync(cancellationToken); // one connection for both reads and the commit
                 var now = version.CreatedAt;
                 // One read: the versions this one demotes, and this one itself if reconciliation recorded it first.
                 var affected = await db.ApiKeyVersions

@@ -76,7 +76,9 @@ public sealed partial class AuditAppender : IAsyncDisposable
             try
             {
                 await using var db = _contexts.CreateDbContext();
-                // One read for every head the group touches; ChainAsync then finds them in the change tracker.
+                // One connection for the read and the commit, and one read for every head the group touches;
+                // ChainAsync then finds them in the change tracker.
+                await db.Database.OpenConnectionAsync();
                 var chainIds = batch.Select(p => p.Event.ChainId).Distinct().ToList();
                 await db.AuditChainHeads.Where(h => chainIds.Contains(h.ChainId)).LoadAsync();
                 foreach (var pending in batch)

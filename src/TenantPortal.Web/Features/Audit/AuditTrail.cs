@@ -12,6 +12,9 @@ namespace TenantPortal.Web.Features.Audit;
 /// </summary>
 public sealed class AuditTrail(AuditAppender appender, TimeProvider time, ClientConnection client)
 {
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<AuditChainHead?>> HeadQuery =
+        EF.CompileAsyncQuery((PortalDbContext db, string chainId, CancellationToken _) => db.AuditChainHeads.FirstOrDefault(h => h.ChainId == chainId));
+
     public static string NewCorrelationId() => Activity.Current?.TraceId.ToString() ?? Guid.NewGuid().ToString("N");
 
     public AuditEvent Create(
@@ -60,7 +63,7 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(auditEvent);
-        var head = await db.AuditChainHeads.FindAsync([auditEvent.ChainId], cancellationToken);
+        var head = TrackedHead(db, auditEvent.ChainId) ?? await HeadQuery(db, auditEvent.ChainId, cancellationToken);
         if (head is null)
         {
             head = new AuditChainHead { ChainId = auditEvent.ChainId, Sequence = 0, Hash = AuditChains.Genesis };
@@ -73,6 +76,26 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
         head.Sequence = auditEvent.Sequence;
         head.Hash = auditEvent.Hash;
         db.AuditEvents.Add(auditEvent);
+    }
+
+    /// <summary>
+    /// What Find would return without a query: a head this context tracks, even one not saved yet. Find itself builds
+    /// its query anew on every call, and this read is on every submit's path. The lookup is by key, which never
+    /// changes, so it skips the change detection that Local would otherwise run over everything tracked.
+    /// </summary>
+    private static AuditChainHead? TrackedHead(PortalDbContext db, string chainId)
+    {
+        var tracker = db.ChangeTracker;
+        var detectChanges = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return db.AuditChainHeads.Local.FindEntry(chainId)?.Entity;
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detectChanges;
+        }
     }
 
     /// <summary>Appends and swallows a failure, for recording an outcome after the fact (the failure is logged).</summary>

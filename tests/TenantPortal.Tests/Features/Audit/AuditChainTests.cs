@@ -72,6 +72,27 @@ public sealed class AuditChainTests : IAsyncLifetime
         Assert.Equal(40, result.EventsChecked);
     }
 
+    [Theory]
+    [InlineData("contoso", 7)]
+    [InlineData("a-new-chain", 1)]
+    public async Task ChainAsync_SeveralEventsInOneContext_LinkThroughTheHeadThatContextHolds(string chainId, long firstSequence)
+    {
+        var audit = _portal.Get<AuditTrail>();
+        await using (var db = _portal.CreateDbContext())
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, "Test.Batch", AuditOutcome.Succeeded, null, chainId: chainId), default);
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Verifier.VerifyAsync(chainId, default);
+        Assert.True(result.IsIntact, result.Problem);
+        Assert.Equal(firstSequence + 2, result.EventsChecked);
+    }
+
     [Fact]
     public async Task SaveChanges_ChangingOrDeletingAnAuditRow_IsRefused()
     {
