@@ -1,14 +1,15 @@
 namespace TenantPortal.KeyReader;
 
 /// <summary>
-/// Reads a tenant's current API key — the value the tenant last stored through TenantPortal — with a read-only
-/// identity, from an in-memory cache that follows rotations. Register it with
+/// Reads a tenant's current API key — the newest enabled version the tenant stored through TenantPortal — with a
+/// read-only identity, from an in-memory cache that follows rotations, restores and revokes. Register it with
 /// <see cref="KeyReaderServiceCollectionExtensions.AddTenantApiKeyReader"/>; it is thread-safe and meant to be a singleton.
 /// </summary>
 public interface ITenantApiKeyProvider
 {
     /// <summary>
-    /// Returns the current version of <paramref name="tenantId"/>'s API key: from the cache while it is fresh
+    /// Returns the current version of <paramref name="tenantId"/>'s API key — the newest enabled version by creation time,
+    /// which is the latest unless the portal disabled it to restore the previous one — from the cache while it is fresh
     /// (<see cref="TenantApiKeyReaderOptions.CacheTtl"/>), otherwise from the store, with one store read however many
     /// callers ask at once. When the store cannot be reached, a cached value keeps being served for at most
     /// <see cref="TenantApiKeyReaderOptions.MaxStaleness"/> after it was read. Never returns null.
@@ -17,7 +18,7 @@ public interface ITenantApiKeyProvider
     /// <param name="cancellationToken">Stops this caller's wait; a store read shared with other callers goes on.</param>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> breaks the tenant id rules (no store call is made).</exception>
     /// <exception cref="TenantApiKeyNotFoundException">The store has no key for this tenant: an unknown tenant, or one that never stored a key.</exception>
-    /// <exception cref="TenantApiKeyDisabledException">The tenant's current version is disabled (revoked).</exception>
+    /// <exception cref="TenantApiKeyDisabledException">Every version of the tenant's key is disabled (revoked).</exception>
     /// <exception cref="TenantApiKeyUnavailableException">The store could not be read and no cached value may be served.</exception>
     Task<TenantApiKey> GetApiKeyAsync(string tenantId, CancellationToken cancellationToken = default);
 

@@ -11,7 +11,7 @@ namespace TenantPortal.KeyReader;
 /// protected by Data Protection (application "TenantPortal", purpose <c>TenantPortal.SecretStore.Local.v1</c> + the
 /// secret name) with the key ring in its own folder. This adapter only unprotects: its key ring is read-only (no key
 /// generation), it never writes a file, and it lives in its own container so the backend's own Data Protection
-/// settings are untouched. The latest version is the current one, as in Key Vault.
+/// settings are untouched. The current version is the newest enabled one by creation time, as with Key Vault.
 /// </summary>
 internal sealed class LocalKeyStore : IKeyStore, IDisposable
 {
@@ -67,17 +67,19 @@ internal sealed class LocalKeyStore : IKeyStore, IDisposable
             return StoreRead.Refused("The local store's file is not in the portal's format.", ex);
         }
 
-        var current = file?.Versions?.LastOrDefault();
-        if (current is null)
+        var versions = file?.Versions;
+        if (versions is null || versions.Count == 0)
         {
             return StoreRead.NotFound;
         }
 
-        if (!current.Enabled)
+        var current = NewestOf(versions, enabledOnly: true);
+        if (current is null)
         {
             return StoreRead.Disabled;
         }
 
+        var latestDisabled = !ReferenceEquals(current, NewestOf(versions, enabledOnly: false));
         if (string.IsNullOrEmpty(current.Version) || string.IsNullOrEmpty(current.ProtectedValue))
         {
             return StoreRead.Refused("The local store's file is not in the portal's format.");
@@ -86,7 +88,7 @@ internal sealed class LocalKeyStore : IKeyStore, IDisposable
         try
         {
             var value = _dataProtection.CreateProtector(ProtectorPurpose, secretName).Unprotect(current.ProtectedValue);
-            return StoreRead.Found(current.Version, value, current.Tags?.GetValueOrDefault(StoreTags.TenantId));
+            return StoreRead.Found(current.Version, value, current.Tags?.GetValueOrDefault(StoreTags.TenantId), latestDisabled);
         }
         catch (Exception ex) when (ex is CryptographicException or InvalidOperationException)
         {
@@ -96,6 +98,21 @@ internal sealed class LocalKeyStore : IKeyStore, IDisposable
     }
 
     public void Dispose() => _dataProtectionServices.Dispose();
+
+    /// <summary>Latest created; the portal appends versions, so of two created in the same instant the later in the file.</summary>
+    private static LocalSecretVersion? NewestOf(List<LocalSecretVersion> versions, bool enabledOnly)
+    {
+        LocalSecretVersion? newest = null;
+        foreach (var version in versions)
+        {
+            if ((!enabledOnly || version.Enabled) && (newest is null || Nullable.Compare(version.CreatedOn, newest.CreatedOn) >= 0))
+            {
+                newest = version;
+            }
+        }
+
+        return newest;
+    }
 
     private sealed class LocalSecretFile
     {
@@ -109,6 +126,8 @@ internal sealed class LocalKeyStore : IKeyStore, IDisposable
         public string? ProtectedValue { get; init; }
 
         public bool Enabled { get; init; }
+
+        public DateTimeOffset? CreatedOn { get; init; }
 
         public Dictionary<string, string>? Tags { get; init; }
     }

@@ -19,11 +19,12 @@ public sealed class TenantApiKeyNotFoundException(string tenantId, string secret
     : TenantApiKeyException(tenantId, $"No API key is stored for tenant '{tenantId}' (secret {secretName} does not exist).", innerException: null);
 
 /// <summary>
-/// The tenant's current version is disabled — an emergency revoke in the portal. No older version is served
-/// instead. The answer is cached for <see cref="TenantApiKeyReaderOptions.NegativeCacheTtl"/>.
+/// Every version of the tenant's key is disabled — an emergency revoke in the portal. (When only the latest is disabled,
+/// as after a restore of the previous version, the newest enabled version is served instead.) The answer is cached for
+/// <see cref="TenantApiKeyReaderOptions.NegativeCacheTtl"/> and never covered by a cached value.
 /// </summary>
 public sealed class TenantApiKeyDisabledException(string tenantId, string secretName)
-    : TenantApiKeyException(tenantId, $"The current API key of tenant '{tenantId}' is disabled (revoked): secret {secretName} serves no value.", innerException: null);
+    : TenantApiKeyException(tenantId, $"The API key of tenant '{tenantId}' is disabled (revoked): secret {secretName} has no enabled version.", innerException: null);
 
 /// <summary>
 /// The store could not be read and no cached value may be served: an outage longer than

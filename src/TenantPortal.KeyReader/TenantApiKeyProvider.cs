@@ -7,7 +7,8 @@ namespace TenantPortal.KeyReader;
 /// The cache in front of a <see cref="IKeyStore"/>. A hit is a dictionary lookup, a clock read and the return of a
 /// completed task kept with the entry: no allocation. Misses for one tenant share one store read (single flight).
 /// When a refresh gets no answer, the old value keeps serving for a bounded time; an authoritative answer (not found,
-/// disabled, refused) replaces it at once.
+/// disabled, refused) replaces it at once, and so does a refresh that saw the latest version disabled before failing,
+/// unless the cached value is itself an older version served because the latest was disabled.
 /// </summary>
 internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDisposable
 {
@@ -156,7 +157,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                 return false;
             }
 
-            slot.Entry = CacheEntry.ForValue(fallback.Key!, fallback.Task!, fallback.ReadAt, fallback.ReadAt + _maxStaleness + 1);
+            slot.Entry = CacheEntry.ForValue(fallback.Key!, fallback.Task!, fallback.ReadAt, fallback.ReadAt + _maxStaleness + 1, fallback.LatestDisabled);
             return true;
         }
     }
@@ -218,8 +219,8 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                 var freshUntil = now + _ttl - (long)(Random.Shared.NextDouble() * _ttl / 10);
                 // The same version keeps its key object and task: a refresh that changes nothing allocates nothing lasting.
                 var entry = previous is { Key: { } same, Task: { } sameTask } && same.Version == read.Version
-                    ? CacheEntry.ForValue(same, sameTask, now, freshUntil)
-                    : CacheEntry.ForValue(new TenantApiKey(slot.TenantId, read.Version!, read.Value!), now, freshUntil);
+                    ? CacheEntry.ForValue(same, sameTask, now, freshUntil, read.LatestDisabled)
+                    : CacheEntry.ForValue(new TenantApiKey(slot.TenantId, read.Version!, read.Value!), now, freshUntil, read.LatestDisabled);
                 var key = entry.Key!;
                 slot.Entry = entry;
                 if (slot.FailingSince is { } since)
@@ -229,7 +230,12 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                     slot.FailingSince = null;
                 }
 
-                if (previous?.Key is { } old && old.Version != key.Version)
+                var alreadyServingOlder = previous is { LatestDisabled: true, Key: { } kept } && kept.Version == key.Version;
+                if (read.LatestDisabled && !alreadyServingOlder)
+                {
+                    LogServingOlderVersion(_logger, slot.TenantId, key.Version, previous?.Key?.Version);
+                }
+                else if (previous?.Key is { } old && old.Version != key.Version)
                 {
                     LogRotated(_logger, slot.TenantId, old.Version, key.Version);
                 }
@@ -259,10 +265,13 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             {
                 var firstFailure = slot.FailingSince is null;
                 slot.FailingSince ??= now;
-                if (previous?.Key is { } stale && now - previous.ReadAt <= _maxStaleness)
+                // The store saw the latest version disabled before failing: a value cached as the latest may be that very
+                // version (a restore or a revoke in the portal), so it is not served. One cached as an older version is.
+                var mayBeDisabled = read.LatestDisabled && previous is { Key: not null, LatestDisabled: false };
+                if (previous?.Key is { } stale && now - previous.ReadAt <= _maxStaleness && !mayBeDisabled)
                 {
                     // Serve the old value without asking the store again until the negative TTL passes, never past the limit.
-                    var entry = CacheEntry.ForValue(stale, previous.Task!, previous.ReadAt, Math.Min(now + _negativeTtl, previous.ReadAt + _maxStaleness + 1));
+                    var entry = CacheEntry.ForValue(stale, previous.Task!, previous.ReadAt, Math.Min(now + _negativeTtl, previous.ReadAt + _maxStaleness + 1), previous.LatestDisabled);
                     slot.Entry = entry;
                     var age = _time.GetElapsedTime(previous.ReadAt, now);
                     if (firstFailure)
@@ -277,7 +286,11 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                     return entry;
                 }
 
-                if (previous?.Key is { } expired)
+                if (mayBeDisabled && previous?.Key is { } perhapsDisabled)
+                {
+                    LogLatestDisabledNotServed(_logger, read.Error, slot.TenantId, read.Reason!, perhapsDisabled.Version);
+                }
+                else if (previous?.Key is { } expired)
                 {
                     LogStaleLimitReached(_logger, read.Error, slot.TenantId, read.Reason!, expired.Version, _maxStalenessSpan);
                 }
@@ -300,6 +313,9 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     [LoggerMessage(Level = LogLevel.Information, Message = "API key of tenant {TenantId} rotated: version {OldVersion} replaced by {NewVersion}")]
     private static partial void LogRotated(ILogger logger, string tenantId, string oldVersion, string newVersion);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "API key of tenant {TenantId}: the latest version is disabled in the store; serving version {Version}, the newest enabled one (was {PreviousVersion})")]
+    private static partial void LogServingOlderVersion(ILogger logger, string tenantId, string version, string? previousVersion);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Cached API key of tenant {TenantId} (version {Version}) invalidated; the next read asks the store")]
     private static partial void LogInvalidated(ILogger logger, string tenantId, string? version);
 
@@ -317,6 +333,9 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Store unavailable for tenant {TenantId} ({Reason}); the cached version {Version} is older than {MaxStaleness} and is no longer served")]
     private static partial void LogStaleLimitReached(ILogger logger, Exception? exception, string tenantId, string reason, string version, TimeSpan maxStaleness);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable for tenant {TenantId} ({Reason}) after it showed the latest version disabled; the cached version {Version} may be that one and is no longer served")]
+    private static partial void LogLatestDisabledNotServed(ILogger logger, Exception? exception, string tenantId, string reason, string version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable for tenant {TenantId} ({Reason}) and no cached value to serve")]
     private static partial void LogFailed(ILogger logger, Exception? exception, string tenantId, string reason);
@@ -346,13 +365,14 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     /// <summary>One answer for one tenant: a value (with its completed task, returned as is on a hit) or why there is none.</summary>
     private sealed class CacheEntry
     {
-        private CacheEntry(TenantApiKey? key, Task<TenantApiKey>? task, StoreRead? answer, long readAt, long freshUntil)
+        private CacheEntry(TenantApiKey? key, Task<TenantApiKey>? task, StoreRead? answer, long readAt, long freshUntil, bool latestDisabled)
         {
             Key = key;
             Task = task;
             Answer = answer;
             ReadAt = readAt;
             FreshUntil = freshUntil;
+            LatestDisabled = latestDisabled;
         }
 
         public TenantApiKey? Key { get; }
@@ -367,11 +387,16 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         /// <summary>Served from the cache until this timestamp.</summary>
         public long FreshUntil { get; }
 
-        public static CacheEntry ForValue(TenantApiKey key, long readAt, long freshUntil) => new(key, System.Threading.Tasks.Task.FromResult(key), null, readAt, freshUntil);
+        /// <summary>The value is an older version, served because the latest was disabled when it was read.</summary>
+        public bool LatestDisabled { get; }
 
-        public static CacheEntry ForValue(TenantApiKey key, Task<TenantApiKey> task, long readAt, long freshUntil) => new(key, task, null, readAt, freshUntil);
+        public static CacheEntry ForValue(TenantApiKey key, long readAt, long freshUntil, bool latestDisabled) =>
+            new(key, System.Threading.Tasks.Task.FromResult(key), null, readAt, freshUntil, latestDisabled);
 
-        public static CacheEntry ForAnswer(StoreRead answer, long readAt, long freshUntil) => new(null, null, answer, readAt, freshUntil);
+        public static CacheEntry ForValue(TenantApiKey key, Task<TenantApiKey> task, long readAt, long freshUntil, bool latestDisabled) =>
+            new(key, task, null, readAt, freshUntil, latestDisabled);
+
+        public static CacheEntry ForAnswer(StoreRead answer, long readAt, long freshUntil) => new(null, null, answer, readAt, freshUntil, latestDisabled: false);
 
         public TenantApiKey Resolve(TenantSlot slot)
         {

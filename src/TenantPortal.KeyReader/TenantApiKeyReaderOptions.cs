@@ -18,7 +18,7 @@ public sealed class TenantApiKeyReaderOptions
     public Uri? VaultUri { get; set; }
 
     /// <summary>
-    /// The reader's identity; it needs the <c>Key Vault Secrets User</c> role and nothing more. Default:
+    /// The reader's identity; it needs the <c>Key Vault Secrets User</c> role (read values and list version metadata) and nothing more. Default:
     /// <c>DefaultAzureCredential</c> (managed identity in Azure, the developer's login locally). Never bound from configuration.
     /// </summary>
     public TokenCredential? Credential { get; set; }

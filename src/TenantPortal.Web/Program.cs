@@ -4,6 +4,7 @@ using TenantPortal.Web.Components;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -12,6 +13,7 @@ builder.AddPortalData();
 builder.AddPortalSecretStore();
 builder.AddPortalAuthentication();
 builder.AddPortalFeatures();
+builder.AddPortalNotifications();
 builder.AddPortalWebHost();
 
 var app = builder.Build();

@@ -6,6 +6,7 @@ using TenantPortal.Benchmarks;
 //   submit [submits] [tenants]        the portal's own overhead per key submit (p50/p99)
 //   audit-append [appends] [chains]   chained audit appends per second on SQLite
 //   audit-query [rows] [tenants]      the first filtered audit page over a large trail
+//   rotation-sweep [tenants]          the rotation monitor's sweep over many tenants
 //   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
 //   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
 var suite = args.FirstOrDefault() ?? "submit";
@@ -14,6 +15,9 @@ switch (suite)
 {
     case "submit":
         await SubmitOverhead.RunAsync(submits: Arg(1, 2000), tenants: Arg(2, 200));
+        break;
+    case "rotation-sweep":
+        await RotationMonitorSweep.RunAsync(Arg(1, 100_000));
         break;
     case "keyreader-hit":
         BenchmarkRunner.Run<KeyReaderCacheHit>(args: args[1..]);
@@ -29,7 +33,7 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, audit-append, audit-query, keyreader-hit, keyreader-load");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, rotation-sweep, audit-append, audit-query, keyreader-hit, keyreader-load");
         return 2;
 }
 

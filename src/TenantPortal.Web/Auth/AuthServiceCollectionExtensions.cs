@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.Identity.Web;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Auth.Entra;
 using TenantPortal.Web.Features.Audit;
 
 namespace TenantPortal.Web.Auth;
@@ -12,6 +14,7 @@ public static class AuthServiceCollectionExtensions
 {
     public const string SignInPath = "/authentication/sign-in";
     public const string SignOutPath = "/authentication/sign-out";
+    public const string SelectAccountPrompt = "select_account";
 
     public static IHostApplicationBuilder AddPortalAuthentication(this IHostApplicationBuilder builder)
     {
@@ -31,11 +34,9 @@ public static class AuthServiceCollectionExtensions
             services.AddSingleton<DevelopmentSignInEnabled>();
             services.AddHostedService<DevelopmentSeeder>();
         }
-        else if (builder.Configuration.GetSection("AzureAd").Exists())
+        else if (builder.Configuration.GetSection(EntraSignInOptions.SectionName).Exists())
         {
-            services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme)
-                .AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"));
-            services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.ResponseType = "code");
+            builder.AddPortalEntraSignIn();
         }
         else
         {
@@ -53,7 +54,14 @@ public static class AuthServiceCollectionExtensions
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = builder.Configuration.GetSection(PortalAuthOptions.SectionName).Get<PortalAuthOptions>()?.SessionLifetime
                 ?? TimeSpan.FromHours(1);
+            o.AccessDeniedPath = SignInRefusal.AccessDeniedPath;
+            o.EventsType = typeof(PortalCookieEvents);
         });
+        services.AddScoped<PortalCookieEvents>();
+        services.AddSingleton<SignInAllowList>();
+        services.AddSingleton<SessionValidator>();
+        // Before the Blazor host's own registration (a TryAdd), so circuits get the revalidating provider.
+        services.AddScoped<AuthenticationStateProvider, RevalidatingPortalAuthenticationStateProvider>();
 
         var homeTenant = builder.Configuration.GetValue<Guid?>($"{PortalAuthOptions.SectionName}:HomeTenantId")
             ?? (developmentSignIn ? DevelopmentPersonas.HomeTenantId : Guid.Empty);
@@ -82,12 +90,22 @@ public static class AuthServiceCollectionExtensions
             endpoints.MapDevelopmentSignIn();
         }
 
-        endpoints.MapGet(SignInPath, (HttpContext http, string? returnUrl) =>
+        endpoints.MapGet(SignInPath, (HttpContext http, string? returnUrl, string? prompt) =>
         {
             var target = DevelopmentSignIn.IsLocal(returnUrl) ? returnUrl! : "/";
-            return http.RequestServices.GetService<DevelopmentSignInEnabled>() is not null
-                ? Results.LocalRedirect($"{DevelopmentSignIn.SignInPath}?returnUrl={Uri.EscapeDataString(target)}")
-                : Results.Challenge(new AuthenticationProperties { RedirectUri = target }, [OpenIdConnectDefaults.AuthenticationScheme]);
+            if (http.RequestServices.GetService<DevelopmentSignInEnabled>() is not null)
+            {
+                return Results.LocalRedirect($"{DevelopmentSignIn.SignInPath}?returnUrl={Uri.EscapeDataString(target)}");
+            }
+
+            var properties = new AuthenticationProperties { RedirectUri = target };
+            if (prompt == SelectAccountPrompt)
+            {
+                // "Sign in with another account" after a refusal: otherwise Entra signs the same account in again at once.
+                properties.SetParameter(OpenIdConnectParameterNames.Prompt, SelectAccountPrompt);
+            }
+
+            return Results.Challenge(properties, [OpenIdConnectDefaults.AuthenticationScheme]);
         });
 
         endpoints.MapPost(SignOutPath, async (HttpContext http, AuditTrail audit) =>

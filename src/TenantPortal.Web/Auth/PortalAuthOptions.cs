@@ -17,4 +17,18 @@ public sealed class PortalAuthOptions
     /// <summary>How long a sign-in lasts without activity (sliding).</summary>
     [Range(typeof(TimeSpan), "00:05:00", "12:00:00", ErrorMessage = "Authentication:SessionLifetime must be between 5 minutes and 12 hours.")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest a sign-in lasts however active the user is (the sliding lifetime never extends past it), so that
+    /// a role removed in Entra or a disabled account takes effect at the latest by then.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00", ErrorMessage = "Authentication:AbsoluteSessionLifetime must be between 5 minutes and 24 hours.")]
+    public TimeSpan AbsoluteSessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How often a signed-in session is checked again (its organisation still onboarded, its lifetime not exceeded), in
+    /// an open Blazor circuit and on plain HTTP requests.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "00:05:00", ErrorMessage = "Authentication:RevalidationInterval must be between 10 seconds and 5 minutes.")]
+    public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

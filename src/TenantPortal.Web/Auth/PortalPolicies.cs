@@ -13,6 +13,9 @@ public static class PortalPolicies
     /// <summary>May read the audit trail: tenant admins (their own tenant, checked in the service) and staff.</summary>
     public const string AuditReader = nameof(AuditReader);
 
+    /// <summary>May onboard and offboard tenants and set platform rotation settings: platform admins of the home tenant.</summary>
+    public const string PlatformAdmin = nameof(PlatformAdmin);
+
     public static void AddPortalPolicies(this AuthorizationOptions options, Guid homeTenantId)
     {
         options.AddPolicy(TenantAdmin, p => p.RequireAssertion(c =>
@@ -22,6 +25,9 @@ public static class PortalPolicies
             PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId)
             && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin))));
 
+        options.AddPolicy(PlatformAdmin, p => p.RequireAssertion(c =>
+            PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId) && actor.IsInRole(PortalRoles.PlatformAdmin)));
+
         options.AddPolicy(AuditReader, p => p.RequireAssertion(c =>
             PortalActor.From(c.User) is { } actor
             && (actor.IsInRole(PortalRoles.TenantAdmin)
@@ -29,4 +35,12 @@ public static class PortalPolicies
     }
 
     public static bool IsStaff(this PortalActor actor, Guid homeTenantId) => actor.EntraTenantId == homeTenantId;
+
+    /// <summary>
+    /// Whether any of the actor's roles means something in the portal: <c>Tenant.Admin</c>, or a staff role from the
+    /// home tenant. A customer's user holding only a staff role (their own admin can assign any app role) has none.
+    /// </summary>
+    public static bool HasPortalRole(this PortalActor actor, Guid homeTenantId) =>
+        actor.IsInRole(PortalRoles.TenantAdmin)
+        || (actor.IsStaff(homeTenantId) && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin)));
 }

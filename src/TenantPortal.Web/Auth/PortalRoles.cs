@@ -15,4 +15,7 @@ public static class PortalClaimTypes
     public const string ObjectId = "oid";
     public const string Name = "name";
     public const string Roles = "roles";
+
+    /// <summary>When the portal signed the user in (Unix seconds), added by the portal itself, never taken from a token.</summary>
+    public const string SignedInAt = "portal_signed_in_at";
 }

@@ -30,7 +30,8 @@ public sealed class TenantOperationAuthorizationHandler(IOptions<PortalAuthOptio
             return Task.CompletedTask;
         }
 
-        var isOwnTenantAdmin = actor.IsInRole(PortalRoles.TenantAdmin) && resource.IsManagedFrom(actor.EntraTenantId);
+        // An offboarded tenant's own users can no longer act on it; staff can still read its history.
+        var isOwnTenantAdmin = actor.IsInRole(PortalRoles.TenantAdmin) && resource.IsManagedFrom(actor.EntraTenantId) && !resource.IsOffboarded;
         var isStaffReader = requirement.StaffMayRead
             && options.Value.HomeTenantId is { } home && actor.IsStaff(home)
             && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin));

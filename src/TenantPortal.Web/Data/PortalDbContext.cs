@@ -2,6 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Web.Data;
@@ -15,6 +18,16 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
     public DbSet<TenantDirectory> TenantDirectories => Set<TenantDirectory>();
+
+    public DbSet<TenantContact> TenantContacts => Set<TenantContact>();
+
+    public DbSet<PlatformSettings> PlatformSettings => Set<PlatformSettings>();
+
+    public DbSet<RotationNotice> RotationNotices => Set<RotationNotice>();
+
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+
+    public DbSet<Lease> Leases => Set<Lease>();
 
     public DbSet<ApiKeyVersion> ApiKeyVersions => Set<ApiKeyVersion>();
 

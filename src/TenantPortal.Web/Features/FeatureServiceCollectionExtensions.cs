@@ -2,7 +2,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Support;
+using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Web.Features;
 
@@ -24,6 +28,16 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<SupportService>();
+        builder.Services.AddScoped<TenantService>();
+        builder.Services.AddSingleton<Leases>();
+        builder.Services.AddScoped<RotationMonitor>();
+        builder.Services.AddOptions<RotationMonitorOptions>().BindConfiguration(RotationMonitorOptions.SectionName)
+            .Validate(o => o.Interval >= TimeSpan.FromSeconds(10), "Rotation:Monitor:Interval must be at least 10 seconds.")
+            .Validate(o => o.LeaseDuration > o.Interval, "Rotation:Monitor:LeaseDuration must be longer than Rotation:Monitor:Interval.")
+            .Validate(o => o.BatchSize is >= 1 and <= 5000, "Rotation:Monitor:BatchSize must be between 1 and 5000.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<RotationMonitorWorker>();
+        builder.Services.AddScoped<PlatformSettingsService>();
         builder.Services.AddScoped<ApiKeyReconciler>();
         builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
             .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Reconciliation:Interval must be at least one minute.")

@@ -7,6 +7,9 @@ using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Auth;
@@ -26,10 +29,33 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
         ["read audit"] = async (s, u, t) => await s.GetRequiredService<AuditService>().GetPageAsync(u, new AuditQuery(0, 10, new AuditFilter(TenantId: t)), default) is not null,
         ["export audit"] = async (s, u, t) => await s.GetRequiredService<AuditService>().ExportAsync(u, new AuditFilter(TenantId: t), "json", default) is not null,
         ["verify audit chain"] = async (s, u, t) => await s.GetRequiredService<AuditService>().VerifyAsync(u, t, default) is not null,
+        ["view tenant details"] = async (s, u, t) => await s.GetRequiredService<TenantService>().GetAsync(u, t, default) is not null,
+        ["manage contacts"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdateContactsAsync(u, t, [new("attacker@evil.example")], default)).Succeeded,
+        ["revoke"] = async (s, u, t) => (await s.GetRequiredService<ApiKeyService>().RevokeAsync(u, t, "attack", confirmed: true, default)).Succeeded,
+        ["restore previous"] = async (s, u, t) => (await s.GetRequiredService<ApiKeyService>().RestorePreviousAsync(u, t, default)).Outcome != KeyChangeOutcome.NotFound,
+        ["tighten policy"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdatePolicyAsync(u, t, new RotationPolicy(30, [7], 1), default)).Succeeded,
     };
 
     /// <summary>Operations that change something: staff may read, never these.</summary>
-    private static readonly string[] Mutating = ["submit"];
+    private static readonly string[] Mutating = ["submit", "revoke", "restore previous", "manage contacts", "tighten policy"];
+
+    /// <summary>Platform administration: only a Platform.Admin of the provider's own Entra tenant.</summary>
+    private static readonly Dictionary<string, Operation> PlatformOperations = new()
+    {
+        ["list tenants"] = async (s, u, _) => await s.GetRequiredService<TenantService>().ListAsync(u, new TenantListQuery(0, 10), default) is not null,
+        ["onboard"] = async (s, u, _) => (await s.GetRequiredService<TenantService>().OnboardAsync(u, new TenantInput("evil", "Evil", [Guid.NewGuid().ToString()], [], RotationPolicy.Default), default)).Succeeded,
+        ["edit tenant"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdateAsync(u, t, new TenantInput(t, "Contoso Ltd", [TenantPortal.Web.Auth.Development.DevelopmentPersonas.ContosoEntraTenantId.ToString()], [], RotationPolicy.Default with { IntervalDays = 60 }), default)).Succeeded,
+        ["offboard"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().OffboardAsync(u, t, "Contoso Ltd", "attack", default)).Succeeded,
+        ["platform settings"] = async (s, u, _) => (await s.GetRequiredService<PlatformSettingsService>().UpdateAsync(u, new PlatformSettingsInput(30, 30, [7], 1, []), default)).Succeeded,
+    };
+
+    private static readonly Dictionary<string, ClaimsPrincipal> PlatformAttackers = new()
+    {
+        ["the tenant's own admin"] = TestPersonas.ContosoAdmin,
+        ["a support reader"] = TestPersonas.SupportReader,
+        ["a customer who gave themselves Platform.Admin"] = TestPersonas.CustomerWithStaffRole(PortalRoles.PlatformAdmin),
+        ["anonymous"] = TestPersonas.Anonymous,
+    };
 
     private static readonly Dictionary<string, ClaimsPrincipal> Attackers = new()
     {
@@ -49,6 +75,20 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
         foreach (var attacker in Attackers.Keys)
         {
             foreach (var operation in Operations.Keys)
+            {
+                data.Add(attacker, operation);
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string, string> PlatformAttacks()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var attacker in PlatformAttackers.Keys)
+        {
+            foreach (var operation in PlatformOperations.Keys)
             {
                 data.Add(attacker, operation);
             }
@@ -102,6 +142,29 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
         await AssertVictimUntouchedAsync();
     }
 
+    [Theory]
+    [MemberData(nameof(PlatformAttacks))]
+    public async Task PlatformOperation_ByAnyoneButAPlatformAdmin_FailsAndIsAuditedAsDenied(string attacker, string operation)
+    {
+        var deniedBefore = await DeniedCountAsync();
+
+        Assert.False(await PlatformOperations[operation](_portal.Services, PlatformAttackers[attacker], "contoso"), $"{attacker} managed to {operation}");
+        Assert.True(await DeniedCountAsync() > deniedBefore, $"{attacker} trying to {operation} left no denial in the audit trail");
+        await AssertVictimUntouchedAsync();
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.Tenants.AnyAsync(t => t.Id == "evil"));
+        Assert.False(await db.PlatformSettings.AnyAsync());
+    }
+
+    [Fact]
+    public async Task PlatformOperation_ByAPlatformAdmin_Succeeds()
+    {
+        foreach (var (name, operation) in PlatformOperations)
+        {
+            Assert.True(await operation(_portal.Services, TestPersonas.PlatformAdmin, "contoso"), $"the platform admin could not {name}");
+        }
+    }
+
     [Fact]
     public async Task Operation_ByTheTenantsOwnAdmin_Succeeds()
     {
@@ -120,9 +183,14 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
 
     private async Task AssertVictimUntouchedAsync()
     {
-        Assert.Single(await _portal.StoredVersionsAsync("contoso"));
+        Assert.True(Assert.Single(await _portal.StoredVersionsAsync("contoso")).Enabled);
         await using var db = _portal.CreateDbContext();
         Assert.Equal(1, await db.ApiKeyVersions.CountAsync(v => v.TenantId == "contoso"));
+        var tenant = await db.Tenants.Include(t => t.Contacts).SingleAsync(t => t.Id == "contoso");
+        Assert.Empty(tenant.Contacts);
+        Assert.Equal(90, tenant.RotationIntervalDays);
+        Assert.Equal("Contoso Ltd", tenant.DisplayName);
+        Assert.Null(tenant.OffboardedAt);
     }
 
     private static class DevelopmentTenantIds
@@ -140,6 +208,9 @@ public sealed class CrossTenantHttpAttackTests : IDisposable
 
     [Theory]
     [InlineData("/tenants/contoso/api-key")]
+    [InlineData("/tenants/contoso")]
+    [InlineData("/platform/tenants")]
+    [InlineData("/platform/settings")]
     [InlineData("/support/rotation-status")]
     [InlineData("/audit")]
     [InlineData("/audit/export.csv")]
@@ -156,6 +227,7 @@ public sealed class CrossTenantHttpAttackTests : IDisposable
 
     [Theory]
     [InlineData("/tenants/contoso/api-key", "tenant-not-found")]
+    [InlineData("/tenants/contoso", "tenant-not-found")]
     [InlineData("/tenants/contoso%2F..%2Ffabrikam/api-key", "tenant-not-found")]
     [InlineData("/audit/export.json?tenant=contoso", null)]
     [InlineData("/audit/export.csv?tenant=contoso", null)]

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using TenantPortal.Web.Auth;
@@ -14,7 +15,10 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Portal = await PortalServices.StartAsync();
+        // Waits end as soon as the state arrives; the bound only matters on a loaded 2-core machine, where a submit
+        // (Data Protection, SQLite commits, the audit chain) can take longer than bunit's default of one second.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+        Portal = await PortalServices.StartAsync(ConfigurePortal);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddFallbackServiceProvider(Portal.Services);
@@ -24,6 +28,11 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
     {
         await base.DisposeAsync();
         await Portal.DisposeAsync();
+    }
+
+    /// <summary>Service replacements for the portal behind the components (e.g. a DNS stand-in).</summary>
+    protected virtual void ConfigurePortal(IServiceCollection services)
+    {
     }
 
     protected void SignInAs(DevelopmentPersona persona)

@@ -51,6 +51,15 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
     public int PageSize { get; }
 
+    /// <summary>Key Vault promises no order for a version list: true lists newest first instead of oldest first.</summary>
+    public bool ListVersionsNewestFirst { get; set; }
+
+    /// <summary>Makes the next version ids (32 hex digits) instead of random ones, e.g. to order them against creation time.</summary>
+    public Func<string>? NewVersionId { get; set; }
+
+    /// <summary>Runs as a reader's value read is about to be answered: lets a test change the vault at that exact moment.</summary>
+    public Action<RecordedRequest>? BeforeReaderValueRead { get; set; }
+
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToList();
 
     /// <summary>Requests that would have returned a secret value (GET of a secret or one of its versions), by any identity.</summary>
@@ -136,6 +145,15 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         lock (_gate)
         {
             return _secrets.TryGetValue(name, out var list) ? list.ToList() : [];
+        }
+    }
+
+    /// <summary>Enables or disables a version directly, as the portal's PATCH would, e.g. from <see cref="BeforeReaderValueRead"/>.</summary>
+    public void SetEnabled(string name, string version, bool enabled)
+    {
+        lock (_gate)
+        {
+            _secrets[name].Single(v => v.Version == version).Enabled = enabled;
         }
     }
 
@@ -227,6 +245,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
                         await hold.Task.WaitAsync(context.RequestAborted);
                     }
 
+                    BeforeReaderValueRead?.Invoke(recorded);
                     await GetAsync(context, name, version);
                     break;
                 case "GET":
@@ -266,7 +285,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         var stored = new StoredVersion
         {
             Name = name,
-            Version = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            Version = NewVersionId?.Invoke() ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             Value = value,
             ContentType = body["contentType"]?.GetValue<string>(),
             Enabled = attributes?["enabled"]?.GetValue<bool>() ?? true,
@@ -349,7 +368,8 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
             return;
         }
 
-        await PageAsync(context, VersionsOf(name).Select(v => Bundle(v, includeValue: false)).ToList(), $"secrets/{name}/versions");
+        var versions = ListVersionsNewestFirst ? VersionsOf(name).AsEnumerable().Reverse() : VersionsOf(name);
+        await PageAsync(context, versions.Select(v => Bundle(v, includeValue: false)).ToList(), $"secrets/{name}/versions");
     }
 
     private async Task ListSecretsAsync(HttpContext context)
@@ -437,7 +457,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         return JsonAsync(context, new JsonObject { ["error"] = error });
     }
 
-    private static X509Certificate2 CreateCertificate()
+    internal static X509Certificate2 CreateCertificate()
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=127.0.0.1", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

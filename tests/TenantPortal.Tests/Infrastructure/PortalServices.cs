@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Infrastructure;
@@ -53,6 +54,9 @@ public sealed class PortalServices : IAsyncDisposable
             // Tests run reconciliation themselves; those about the background pass switch it back on.
             ["Reconciliation:Enabled"] = "false",
             ["Audit:Retention:Enabled"] = "false",
+            ["Rotation:Monitor:Enabled"] = "false",
+            // Tests dispatch notifications themselves, moving the fake clock between passes.
+            ["Notifications:Dispatch:Enabled"] = "false",
         });
         if (settings is not null)
         {
@@ -64,6 +68,7 @@ public sealed class PortalServices : IAsyncDisposable
         builder.AddPortalSecretStore();
         builder.AddPortalAuthentication();
         builder.AddPortalFeatures();
+        builder.AddPortalNotifications();
         configure?.Invoke(builder.Services);
         // Web-only services (routing, navigation) that this host leaves out are not needed by the feature services.
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = false, ValidateScopes = true }));
@@ -71,6 +76,16 @@ public sealed class PortalServices : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync();
         return new PortalServices(host, dataDirectory, time);
+    }
+
+    /// <summary>Another scope on the same host, like a second circuit or a restarted worker.</summary>
+    public Task<ScopedServices> NewScopeAsync() => Task.FromResult(new ScopedServices(_host.Services.CreateAsyncScope()));
+
+    public sealed class ScopedServices(AsyncServiceScope scope) : IAsyncDisposable
+    {
+        public T Get<T>() where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
+
+        public ValueTask DisposeAsync() => scope.DisposeAsync();
     }
 
     public PortalDbContext CreateDbContext() => Get<IDbContextFactory<PortalDbContext>>().CreateDbContext();

@@ -64,11 +64,13 @@ public sealed class KeyReaderRegistrationTests
     }
 
     [Fact]
-    public void KeyReaderAssembly_CallsOnlyGetSecretOnTheVaultAndNeverProtects()
+    public void KeyReaderAssembly_OnlyGetsSecretsAndListsVersionsOnTheVaultAndNeverProtects()
     {
         var members = MemberReferences(typeof(ITenantApiKeyProvider).Assembly);
 
-        Assert.Equal([".ctor", "GetSecretAsync"], members.Where(m => m.Type == "SecretClient").Select(m => m.Name).Distinct().Order());
+        // Key Vault Secrets User: getSecret, and readMetadata for the version list (no values) when the latest is disabled.
+        Assert.Equal([".ctor", "GetPropertiesOfSecretVersionsAsync", "GetSecretAsync"],
+            members.Where(m => m.Type == "SecretClient").Select(m => m.Name).Distinct().Order(StringComparer.Ordinal));
         Assert.DoesNotContain(members, m => m.Name is "Protect" or "SetSecretAsync" or "SetSecret" or "UpdateSecretPropertiesAsync"
             or "StartDeleteSecretAsync" or "PurgeDeletedSecretAsync" or "RestoreSecretBackupAsync" or "StartRecoverDeletedSecretAsync");
         Assert.DoesNotContain(members, m => m.Type == "File" && (m.Name.StartsWith("Write", StringComparison.Ordinal)

@@ -37,8 +37,13 @@ public sealed class KeyReaderSecrecyTests
         h.Provider.Invalidate("contoso");
         Assert.Equal(canaries[1], (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
 
-        // Revoke, a version tagged for another tenant, and a cold outage: each throws; the messages must be clean too.
+        // Restore of the previous version (the newer one disabled): the older value serves, logged as such.
         await h.DisableAsync("contoso", v2.Version);
+        h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        Assert.Equal(canaries[0], (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
+
+        // Revoke, a version tagged for another tenant, and a cold outage: each throws; the messages must be clean too.
+        await h.RevokeAsync("contoso");
         h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
         texts.Add((await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => h.Provider.GetApiKeyAsync("contoso"))).ToString());
         await h.RotateAsync("fabrikam", canaries[2], taggedTenantId: "contoso");
@@ -50,6 +55,7 @@ public sealed class KeyReaderSecrecyTests
         var logText = h.AllLogText().ToList();
         Assert.Contains(logText, t => t.Contains("serving the cached version", StringComparison.Ordinal));
         Assert.Contains(logText, t => t.Contains("rotated", StringComparison.Ordinal));
+        Assert.Contains(logText, t => t.Contains("the newest enabled one", StringComparison.Ordinal));
         Assert.Contains(sdkEvents, e => e.Contains("tenant-contoso-api-key", StringComparison.Ordinal));
         foreach (var canary in canaries)
         {

@@ -48,8 +48,9 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
 
     public static async Task<KeyVaultReaderHarness> StartAsync(Action<TenantApiKeyReaderOptions>? configure = null, bool readWithPortalIdentity = false)
     {
-        var vault = await KeyVaultFake.StartAsync();
+        // The vault stamps versions with the test's clock: which version is newest is then the test's to say.
         var time = new FakeTimeProvider(Start);
+        var vault = await KeyVaultFake.StartAsync(time: time);
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services.AddSingleton<TimeProvider>(time);
@@ -92,9 +93,28 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
             },
             Start.AddDays(90)), CancellationToken.None);
 
-    /// <summary>An emergency revoke in the portal: the version is disabled in the store.</summary>
+    /// <summary>
+    /// Disables one version in the store, as the portal does: the newer version for a restore of the previous one, every
+    /// enabled version for an emergency revoke (<see cref="RevokeAsync"/>).
+    /// </summary>
     public Task<SecretVersionProperties> DisableAsync(string tenantId, string version) =>
         Portal.UpdateVersionAsync(SecretName.ForTenant(tenantId), version, new SecretVersionUpdate(Enabled: false), CancellationToken.None);
+
+    /// <summary>An emergency revoke in the portal: every enabled version is disabled.</summary>
+    public async Task RevokeAsync(string tenantId)
+    {
+        await foreach (var version in Portal.ListVersionsAsync(SecretName.ForTenant(tenantId), CancellationToken.None))
+        {
+            if (version.Enabled)
+            {
+                await DisableAsync(tenantId, version.Version);
+            }
+        }
+    }
+
+    /// <summary>The reader's requests for the tenant's version list (metadata only, not value reads).</summary>
+    public int ReaderListings(string tenantId) => Vault.Requests.Count(r => r.Identity == VaultIdentity.Reader
+        && r.Path.StartsWith($"/secrets/{SecretName.ForTenant(tenantId).Value}/versions", StringComparison.Ordinal));
 
     public int ReaderReads => Vault.ReaderValueReads.Count;
 

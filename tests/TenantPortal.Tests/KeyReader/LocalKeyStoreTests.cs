@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -30,7 +31,7 @@ public sealed class LocalKeyStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetApiKeyAsync_LocalStore_ReadsWhatThePortalWroteAcrossRotationsAndRevoke()
+    public async Task GetApiKeyAsync_LocalStore_ReadsWhatThePortalWroteAcrossRotationsRestoreAndRevoke()
     {
         Assert.IsType<LocalSecretStore>(_portal.Get<ISecretStore>());
         var reader = Reader(KeysDirectory);
@@ -40,6 +41,7 @@ public sealed class LocalKeyStoreTests : IAsyncLifetime
         Assert.Equal(v1.Version, first.Version);
         Assert.Equal("sk_live_LOCAL_CANARY_0001", first.Reveal());
 
+        _portal.Time.Advance(TimeSpan.FromMinutes(1));
         var v2 = await WriteAsync("contoso", "sk_live_LOCAL_CANARY_0002");
         Assert.Equal(v1.Version, (await reader.GetApiKeyAsync("contoso")).Version);
         _time.Advance(KeyVaultReaderHarness.CacheTtl);
@@ -47,14 +49,47 @@ public sealed class LocalKeyStoreTests : IAsyncLifetime
         Assert.Equal(v2.Version, second.Version);
         Assert.Equal("sk_live_LOCAL_CANARY_0002", second.Reveal());
 
-        await _portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant("contoso"), v2.Version, new SecretVersionUpdate(Enabled: false), default);
-        var before = Snapshot(_portal.DataDirectory);
+        // Restore of the previous version: the portal disables the newer one; the reader serves the newest enabled.
+        await DisableAsync("contoso", v2.Version);
+        var beforeRestoreRead = Snapshot(_portal.DataDirectory);
         _time.Advance(KeyVaultReaderHarness.CacheTtl);
-        await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => reader.GetApiKeyAsync("contoso"));
+        var restored = await reader.GetApiKeyAsync("contoso");
+        Assert.Equal(v1.Version, restored.Version);
+        Assert.Equal("sk_live_LOCAL_CANARY_0001", restored.Reveal());
+        Assert.Equal(beforeRestoreRead, Snapshot(_portal.DataDirectory));
+
+        // Emergency revoke: every version disabled.
+        await DisableAsync("contoso", v1.Version);
+        var beforeRevokeRead = Snapshot(_portal.DataDirectory);
+        _time.Advance(KeyVaultReaderHarness.CacheTtl);
+        var ex = await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => reader.GetApiKeyAsync("contoso"));
+        Assert.Contains("disabled (revoked)", ex.Message, StringComparison.Ordinal);
 
         // Reading changed nothing: no file written, no key added to the portal's key ring.
-        Assert.Equal(before, Snapshot(_portal.DataDirectory));
+        Assert.Equal(beforeRevokeRead, Snapshot(_portal.DataDirectory));
         Assert.DoesNotContain(AllLogText(), text => text.Contains("LOCAL_CANARY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetApiKeyAsync_LocalStoreLatestDisabled_ServesTheNewestEnabledByCreationTimeNotFileOrder()
+    {
+        var reader = Reader(KeysDirectory);
+        await WriteAsync("contoso", "sk_live_LOCAL_CANARY_ORDER_0001");
+        _portal.Time.Advance(TimeSpan.FromMinutes(1));
+        var v2 = await WriteAsync("contoso", "sk_live_LOCAL_CANARY_ORDER_0002");
+        _portal.Time.Advance(TimeSpan.FromMinutes(1));
+        var v3 = await WriteAsync("contoso", "sk_live_LOCAL_CANARY_ORDER_0003");
+        await DisableAsync("contoso", v3.Version);
+        // The reader goes by each version's creation time, not by where it sits in the file.
+        var file = JsonNode.Parse(await File.ReadAllTextAsync(SecretFile("contoso")))!.AsObject();
+        var reversed = new JsonArray([.. file["versions"]!.AsArray().Reverse().Select(v => v!.DeepClone())]);
+        file["versions"] = reversed;
+        await File.WriteAllTextAsync(SecretFile("contoso"), file.ToJsonString());
+
+        var key = await reader.GetApiKeyAsync("contoso");
+
+        Assert.Equal(v2.Version, key.Version);
+        Assert.Equal("sk_live_LOCAL_CANARY_ORDER_0002", key.Reveal());
     }
 
     [Fact]
@@ -101,6 +136,11 @@ public sealed class LocalKeyStoreTests : IAsyncLifetime
     private Task<SecretVersionProperties> WriteAsync(string tenantId, string value) =>
         _portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant(tenantId), new SecretValue(value),
             new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = tenantId }, ExpiresOn: null), default);
+
+    private Task<SecretVersionProperties> DisableAsync(string tenantId, string version) =>
+        _portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant(tenantId), version, new SecretVersionUpdate(Enabled: false), default);
+
+    private string SecretFile(string tenantId) => Path.Combine(_portal.SecretsDirectory, SecretName.ForTenant(tenantId).Value + ".json");
 
     private IEnumerable<string> AllLogText() => _readers.SelectMany(r => r.GetFakeLogCollector().GetSnapshot()).SelectMany(r =>
         new[] { r.Message, r.Exception?.ToString() ?? "" }.Concat(r.StructuredState?.Select(kv => kv.Value ?? "") ?? []));

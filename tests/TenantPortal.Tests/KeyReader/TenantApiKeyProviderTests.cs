@@ -244,18 +244,20 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task GetApiKeyAsync_CurrentVersionDisabled_ThrowsDisabledAndServesNoOlderVersion()
+    public async Task GetApiKeyAsync_EveryVersionDisabled_ThrowsDisabledAndServesNoCachedVersion()
     {
         await _h.RotateAsync("contoso", "sk_live_revoked_0001");
+        _h.Time.Advance(TimeSpan.FromMinutes(1));
         var v2 = await _h.RotateAsync("contoso", "sk_live_revoked_0002");
         Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
 
-        await _h.DisableAsync("contoso", v2.Version);
+        await _h.RevokeAsync("contoso");
         _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
 
         var ex = await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => _h.Provider.GetApiKeyAsync("contoso"));
         Assert.Equal("contoso", ex.TenantId);
         Assert.Contains("tenant-contoso-api-key", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("disabled (revoked)", ex.Message, StringComparison.Ordinal);
         var reads = _h.ReaderReads;
 
         _h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl - TimeSpan.FromSeconds(1));
@@ -263,9 +265,121 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
         Assert.Equal(reads, _h.ReaderReads);
         Assert.Single(_h.LogsAt(LogLevel.Warning), r => r.Message.Contains("disabled", StringComparison.Ordinal));
 
-        var v3 = await _h.RotateAsync("contoso", "sk_live_revoked_0003");
         _h.Time.Advance(TimeSpan.FromSeconds(1));
+        var v3 = await _h.RotateAsync("contoso", "sk_live_revoked_0003");
         Assert.Equal(v3.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+    }
+
+    [Fact]
+    public async Task GetApiKeyAsync_RestoreThenRevoke_FollowsTheNewestEnabledVersionAsTheCacheTurnsOver()
+    {
+        var v1 = await _h.RotateAsync("contoso", "sk_live_restore_0001");
+        _h.Time.Advance(TimeSpan.FromMinutes(1));
+        var v2 = await _h.RotateAsync("contoso", "sk_live_restore_0002");
+        Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+
+        // Restore of the previous version: the portal disables the newer one. The cached value serves until it expires.
+        await _h.DisableAsync("contoso", v2.Version);
+        _h.Time.Advance(KeyVaultReaderHarness.ShortestCacheTtl - TimeSpan.FromSeconds(1));
+        Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        Assert.Equal(1, _h.ReaderReads);
+
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        var restored = await _h.Provider.GetApiKeyAsync("contoso");
+        Assert.Equal(v1.Version, restored.Version);
+        Assert.Equal("sk_live_restore_0001", restored.Reveal());
+        Assert.Single(_h.LogsAt(LogLevel.Information), r => r.Message.Contains("the newest enabled one", StringComparison.Ordinal));
+
+        // The restored version is cached like any other, and refreshed with the same choice (logged once).
+        var readsAfterRestore = _h.ReaderReads;
+        Assert.Same(restored, await _h.Provider.GetApiKeyAsync("contoso"));
+        Assert.Equal(readsAfterRestore, _h.ReaderReads);
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        Assert.Same(restored, await _h.Provider.GetApiKeyAsync("contoso"));
+        Assert.Single(_h.LogsAt(LogLevel.Information), r => r.Message.Contains("the newest enabled one", StringComparison.Ordinal));
+
+        // Emergency revoke: nothing enabled. The cached restored value is not served once the store has said so.
+        await _h.RevokeAsync("contoso");
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => _h.Provider.GetApiKeyAsync("contoso"));
+        _h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl);
+        await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => _h.Provider.GetApiKeyAsync("contoso"));
+
+        // A new submit after the revoke is the latest and enabled: one GET again.
+        var v3 = await _h.RotateAsync("contoso", "sk_live_restore_0003");
+        var listings = _h.ReaderListings("contoso");
+        _h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl);
+        Assert.Equal(v3.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        Assert.Equal(listings, _h.ReaderListings("contoso"));
+        Assert.DoesNotContain(_h.Vault.Requests, r => r.Identity == VaultIdentity.Reader && r.Method != "GET");
+    }
+
+    [Fact]
+    public async Task Invalidate_AfterARestore_NextReadReturnsThePreviousVersion()
+    {
+        var v1 = await _h.RotateAsync("contoso", "sk_live_restore_invalidate_0001");
+        _h.Time.Advance(TimeSpan.FromMinutes(1));
+        var v2 = await _h.RotateAsync("contoso", "sk_live_restore_invalidate_0002");
+        Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        await _h.DisableAsync("contoso", v2.Version);
+
+        // The third-party API refuses the newer key (the tenant restored the previous one): a 401 and Invalidate.
+        _h.Time.Advance(KeyVaultReaderHarness.InvalidationCooldown);
+        _h.Provider.Invalidate("contoso");
+
+        Assert.Equal(v1.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+    }
+
+    [Fact]
+    public async Task GetApiKeyAsync_LatestDisabledThenVaultFails_DoesNotServeTheCachedLatest()
+    {
+        var v1 = await _h.RotateAsync("contoso", "sk_live_restore_outage_0001");
+        _h.Time.Advance(TimeSpan.FromMinutes(1));
+        var v2 = await _h.RotateAsync("contoso", "sk_live_restore_outage_0002");
+        Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        await _h.DisableAsync("contoso", v2.Version);
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+
+        // The GET of the latest answers "disabled"; then the vault fails (the version list, with the SDK's retries).
+        var ex = await Assert.ThrowsAsync<TenantApiKeyUnavailableException>(() => ReadWhileTheVaultFailsAfterTheFirstGetAsync(_h));
+
+        // The cached value was read as the latest: it may be the version just disabled, so it is not served stale.
+        Assert.True(ex.IsTransient);
+        Assert.Contains(_h.LogsAt(LogLevel.Warning), r => r.Message.Contains("may be that one", StringComparison.Ordinal));
+        await Assert.ThrowsAsync<TenantApiKeyUnavailableException>(() => _h.Provider.GetApiKeyAsync("contoso"));
+
+        _h.Vault.ClearFaults();
+        _h.Time.Advance(KeyVaultReaderHarness.NegativeCacheTtl);
+        Assert.Equal(v1.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+    }
+
+    [Fact]
+    public async Task GetApiKeyAsync_PreviousVersionCachedAndVaultFails_ServesItStale()
+    {
+        var v1 = await _h.RotateAsync("contoso", "sk_live_restored_outage_0001");
+        _h.Time.Advance(TimeSpan.FromMinutes(1));
+        var v2 = await _h.RotateAsync("contoso", "sk_live_restored_outage_0002");
+        await _h.DisableAsync("contoso", v2.Version);
+        Assert.Equal(v1.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+
+        // The cached value is the older version served because the latest was disabled: an outage may keep it serving.
+        var key = await ReadWhileTheVaultFailsAfterTheFirstGetAsync(_h);
+
+        Assert.Equal(v1.Version, key.Version);
+        Assert.Contains(_h.LogsAt(LogLevel.Warning), r => r.Message.Contains("serving the cached version", StringComparison.Ordinal));
+    }
+
+    /// <summary>Lets the refresh's first GET through, then fails every request after it (the SDK's retries included).</summary>
+    private static async Task<TenantApiKey> ReadWhileTheVaultFailsAfterTheFirstGetAsync(KeyVaultReaderHarness h)
+    {
+        var earlier = h.Vault.Requests;
+        h.Vault.HoldValueReads();
+        var call = h.Provider.GetApiKeyAsync("contoso");
+        await h.Vault.WaitForRequestAsync(r => r.IsValueRead && r.Identity == VaultIdentity.Reader && !earlier.Any(e => ReferenceEquals(e, r)));
+        h.Vault.Enqueue(FaultKind.ServerError, times: 100);
+        h.Vault.ReleaseValueReads();
+        return await call;
     }
 
     [Fact]

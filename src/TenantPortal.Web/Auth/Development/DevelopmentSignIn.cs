@@ -59,7 +59,8 @@ public static class DevelopmentSignIn
             [FromForm] string persona,
             [FromForm] string? returnUrl,
             HttpContext http,
-            AuditTrail audit) =>
+            AuditTrail audit,
+            SignInAllowList allowList) =>
         {
             var chosen = DevelopmentPersonas.Find(persona);
             if (chosen is null)
@@ -68,6 +69,14 @@ public static class DevelopmentSignIn
             }
 
             var principal = CreatePrincipal(chosen);
+            // The personas go through the same allow-list as Entra sign-in: an offboarded tenant's persona is refused.
+            if (!await allowList.IsAllowedAsync(chosen.EntraTenantId, http.RequestAborted))
+            {
+                await audit.AppendAsync(audit.Create(PortalActor.From(principal), AuditActions.SignIn, AuditOutcome.Denied, tenantId: null,
+                    reason: "Organisation not onboarded (development persona)"), http.RequestAborted);
+                return Results.LocalRedirect(SignInRefusal.NotOnboardedPath);
+            }
+
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
             await audit.AppendAsync(
                 audit.Create(PortalActor.From(principal), AuditActions.SignIn, AuditOutcome.Succeeded, tenantId: null, reason: "Development persona"),

@@ -19,7 +19,12 @@ internal sealed class ApiKeyVersionConfiguration : IEntityTypeConfiguration<ApiK
 
         builder.HasOne<Tenant>().WithMany().HasForeignKey(v => v.TenantId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(v => new { v.TenantId, v.StoreVersionId }).IsUnique();
+        builder.Property(v => v.RevokeReason).HasMaxLength(500);
         builder.HasIndex(v => new { v.TenantId, v.CreatedAt });
+
+        // The rotation monitor's sweeps: work proportional to what is due, not to the number of tenants.
+        builder.HasIndex(v => v.NextNoticeAt);
+        builder.HasIndex(v => v.GraceEndsAt);
 
         // At most one current version per tenant, whatever races between two submits. Both SQLite and
         // SQL Server accept bracket-quoted identifiers, so one filter serves both providers.

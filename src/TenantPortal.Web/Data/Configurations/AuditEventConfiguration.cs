@@ -19,6 +19,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.SecretName).HasMaxLength(127).IsUnicode(false);
         builder.Property(e => e.KeyVersion).HasMaxLength(64).IsUnicode(false);
         builder.Property(e => e.Reason).HasMaxLength(200);
+        builder.Property(e => e.Changes).HasMaxLength(AuditEvent.ChangesMaxLength);
         builder.Property(e => e.CorrelationId).HasMaxLength(64).IsUnicode(false);
         builder.Property(e => e.ClientIp).HasMaxLength(45).IsUnicode(false);
         builder.Property(e => e.UserAgent).HasMaxLength(512);

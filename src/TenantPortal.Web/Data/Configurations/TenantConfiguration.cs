@@ -10,9 +10,37 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
     {
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
-        builder.Property(t => t.DisplayName).HasMaxLength(200);
+        builder.Property(t => t.DisplayName).HasMaxLength(Tenant.DisplayNameMaxLength);
         builder.HasIndex(t => t.DisplayName);
+        builder.HasIndex(t => t.OffboardedAt);
+        builder.Property(t => t.ReminderLeadDays).HasMaxLength(200);
+        builder.Property(t => t.OffboardReason).HasMaxLength(500);
+        builder.Property(t => t.WebhookUrl).HasMaxLength(VerificationProbe.UrlMaxLength);
+        builder.Property(t => t.WebhookSigningKeyProtected).HasMaxLength(512).IsUnicode(false);
+        builder.Ignore(t => t.Policy);
+        builder.Ignore(t => t.IsOffboarded);
+        builder.OwnsOne(t => t.Probe, probe =>
+        {
+            probe.Property<string>("TenantId").HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
+            probe.Property(p => p.Method).HasMaxLength(8).IsUnicode(false);
+            probe.Property(p => p.Url).HasMaxLength(VerificationProbe.UrlMaxLength);
+            probe.Property(p => p.HeaderName).HasMaxLength(100).IsUnicode(false);
+            probe.Property(p => p.HeaderPrefix).HasMaxLength(50);
+        });
         builder.HasMany(t => t.Directories).WithOne().HasForeignKey(d => d.TenantId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(t => t.Contacts).WithOne().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TenantContactConfiguration : IEntityTypeConfiguration<TenantContact>
+{
+    public void Configure(EntityTypeBuilder<TenantContact> builder)
+    {
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.TenantId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
+        builder.Property(c => c.Email).HasMaxLength(TenantContact.EmailMaxLength);
+        builder.Property(c => c.Language).HasMaxLength(8).IsUnicode(false);
+        builder.HasIndex(c => new { c.TenantId, c.Email }).IsUnique();
     }
 }
 

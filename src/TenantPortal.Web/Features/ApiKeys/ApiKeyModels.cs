@@ -13,6 +13,13 @@ public sealed record ApiKeyVersionSummary(
     bool MissingFromStore = false)
 {
     public string ShortVersion => Version.Length > 8 ? Version[..8] : Version;
+
+    /// <summary>For a previous version still enabled: when its grace period ends.</summary>
+    public DateTimeOffset? GraceEndsAt { get; init; }
+
+    public DateTimeOffset? DisabledAt { get; init; }
+
+    public string? RevokeReason { get; init; }
 }
 
 public sealed record ApiKeyOverview(
@@ -24,6 +31,27 @@ public sealed record ApiKeyOverview(
     IReadOnlyList<ApiKeyVersionSummary> History)
 {
     public bool CanSubmit { get; init; }
+
+    /// <summary>The previous version, while it is still enabled in its grace period: it can be restored.</summary>
+    public ApiKeyVersionSummary? PreviousInGrace { get; init; }
+
+    public RotationPolicy Policy { get; init; } = RotationPolicy.Default;
+}
+
+public enum KeyChangeOutcome
+{
+    Done,
+    Invalid,
+    NotFound,
+    Failed,
+}
+
+/// <summary>The result of a restore or a revoke: a message for the user.</summary>
+public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message)
+{
+    public bool Succeeded => Outcome == KeyChangeOutcome.Done;
+
+    public static KeyChangeResult NotFound { get; } = new(KeyChangeOutcome.NotFound, "Tenant not found.");
 }
 
 public enum SubmitApiKeyOutcome

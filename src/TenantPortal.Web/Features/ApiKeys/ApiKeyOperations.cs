@@ -5,5 +5,7 @@ namespace TenantPortal.Web.Features.ApiKeys;
 public static class ApiKeyOperations
 {
     public static readonly TenantOperationRequirement Submit = new(nameof(Submit), staffMayRead: false);
+    public static readonly TenantOperationRequirement Revoke = new(nameof(Revoke), staffMayRead: false);
+    public static readonly TenantOperationRequirement RestorePrevious = new(nameof(RestorePrevious), staffMayRead: false);
     public static readonly TenantOperationRequirement ViewStatus = new(nameof(ViewStatus), staffMayRead: true);
 }

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Outbound;
+using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
@@ -17,6 +19,7 @@ namespace TenantPortal.Web.Features.ApiKeys;
 public sealed partial class ApiKeyService(
     IDbContextFactory<PortalDbContext> contexts,
     ISecretStore store,
+    IApiKeyProbe probe,
     IAuthorizationService authorization,
     AuditTrail audit,
     TimeProvider time,
@@ -37,7 +40,7 @@ public sealed partial class ApiKeyService(
 
         await using var db = contexts.CreateDbContext();
         return await db.Tenants.AsNoTracking()
-            .Where(t => t.Directories.Any(d => d.EntraTenantId == actor.EntraTenantId))
+            .Where(t => t.OffboardedAt == null && t.Directories.Any(d => d.EntraTenantId == actor.EntraTenantId))
             .OrderBy(t => t.DisplayName)
             .Select(t => new TenantLink(t.Id, t.DisplayName))
             .ToListAsync(cancellationToken);
@@ -60,16 +63,21 @@ public sealed partial class ApiKeyService(
             .ToListAsync(cancellationToken);
 
         var current = versions.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Current);
+        var now = time.GetUtcNow();
         var status = RotationSchedule.StatusOf(
             current?.ExpiresAt ?? (current is null ? null : RotationSchedule.DueAt(current.CreatedAt, tenant.RotationIntervalDays)),
+            current?.DueSoonAt,
             versions.Any(v => v.Status == ApiKeyVersionStatus.Revoked),
-            time.GetUtcNow());
+            now);
         var canSubmit = (await authorization.AuthorizeAsync(user, tenant, ApiKeyOperations.Submit)).Succeeded;
+        var inGrace = versions.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Previous && v.DisabledInStoreAt is null && v.GraceEndsAt > now);
 
         return new ApiKeyOverview(tenant.Id, tenant.DisplayName, tenant.RotationIntervalDays, status,
             current is null ? null : ToSummary(current), versions.Select(ToSummary).ToList())
         {
             CanSubmit = canSubmit,
+            PreviousInGrace = inGrace is null ? null : ToSummary(inGrace),
+            Policy = tenant.Policy,
         };
     }
 
@@ -115,6 +123,14 @@ public sealed partial class ApiKeyService(
 
         var actor = PortalActor.From(user)!;
         var name = SecretName.ForTenant(tenant.Id);
+        if (tenant.Probe is { } check && await VerifyAsync(check, value, cancellationToken) is { } refused)
+        {
+            // Nothing is stored; the attempt and why it failed (never the key) are audited.
+            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeyVerify, AuditOutcome.Failed, tenant.Id, correlationId, name.Value,
+                reason: refused), cancellationToken);
+            return new SubmitApiKeyResult(SubmitApiKeyOutcome.Invalid, $"{refused} The key was not stored.");
+        }
+
         try
         {
             await audit.AppendAsync(audit.Create(actor, action, AuditOutcome.Requested, tenant.Id, correlationId, name.Value), cancellationToken);
@@ -126,7 +142,8 @@ public sealed partial class ApiKeyService(
         }
 
         var now = time.GetUtcNow();
-        var dueAt = RotationSchedule.DueAt(now, tenant.RotationIntervalDays);
+        var policy = tenant.Policy;
+        var dueAt = RotationSchedule.DueAt(now, policy.IntervalDays);
         SecretVersionProperties stored;
         try
         {
@@ -158,6 +175,8 @@ public sealed partial class ApiKeyService(
             Status = ApiKeyVersionStatus.Current,
             CreatedAt = now,
             ExpiresAt = dueAt,
+            DueSoonAt = RotationSchedule.DueSoonAt(dueAt, policy.ReminderLeadDays),
+            NextNoticeAt = RotationSchedule.NextNoticeAt(dueAt, policy.ReminderLeadDays, now),
             StatusChangedAt = now,
             CreatedByTenantId = actor.EntraTenantId,
             CreatedByObjectId = actor.ObjectId,
@@ -166,7 +185,7 @@ public sealed partial class ApiKeyService(
             Fingerprint = ApiKeyValueRules.Fingerprint(value),
         };
 
-        if (!await RecordVersionAsync(version, actor, action, name, correlationId, cancellationToken))
+        if (!await RecordVersionAsync(version, policy, actor, action, name, correlationId, cancellationToken))
         {
             await audit.TryAppendAsync(audit.Create(actor, action, AuditOutcome.Failed, tenant.Id, correlationId, name.Value, stored.Version,
                 reason: "Stored in the secret store but the metadata could not be recorded"), cancellationToken);
@@ -180,7 +199,16 @@ public sealed partial class ApiKeyService(
             $"API key stored as version {ToSummary(version).ShortVersion}. The previous version, if any, is now marked Previous.", ToSummary(version));
     }
 
-    private async Task<bool> RecordVersionAsync(ApiKeyVersion version, PortalActor actor, string action, SecretName name, string correlationId, CancellationToken cancellationToken)
+    /// <summary>Runs the tenant's verification probe with the submitted key; the problem in plain words, or null when the key works.</summary>
+    private async Task<string?> VerifyAsync(VerificationProbe check, SecretValue value, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        var result = await probe.VerifyAsync(check, value, platform.ProbeAllowedHosts, cancellationToken);
+        return result.Succeeded ? null : result.Problem ?? "The verification probe did not accept the key.";
+    }
+
+    private async Task<bool> RecordVersionAsync(ApiKeyVersion version, RotationPolicy policy, PortalActor actor, string action, SecretName name, string correlationId, CancellationToken cancellationToken)
     {
         // A concurrent submit for the same tenant trips the one-current-version index or moves the audit chain head;
         // re-read and try again. Each round one writer wins, so a handful of attempts covers realistic contention.
@@ -198,7 +226,12 @@ public sealed partial class ApiKeyService(
                     .ToListAsync(cancellationToken);
                 foreach (var v in affected.Where(v => v.StoreVersionId != version.StoreVersionId))
                 {
-                    v.Status = v.Status == ApiKeyVersionStatus.Current ? ApiKeyVersionStatus.Previous : ApiKeyVersionStatus.Superseded;
+                    // The version replaced stays enabled for the grace period; one still in grace from an earlier
+                    // rotation loses the rest of it (the monitor disables it in the store at its next sweep).
+                    var wasCurrent = v.Status == ApiKeyVersionStatus.Current;
+                    v.Status = wasCurrent ? ApiKeyVersionStatus.Previous : ApiKeyVersionStatus.Superseded;
+                    v.GraceEndsAt = wasCurrent ? now.AddDays(policy.GracePeriodDays) : Earliest(v.GraceEndsAt, now);
+                    v.NextNoticeAt = null;
                     v.StatusChangedAt = now;
                 }
 
@@ -262,8 +295,15 @@ public sealed partial class ApiKeyService(
         return null;
     }
 
+    private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
+
     private static ApiKeyVersionSummary ToSummary(ApiKeyVersion v) =>
-        new(v.StoreVersionId, v.Status, v.CreatedAt, v.CreatedByName, v.MaskedHint, v.Fingerprint, v.ExpiresAt, v.MissingFromStoreSince is not null);
+        new(v.StoreVersionId, v.Status, v.CreatedAt, v.CreatedByName, v.MaskedHint, v.Fingerprint, v.ExpiresAt, v.MissingFromStoreSince is not null)
+        {
+            GraceEndsAt = v.DisabledInStoreAt is null ? v.GraceEndsAt : null,
+            DisabledAt = v.DisabledInStoreAt,
+            RevokeReason = v.RevokeReason,
+        };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored {SecretName} version {Version} (correlation {CorrelationId})")]
     private static partial void LogStored(ILogger logger, string secretName, string version, string correlationId);

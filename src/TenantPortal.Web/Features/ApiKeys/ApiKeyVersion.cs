@@ -17,6 +17,9 @@ public sealed class ApiKeyVersion
     /// <summary>When the rotation policy wants this version replaced; also the store's <c>exp</c>.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 
+    /// <summary>From when the version counts as "due soon": its due date less the policy's longest reminder lead time.</summary>
+    public DateTimeOffset? DueSoonAt { get; set; }
+
     public DateTimeOffset? StatusChangedAt { get; set; }
 
     public Guid CreatedByTenantId { get; init; }
@@ -30,6 +33,18 @@ public sealed class ApiKeyVersion
 
     /// <summary>A short one-way fingerprint, so an admin can tell two versions apart without seeing either.</summary>
     public required string Fingerprint { get; set; }
+
+    /// <summary>For a previous version: when its grace period ends and the monitor disables it in the store.</summary>
+    public DateTimeOffset? GraceEndsAt { get; set; }
+
+    /// <summary>For the current version: the next moment the rotation monitor has something to say about it (a reminder, the due date).</summary>
+    public DateTimeOffset? NextNoticeAt { get; set; }
+
+    /// <summary>When the version was disabled in the secret store (grace ended, revoked, offboarded).</summary>
+    public DateTimeOffset? DisabledInStoreAt { get; set; }
+
+    /// <summary>Why the version was revoked; plain words from the admin, never a key.</summary>
+    public string? RevokeReason { get; set; }
 
     /// <summary>Set by reconciliation when the secret store no longer knows this version; cleared if it reappears.</summary>
     public DateTimeOffset? MissingFromStoreSince { get; set; }

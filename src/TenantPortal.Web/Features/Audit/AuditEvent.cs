@@ -3,6 +3,8 @@ namespace TenantPortal.Web.Features.Audit;
 /// <summary>One append-only row of the audit trail. It never holds a secret value.</summary>
 public sealed class AuditEvent
 {
+    public const int ChangesMaxLength = 512;
+
     public long Id { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }
@@ -29,6 +31,12 @@ public sealed class AuditEvent
     /// <summary>A short, value-free reason for a failure or denial.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>
+    /// What changed, as before → after for each changed field (e.g. a tenant's display name or rotation policy).
+    /// Built from named metadata fields only, never from a key; bounded, so a long change list ends with "…".
+    /// </summary>
+    public string? Changes { get; init; }
+
     public required string CorrelationId { get; init; }
 
     public string? ClientIp { get; init; }
@@ -52,7 +60,7 @@ public sealed class AuditEvent
     {
         OccurredAt = OccurredAt, ActorTenantId = ActorTenantId, ActorObjectId = ActorObjectId, ActorName = ActorName,
         ActorRole = ActorRole, TenantId = TenantId, Action = Action, Outcome = Outcome, SecretName = SecretName,
-        KeyVersion = KeyVersion, Reason = Reason, CorrelationId = CorrelationId, ClientIp = ClientIp, UserAgent = UserAgent,
+        KeyVersion = KeyVersion, Reason = Reason, Changes = Changes, CorrelationId = CorrelationId, ClientIp = ClientIp, UserAgent = UserAgent,
         ChainId = ChainId,
     };
 }
@@ -102,6 +110,10 @@ public static class AuditActions
     public const string ApiKeySubmit = "ApiKey.Submit";
     public const string ApiKeyRotate = "ApiKey.Rotate";
     public const string ApiKeyView = "ApiKey.View";
+    public const string ApiKeyRestore = "ApiKey.RestorePrevious";
+    public const string ApiKeyRevoke = "ApiKey.Revoke";
+    public const string ApiKeyPreviousDisabled = "ApiKey.PreviousDisabled";
+    public const string ApiKeyVerify = "ApiKey.Verify";
     public const string SupportOverview = "Support.Overview";
     public const string AuditViewed = "Audit.Viewed";
     public const string AuditExported = "Audit.Exported";
@@ -110,5 +122,15 @@ public static class AuditActions
     public const string ReconciliationRestored = "Reconciliation.VersionRestored";
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string SignIn = "Auth.SignIn";
+    public const string SessionEnded = "Auth.SessionEnded";
     public const string SignOut = "Auth.SignOut";
+    public const string PlatformSettingsUpdate = "Platform.SettingsUpdate";
+    public const string TenantOnboard = "Tenant.Onboard";
+    public const string TenantUpdate = "Tenant.Update";
+    public const string TenantOffboard = "Tenant.Offboard";
+    public const string TenantReonboard = "Tenant.Reonboard";
+    public const string TenantView = "Tenant.View";
+    public const string TenantContactsUpdate = "Tenant.ContactsUpdate";
+    public const string TenantPolicyUpdate = "Tenant.PolicyUpdate";
+    public const string TenantProbeUpdate = "Tenant.ProbeUpdate";
 }

@@ -6,7 +6,7 @@ namespace TenantPortal.Web.Features.Audit;
 
 /// <summary>
 /// <c>hash = SHA-256(previous hash ‖ canonical form)</c>. The canonical form length-prefixes every field
-/// (<c>len:value;</c>, <c>~;</c> for null), so no choice of field contents can make two rows serialize alike.
+/// (<c>len:value;</c>, <c>~;</c> for null; the trailing Changes field only when it is set), so no choice of field contents can make two rows serialize alike.
 /// Published so that a tenant can verify an export offline (see the README).
 /// </summary>
 public static class AuditHash
@@ -60,5 +60,11 @@ public static class AuditHash
         yield return e.CorrelationId;
         yield return e.ClientIp;
         yield return e.UserAgent;
+
+        // Added after v1 shipped: present only when set, so every earlier row keeps its hash.
+        if (e.Changes is not null)
+        {
+            yield return e.Changes;
+        }
     }
 }

@@ -53,6 +53,15 @@ public sealed partial class AuditRetention(
 
     private async Task<int> PurgeChainAsync(string chainId, DateTimeOffset cutBefore, CancellationToken cancellationToken)
     {
+        // SQL Server's retrying execution strategy refuses a bare user transaction: the strategy runs the whole unit,
+        // each retry in a fresh context.
+        await using var probe = contexts.CreateDbContext();
+        return await probe.Database.CreateExecutionStrategy().ExecuteAsync(
+            (chainId, cutBefore), (_, state, ct) => PurgeChainOnceAsync(state.chainId, state.cutBefore, ct), null, cancellationToken);
+    }
+
+    private async Task<int> PurgeChainOnceAsync(string chainId, DateTimeOffset cutBefore, CancellationToken cancellationToken)
+    {
         await using var db = contexts.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var last = await db.AuditEvents.AsNoTracking()

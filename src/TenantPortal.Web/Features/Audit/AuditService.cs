@@ -40,6 +40,7 @@ public sealed partial record AuditRow(
     string? SecretName,
     string? KeyVersion,
     string? Reason,
+    string? Changes,
     string? ClientIp,
     string? UserAgent,
     string CorrelationId,
@@ -218,7 +219,7 @@ public sealed class AuditService(
 
     private static IQueryable<AuditRow> Project(IQueryable<AuditEvent> rows) => rows.Select(e => new AuditRow(
         e.OccurredAt, e.TenantId, e.Action, e.Outcome, e.ActorName, e.ActorRole, e.ActorTenantId, e.ActorObjectId, e.SecretName,
-        e.KeyVersion, e.Reason, e.ClientIp, e.UserAgent, e.CorrelationId, e.ChainId, e.Sequence, e.PreviousHash, e.Hash));
+        e.KeyVersion, e.Reason, e.Changes, e.ClientIp, e.UserAgent, e.CorrelationId, e.ChainId, e.Sequence, e.PreviousHash, e.Hash));
 
     private static string Describe(AuditFilter f) =>
         $"filter tenant={f.TenantId ?? "*"} from={f.From:O} to={f.To:O} action={f.Action ?? "*"} outcome={f.Outcome?.ToString() ?? "*"} actor={f.Actor ?? "*"}";

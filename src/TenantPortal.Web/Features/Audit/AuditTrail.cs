@@ -26,7 +26,8 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
         string? secretName = null,
         string? keyVersion = null,
         string? reason = null,
-        string? chainId = null) => new()
+        string? chainId = null,
+        string? changes = null) => new()
         {
             ChainId = chainId ?? tenantId ?? AuditChains.Platform,
             OccurredAt = ToMilliseconds(time.GetUtcNow()),
@@ -40,6 +41,7 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
             SecretName = secretName,
             KeyVersion = keyVersion,
             Reason = Truncate(reason, 200),
+            Changes = Truncate(changes, AuditEvent.ChangesMaxLength),
             CorrelationId = correlationId ?? NewCorrelationId(),
             ClientIp = client.ClientIp,
             UserAgent = client.UserAgent,

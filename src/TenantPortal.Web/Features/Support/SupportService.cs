@@ -20,7 +20,13 @@ public sealed record TenantRotationRow(
     public int? KeyAgeDays(DateTimeOffset now) => LastRotatedAt is { } at ? (int)(now - at).TotalDays : null;
 }
 
-public sealed record RotationStatusQuery(int Page, int PageSize, string? Search = null, RotationStatusSort Sort = RotationStatusSort.TenantName, bool Descending = false);
+public sealed record RotationStatusQuery(
+    int Page,
+    int PageSize,
+    string? Search = null,
+    RotationStatusSort Sort = RotationStatusSort.TenantName,
+    bool Descending = false,
+    RotationStatus? Status = null);
 
 public enum RotationStatusSort
 {
@@ -67,7 +73,7 @@ public sealed class SupportService(
             t.RotationIntervalDays,
             Current = db.ApiKeyVersions
                 .Where(v => v.TenantId == t.Id && v.Status == ApiKeyVersionStatus.Current)
-                .Select(v => new { v.CreatedAt, v.ExpiresAt })
+                .Select(v => new { v.CreatedAt, v.ExpiresAt, v.DueSoonAt })
                 .FirstOrDefault(),
             HasRevoked = db.ApiKeyVersions.Any(v => v.TenantId == t.Id && v.Status == ApiKeyVersionStatus.Revoked),
             VersionCount = db.ApiKeyVersions.Count(v => v.TenantId == t.Id),
@@ -78,6 +84,18 @@ public sealed class SupportService(
             var term = query.Search.Trim();
             rows = rows.Where(r => r.Id.Contains(term) || r.DisplayName.Contains(term));
         }
+
+        // The same rules as RotationSchedule.StatusOf, as a database filter so that paging stays in the database.
+        var now = time.GetUtcNow();
+        rows = query.Status switch
+        {
+            RotationStatus.NotSet => rows.Where(r => r.Current == null && !r.HasRevoked),
+            RotationStatus.Revoked => rows.Where(r => r.Current == null && r.HasRevoked),
+            RotationStatus.Overdue => rows.Where(r => r.Current != null && r.Current.ExpiresAt <= now),
+            RotationStatus.DueSoon => rows.Where(r => r.Current != null && r.Current.ExpiresAt > now && r.Current.DueSoonAt <= now),
+            RotationStatus.Ok => rows.Where(r => r.Current != null && r.Current.ExpiresAt > now && (r.Current.DueSoonAt == null || r.Current.DueSoonAt > now)),
+            _ => rows,
+        };
 
         var total = await rows.CountAsync(cancellationToken);
         rows = (query.Sort, query.Descending) switch
@@ -93,12 +111,11 @@ public sealed class SupportService(
         };
 
         var items = await rows.Skip(page * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        var now = time.GetUtcNow();
         return new PagedResult<TenantRotationRow>(
             items.Select(r =>
             {
                 DateTimeOffset? dueAt = r.Current is null ? null : r.Current.ExpiresAt ?? RotationSchedule.DueAt(r.Current.CreatedAt, r.RotationIntervalDays);
-                return new TenantRotationRow(r.Id, r.DisplayName, RotationSchedule.StatusOf(dueAt, r.HasRevoked, now),
+                return new TenantRotationRow(r.Id, r.DisplayName, RotationSchedule.StatusOf(dueAt, r.Current?.DueSoonAt, r.HasRevoked, now),
                     r.Current?.CreatedAt, dueAt, r.VersionCount);
             }).ToList(),
             total);

@@ -17,6 +17,28 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("TenantPortal.Web.Data.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Leases");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ApiKeyVersion", b =>
                 {
                     b.Property<long>("Id")
@@ -37,6 +59,12 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<Guid>("CreatedByTenantId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DisabledInStoreAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DueSoonAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -46,6 +74,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("GraceEndsAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("MaskedHint")
                         .IsRequired()
                         .HasMaxLength(8)
@@ -53,6 +84,13 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.Property<long?>("MissingFromStoreSince")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextNoticeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RevokeReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -76,6 +114,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("GraceEndsAt");
+
+                    b.HasIndex("NextNoticeAt");
 
                     b.HasIndex("TenantId")
                         .IsUnique()
@@ -175,6 +217,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Changes")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ClientIp")
                         .HasMaxLength(45)
                         .IsUnicode(false)
@@ -248,6 +294,152 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeliveredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("LastStatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NoticeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoticeId");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("TenantId", "CreatedAt");
+
+                    b.ToTable("NotificationDeliveries");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Platform.PlatformSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DefaultRotationIntervalDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("GracePeriodDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MaxRotationIntervalDays")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("ProbeAllowedHosts")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.PrimitiveCollection<string>("ReminderLeadDays")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("PlatformSettings");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Rotation.RotationNotice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LeadDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StoreVersionId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "CreatedAt");
+
+                    b.HasIndex("TenantId", "StoreVersionId", "Kind", "LeadDays")
+                        .IsUnique();
+
+                    b.ToTable("RotationNotices");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.Tenant", b =>
                 {
                     b.Property<string>("Id")
@@ -263,14 +455,71 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("GracePeriodDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OffboardReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OffboardedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("ReminderLeadDays")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("RotationIntervalDays")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("WebhookSigningKeyProtected")
+                        .HasMaxLength(512)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.HasIndex("DisplayName");
 
+                    b.HasIndex("OffboardedAt");
+
                     b.ToTable("Tenants");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Tenants.TenantContact", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Email")
+                        .IsUnique();
+
+                    b.ToTable("TenantContacts");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.TenantDirectory", b =>
@@ -300,6 +549,69 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
+                {
+                    b.HasOne("TenantPortal.Web.Features.Rotation.RotationNotice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Tenants.Tenant", b =>
+                {
+                    b.OwnsOne("TenantPortal.Web.Features.Tenants.VerificationProbe", "Probe", b1 =>
+                        {
+                            b1.Property<string>("TenantId")
+                                .HasMaxLength(112)
+                                .IsUnicode(false)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("ExpectedStatus")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("HeaderName")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .IsUnicode(false)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("HeaderPrefix")
+                                .IsRequired()
+                                .HasMaxLength(50)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Method")
+                                .IsRequired()
+                                .HasMaxLength(8)
+                                .IsUnicode(false)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Url")
+                                .IsRequired()
+                                .HasMaxLength(500)
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("TenantId");
+
+                            b1.ToTable("Tenants");
+
+                            b1.WithOwner()
+                                .HasForeignKey("TenantId");
+                        });
+
+                    b.Navigation("Probe");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.Tenants.TenantContact", b =>
+                {
+                    b.HasOne("TenantPortal.Web.Features.Tenants.Tenant", null)
+                        .WithMany("Contacts")
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.TenantDirectory", b =>
                 {
                     b.HasOne("TenantPortal.Web.Features.Tenants.Tenant", null)
@@ -311,6 +623,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("TenantPortal.Web.Features.Tenants.Tenant", b =>
                 {
+                    b.Navigation("Contacts");
+
                     b.Navigation("Directories");
                 });
 #pragma warning restore 612, 618

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Identity.Abstractions;
+using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace TenantPortal.Web.Auth.Entra;
+
+public static class EntraSignIn
+{
+    /// <summary>
+    /// Production sign-in: Microsoft.Identity.Web's OpenID Connect handler with the authorization code flow and PKCE,
+    /// multi-tenant (<c>TenantId=organizations</c>) behind the portal's allow-list, claims kept as Entra names them.
+    /// </summary>
+    public static IHostApplicationBuilder AddPortalEntraSignIn(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(EntraSignInOptions.SectionName);
+        services.AddOptions<EntraSignInOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme).AddMicrosoftIdentityWebApp(section);
+        services.TryAddSingleton<ICredentialsLoader, DefaultCredentialsLoader>();
+        services.AddSingleton<CodeRedemptionCredential>();
+        services.AddScoped<EntraSignInEvents>();
+
+        // Registered after Microsoft.Identity.Web's own configuration, so these settings win.
+        services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o =>
+        {
+            o.ResponseType = OpenIdConnectResponseType.Code;
+            o.UsePkce = true;
+            o.MapInboundClaims = false;
+            o.TokenValidationParameters.NameClaimType = PortalClaimTypes.Name;
+            o.TokenValidationParameters.RoleClaimType = PortalClaimTypes.Roles;
+
+            var codeReceived = o.Events.OnAuthorizationCodeReceived;
+            o.Events.OnAuthorizationCodeReceived = async context =>
+            {
+                await context.HttpContext.RequestServices.GetRequiredService<CodeRedemptionCredential>().ApplyAsync(context);
+                await codeReceived(context);
+            };
+
+            var tokenValidated = o.Events.OnTokenValidated;
+            o.Events.OnTokenValidated = async context =>
+            {
+                await tokenValidated(context);
+                if (context.Result is null)
+                {
+                    await context.HttpContext.RequestServices.GetRequiredService<EntraSignInEvents>().TokenValidatedAsync(context);
+                }
+            };
+
+            var remoteFailure = o.Events.OnRemoteFailure;
+            o.Events.OnRemoteFailure = async context =>
+            {
+                await remoteFailure(context);
+                if (context.Result is null)
+                {
+                    await context.HttpContext.RequestServices.GetRequiredService<EntraSignInEvents>().RemoteFailureAsync(context);
+                }
+            };
+        });
+        return builder;
+    }
+}

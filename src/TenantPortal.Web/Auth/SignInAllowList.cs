@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TenantPortal.Web.Data;
+
+namespace TenantPortal.Web.Auth;
+
+/// <summary>
+/// Which Entra tenants (<c>tid</c>) may sign in: those mapped to a portal tenant, and the provider's own home tenant
+/// for staff. Asked at every sign-in and at every revalidation of a session, so a change here takes effect in open
+/// sessions within <see cref="PortalAuthOptions.RevalidationInterval"/>. Not cached for that reason.
+/// </summary>
+public sealed class SignInAllowList(IDbContextFactory<PortalDbContext> contexts, IOptions<PortalAuthOptions> options)
+{
+    public async Task<bool> IsAllowedAsync(Guid entraTenantId, CancellationToken cancellationToken)
+    {
+        if (entraTenantId == Guid.Empty)
+        {
+            return false;
+        }
+
+        if (options.Value.HomeTenantId == entraTenantId)
+        {
+            return true;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        // Query the tenant, not the directory row alone, so conditions on the tenant (e.g. not offboarded) go here.
+        return await db.Tenants.AsNoTracking()
+            .AnyAsync(t => t.OffboardedAt == null && t.Directories.Any(d => d.EntraTenantId == entraTenantId), cancellationToken);
+    }
+}

@@ -1,0 +1,221 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Audit;
+
+namespace TenantPortal.Web.Features.Notifications;
+
+public sealed record DispatchReport(int Delivered, int Retrying, int Failed)
+{
+    public int Attempted => Delivered + Retrying + Failed;
+}
+
+/// <summary>
+/// Sends pending deliveries that are due, in small batches. Each row is claimed with an optimistic update (its
+/// attempt count moves on and it is hidden for <see cref="NotificationDispatchOptions.ClaimTimeout"/>) before it is
+/// sent, so two portal instances never send the same delivery at once. Failures are retried with back-off
+/// (1 min, 5 min, 30 min, 2 h) up to <see cref="NotificationDispatchOptions.MaxAttempts"/>; a receiver's refusal is
+/// given up after <see cref="NotificationDispatchOptions.RejectedAttemptLimit"/> attempts. Final outcomes are audited
+/// as metadata.
+/// </summary>
+public sealed partial class NotificationDispatcher(
+    IDbContextFactory<PortalDbContext> contexts,
+    IEnumerable<INotificationSender> senders,
+    AuditTrail audit,
+    TimeProvider time,
+    IOptions<NotificationDispatchOptions> options,
+    ILogger<NotificationDispatcher> logger)
+{
+    public const int ErrorMaxLength = 300;
+    private const int MaxBatchesPerRun = 20;
+
+    public async Task<DispatchReport> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        int delivered = 0, retrying = 0, failed = 0;
+        var batchSize = Math.Max(1, options.Value.BatchSize);
+        for (var batch = 0; batch < MaxBatchesPerRun; batch++)
+        {
+            var now = time.GetUtcNow();
+            List<Candidate> due;
+            await using (var db = contexts.CreateDbContext())
+            {
+                due = await db.NotificationDeliveries.AsNoTracking()
+                    .Where(d => d.Status == NotificationDeliveryStatus.Pending && d.NextAttemptAt <= now)
+                    .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id)
+                    .Take(batchSize)
+                    .Select(d => new Candidate(d.Id, d.Attempts))
+                    .ToListAsync(cancellationToken);
+            }
+
+            foreach (var candidate in due)
+            {
+                switch (await DispatchOneAsync(candidate, cancellationToken))
+                {
+                    case NotificationDeliveryStatus.Delivered: delivered++; break;
+                    case NotificationDeliveryStatus.Failed: failed++; break;
+                    case NotificationDeliveryStatus.Pending: retrying++; break;
+                }
+            }
+
+            if (due.Count < batchSize)
+            {
+                break;
+            }
+        }
+
+        return new DispatchReport(delivered, retrying, failed);
+    }
+
+    /// <summary>Claims, sends and records one delivery; null when another instance claimed it first.</summary>
+    private async Task<NotificationDeliveryStatus?> DispatchOneAsync(Candidate candidate, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var attempt = candidate.Attempts + 1;
+        var claimedUntil = now + options.Value.ClaimTimeout;
+        OutgoingNotification? notification;
+        await using (var db = contexts.CreateDbContext())
+        {
+            var claimed = await db.NotificationDeliveries
+                .Where(d => d.Id == candidate.Id && d.Status == NotificationDeliveryStatus.Pending && d.Attempts == candidate.Attempts)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.Attempts, attempt)
+                    .SetProperty(d => d.NextAttemptAt, claimedUntil)
+                    .SetProperty(d => d.LastAttemptAt, now), cancellationToken);
+            if (claimed == 0)
+            {
+                return null;
+            }
+
+            notification = await (
+                from d in db.NotificationDeliveries.AsNoTracking()
+                join n in db.RotationNotices.AsNoTracking() on d.NoticeId equals n.Id
+                join t in db.Tenants.AsNoTracking() on d.TenantId equals t.Id
+                where d.Id == candidate.Id
+                select new OutgoingNotification(d, n, t.DisplayName, t.WebhookUrl, t.WebhookSigningKeyProtected))
+                .FirstOrDefaultAsync(cancellationToken);
+        }
+
+        var result = notification is null
+            ? DeliveryAttempt.Permanent("The notice or its tenant no longer exists.")
+            : await SendAsync(notification, cancellationToken);
+
+        var status = result.Outcome switch
+        {
+            DeliveryAttemptOutcome.Delivered => NotificationDeliveryStatus.Delivered,
+            DeliveryAttemptOutcome.Permanent => NotificationDeliveryStatus.Failed,
+            DeliveryAttemptOutcome.Rejected when attempt >= NotificationDispatchOptions.RejectedAttemptLimit => NotificationDeliveryStatus.Failed,
+            _ when attempt >= options.Value.MaxAttempts => NotificationDeliveryStatus.Failed,
+            _ => NotificationDeliveryStatus.Pending,
+        };
+        var finishedAt = time.GetUtcNow();
+        DateTimeOffset? next = status == NotificationDeliveryStatus.Pending ? finishedAt + NotificationDispatchOptions.RetryDelayAfter(attempt) : null;
+        DateTimeOffset? deliveredAt = status == NotificationDeliveryStatus.Delivered ? finishedAt : null;
+        var error = Bound(result.Error);
+
+        await using (var db = contexts.CreateDbContext())
+        {
+            // Only while the claim is still ours: a later claim (after ClaimTimeout) has moved Attempts on.
+            await db.NotificationDeliveries
+                .Where(d => d.Id == candidate.Id && d.Attempts == attempt)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.Status, status)
+                    .SetProperty(d => d.NextAttemptAt, next)
+                    .SetProperty(d => d.LastStatusCode, result.StatusCode)
+                    .SetProperty(d => d.LastError, error)
+                    .SetProperty(d => d.DeliveredAt, deliveredAt), CancellationToken.None);
+        }
+
+        if (notification is not null)
+        {
+            LogAttempt(logger, candidate.Id, notification.Delivery.Channel, attempt, result.Outcome, status);
+            if (status != NotificationDeliveryStatus.Pending)
+            {
+                await AuditOutcomeAsync(notification, attempt, status, result, cancellationToken);
+            }
+        }
+
+        return status;
+    }
+
+    private async Task<DeliveryAttempt> SendAsync(OutgoingNotification notification, CancellationToken cancellationToken)
+    {
+        var sender = senders.FirstOrDefault(s => s.Channel == notification.Delivery.Channel);
+        if (sender is null)
+        {
+            return DeliveryAttempt.Permanent($"No sender for the {notification.Delivery.Channel} channel.");
+        }
+
+        try
+        {
+            return await sender.SendAsync(notification, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogSenderFailed(logger, ex, notification.Delivery.Id, notification.Delivery.Channel);
+            return DeliveryAttempt.Retry("An unexpected error occurred while sending; it has been logged for an operator.");
+        }
+    }
+
+    private Task AuditOutcomeAsync(OutgoingNotification notification, int attempt, NotificationDeliveryStatus status, DeliveryAttempt result, CancellationToken cancellationToken)
+    {
+        var (delivery, notice) = (notification.Delivery, notification.Notice);
+        // Metadata only: which notice, which channel, which attempt, the status code. No body, no address, no URL path.
+        var reason = $"{delivery.Channel} delivery {delivery.Id} of notice {notice.Kind}"
+            + (notice.LeadDays > 0 ? $" ({notice.LeadDays} days)" : "")
+            + (status == NotificationDeliveryStatus.Delivered ? $": delivered on attempt {attempt}" : $": failed after {attempt} attempt(s)")
+            + (result.StatusCode is { } code ? $", status {code}" : "");
+        return audit.TryAppendAsync(audit.Create(PortalActor.System,
+            status == NotificationDeliveryStatus.Delivered ? NotificationAuditActions.DeliverySucceeded : NotificationAuditActions.DeliveryFailed,
+            status == NotificationDeliveryStatus.Delivered ? AuditOutcome.Succeeded : AuditOutcome.Failed,
+            delivery.TenantId, keyVersion: notice.StoreVersionId, reason: reason), cancellationToken);
+    }
+
+    private static string? Bound(string? error) => error is { Length: > ErrorMaxLength } ? error[..(ErrorMaxLength - 1)] + "…" : error;
+
+    private sealed record Candidate(long Id, int Attempts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notification delivery {DeliveryId} ({Channel}) attempt {Attempt}: {Outcome}, now {Status}")]
+    private static partial void LogAttempt(ILogger logger, long deliveryId, NotificationChannel channel, int attempt, DeliveryAttemptOutcome outcome, NotificationDeliveryStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notification delivery {DeliveryId} ({Channel}) failed unexpectedly; it will be retried")]
+    private static partial void LogSenderFailed(ILogger logger, Exception exception, long deliveryId, NotificationChannel channel);
+}
+
+/// <summary>Runs <see cref="NotificationDispatcher.DispatchDueAsync"/> at start-up and then every <see cref="NotificationDispatchOptions.Interval"/>.</summary>
+public sealed partial class NotificationDispatchWorker(
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<NotificationDispatchOptions> options,
+    ILogger<NotificationDispatchWorker> logger) : BackgroundService
+{
+    /// <summary>Raised after each pass (tests wait on it instead of sleeping).</summary>
+    public event Action<DispatchReport>? PassCompleted;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var report = await scope.ServiceProvider.GetRequiredService<NotificationDispatcher>().DispatchDueAsync(stoppingToken);
+                PassCompleted?.Invoke(report);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPassFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A notification dispatch pass failed; the next one runs at the usual interval")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Web.Features.Notifications;
+
+/// <summary>What a notice says to a contact, in English or Japanese. Names, a short version id and dates only, never a key or its hint.</summary>
+public static class NotificationTexts
+{
+    public static NotificationText Compose(RotationNoticeKind kind, string? language, string tenantName, string storeVersionId, DateTimeOffset? dueAt, int leadDays) =>
+        language == ContactLanguages.Japanese
+            ? Japanese(kind, tenantName, ShortVersion(storeVersionId), dueAt is { } j ? j.UtcDateTime.ToString("yyyy年M月d日 (UTC)", CultureInfo.InvariantCulture) : "未設定", leadDays)
+            : English(kind, tenantName, ShortVersion(storeVersionId), dueAt is { } e ? e.UtcDateTime.ToString("d MMMM yyyy (UTC)", CultureInfo.InvariantCulture) : "not set", leadDays);
+
+    /// <summary>The first 8 characters of a store version id, as the portal shows it everywhere.</summary>
+    public static string ShortVersion(string storeVersionId) => storeVersionId.Length > 8 ? storeVersionId[..8] : storeVersionId;
+
+    private static NotificationText English(RotationNoticeKind kind, string tenant, string version, string due, int leadDays)
+    {
+        var (subject, body) = kind switch
+        {
+            RotationNoticeKind.Reminder => (
+                $"{tenant}: rotate your API key within {leadDays} {(leadDays == 1 ? "day" : "days")}",
+                $"The API key that {tenant} has stored in TenantPortal (version {version}) is due for rotation on {due}.\n\n" +
+                $"Please submit a new key in TenantPortal within {leadDays} {(leadDays == 1 ? "day" : "days")}."),
+            RotationNoticeKind.Overdue => (
+                $"{tenant}: your API key is overdue for rotation",
+                $"The API key that {tenant} has stored in TenantPortal (version {version}) was due for rotation on {due}.\n\n" +
+                "Please submit a new key in TenantPortal as soon as possible."),
+            RotationNoticeKind.Revoked => (
+                $"{tenant}: your API key was revoked",
+                $"Version {version} of the API key that {tenant} has stored in TenantPortal was revoked and is no longer used.\n\n" +
+                "Please submit a new key in TenantPortal so that the service can call the provider again."),
+            RotationNoticeKind.Rotated => (
+                $"{tenant}: your API key was rotated",
+                $"A new API key for {tenant} (version {version}) is now current in TenantPortal. Its next rotation is due on {due}.\n\n" +
+                "The previous version stays enabled until the end of the grace period."),
+            RotationNoticeKind.PreviousDisabled => (
+                $"{tenant}: the previous API key version was disabled",
+                $"Version {version} of the API key for {tenant}, which a newer key replaced, was disabled at the end of its grace period."),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
+        };
+        return new NotificationText("[TenantPortal] " + subject,
+            body + $"\n\n--\nTenantPortal sent this message to the contacts of {tenant}. It never contains an API key.\n");
+    }
+
+    private static NotificationText Japanese(RotationNoticeKind kind, string tenant, string version, string due, int leadDays)
+    {
+        var (subject, body) = kind switch
+        {
+            RotationNoticeKind.Reminder => (
+                $"{tenant}: {leadDays}日以内にAPIキーをローテーションしてください",
+                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）のローテーション期限は {due} です。\n\n" +
+                $"{leadDays}日以内に TenantPortal で新しいキーを登録してください。"),
+            RotationNoticeKind.Overdue => (
+                $"{tenant}: APIキーのローテーション期限を過ぎています",
+                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）のローテーション期限（{due}）を過ぎています。\n\n" +
+                "至急、TenantPortal で新しいキーを登録してください。"),
+            RotationNoticeKind.Revoked => (
+                $"{tenant}: APIキーが失効しました",
+                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）は失効し、今後は使用されません。\n\n" +
+                "サービスがプロバイダーを再び呼び出せるよう、TenantPortal で新しいキーを登録してください。"),
+            RotationNoticeKind.Rotated => (
+                $"{tenant}: APIキーがローテーションされました",
+                $"{tenant} の新しいAPIキー（バージョン {version}）が TenantPortal で有効になりました。次回のローテーション期限は {due} です。\n\n" +
+                "以前のバージョンは猶予期間の終了まで有効です。"),
+            RotationNoticeKind.PreviousDisabled => (
+                $"{tenant}: 以前のAPIキーのバージョンを無効にしました",
+                $"新しいキーに置き換えられた {tenant} のAPIキー（バージョン {version}）は、猶予期間が終了したため無効になりました。"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
+        };
+        return new NotificationText("[TenantPortal] " + subject,
+            body + $"\n\n--\nこのメールは TenantPortal から {tenant} の連絡先に送信されています。APIキーが記載されることはありません。\n");
+    }
+}
+
+public sealed record NotificationText(string Subject, string Body);

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using TenantPortal.Web.Features.Outbound;
+using TenantPortal.Web.Features.Rotation;
+
+namespace TenantPortal.Web.Features.Notifications;
+
+/// <summary>
+/// POSTs a signed JSON event to the tenant's webhook through the SSRF-safe outbound client (the same address rules
+/// as a probe; the host need not be on the probe allow-list). The body never holds a key.
+/// </summary>
+public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys signingKeys, TimeProvider time) : INotificationSender
+{
+    public const string UserAgent = "TenantPortal-Webhooks/1";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public NotificationChannel Channel => NotificationChannel.Webhook;
+
+    public static string EventName(RotationNoticeKind kind) => kind switch
+    {
+        RotationNoticeKind.Reminder => "key.reminder",
+        RotationNoticeKind.Overdue => "key.overdue",
+        RotationNoticeKind.Revoked => "key.revoked",
+        RotationNoticeKind.Rotated => "key.rotated",
+        RotationNoticeKind.PreviousDisabled => "key.previous_disabled",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
+    };
+
+    /// <summary>The JSON body: the event, tenant, short version id, due date, lead days and when it happened.</summary>
+    public static string Body(NotificationDelivery delivery, RotationNotice notice)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        ArgumentNullException.ThrowIfNull(notice);
+        return JsonSerializer.Serialize(new WebhookEvent(
+            delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            EventName(notice.Kind),
+            notice.TenantId,
+            NotificationTexts.ShortVersion(notice.StoreVersionId),
+            notice.DueAt?.ToUniversalTime(),
+            notice.LeadDays,
+            notice.CreatedAt.ToUniversalTime()), Json);
+    }
+
+    public async Task<DeliveryAttempt> SendAsync(OutgoingNotification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notification);
+        if (!Uri.TryCreate(notification.WebhookUrl, UriKind.Absolute, out var url))
+        {
+            return DeliveryAttempt.Permanent("The webhook was removed before this notice could be delivered.");
+        }
+
+        if (string.IsNullOrEmpty(notification.WebhookSigningKeyProtected))
+        {
+            return DeliveryAttempt.Permanent("The webhook has no signing key: generate one on the API key page.");
+        }
+
+        string signingKey;
+        try
+        {
+            signingKey = signingKeys.Unprotect(notification.WebhookSigningKeyProtected);
+        }
+        catch (CryptographicException)
+        {
+            return DeliveryAttempt.Permanent("The webhook signing key can no longer be read (the key ring changed): generate a new one on the API key page.");
+        }
+
+        var body = Body(notification.Delivery, notification.Notice);
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Compute(signingKey, timestamp, body));
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.DeliveryHeader, notification.Delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.EventHeader, EventName(notification.Notice.Kind));
+
+        var response = await http.SendAsync(request, cancellationToken);
+        return Interpret(response);
+    }
+
+    private static DeliveryAttempt Interpret(OutboundResponse response)
+    {
+        switch (response.Failure)
+        {
+            case OutboundFailure.None:
+                break;
+            case OutboundFailure.NotHttps:
+                return DeliveryAttempt.Permanent("The webhook URL does not use https://.");
+            case OutboundFailure.AddressRefused:
+                return DeliveryAttempt.Rejected(response.Problem!);
+            default:
+                return DeliveryAttempt.Retry(response.Problem!);
+        }
+
+        var status = response.StatusCode!.Value;
+        var text = "HTTP " + OutboundHttpClient.StatusText(status);
+        return status switch
+        {
+            >= 200 and < 300 => DeliveryAttempt.Delivered(status),
+            >= 300 and < 400 => DeliveryAttempt.Rejected(
+                $"The webhook answered {text} with a redirect{(response.RedirectHost is { } host ? " to " + host : "")}; redirects are not followed, so configure the final URL.", status),
+            408 or 429 => DeliveryAttempt.Retry($"The webhook answered {text}; trying again later.", status),
+            >= 400 and < 500 => DeliveryAttempt.Rejected($"The webhook refused the notification with {text}.", status),
+            _ => DeliveryAttempt.Retry($"The webhook answered {text}.", status),
+        };
+    }
+
+    private sealed record WebhookEvent(
+        string Id,
+        string Event,
+        string TenantId,
+        string Version,
+        DateTimeOffset? DueAt,
+        int LeadDays,
+        DateTimeOffset OccurredAt);
+}

@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+using MudBlazor;
+using TenantPortal.Web.Features.Rotation;
+
+namespace TenantPortal.Web.Features.Notifications;
+
+/// <summary>
+/// The tenant admin's webhook settings and the tenant's last deliveries, for the API key page. Renders nothing when
+/// the tenant is not visible to the user (the page says "not found"). Every action goes through
+/// <see cref="WebhookSettingsService"/>, which authorizes again.
+/// </summary>
+public sealed partial class WebhookSettingsCard
+{
+    private WebhookSettingsView? _view;
+    private string? _url;
+    private string? _newKey;
+    private string? _message;
+    private Severity _messageSeverity = Severity.Info;
+    private bool _busy;
+
+    [Parameter, EditorRequired]
+    public string TenantId { get; set; } = "";
+
+    [CascadingParameter]
+    private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _newKey = null;
+        _message = null;
+        await LoadAsync();
+        _url = _view?.Url;
+    }
+
+    private async Task LoadAsync() =>
+        _view = await Webhooks.GetAsync((await AuthenticationState).User, TenantId, CancellationToken.None);
+
+    private Task SaveUrlAsync() => ChangeUrlAsync(_url);
+
+    private Task ClearUrlAsync() => ChangeUrlAsync(null);
+
+    private async Task ChangeUrlAsync(string? url)
+    {
+        _busy = true;
+        try
+        {
+            var result = await Webhooks.SetUrlAsync((await AuthenticationState).User, TenantId, url, CancellationToken.None);
+            Show(result.Outcome, result.Message);
+            if (result.Outcome == WebhookChangeOutcome.Saved)
+            {
+                await LoadAsync();
+                _url = _view?.Url;
+            }
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task GenerateKeyAsync()
+    {
+        _busy = true;
+        try
+        {
+            var result = await Webhooks.GenerateSigningKeyAsync((await AuthenticationState).User, TenantId, CancellationToken.None);
+            _newKey = result.SigningKey;
+            Show(result.Outcome, result.Message);
+            await LoadAsync();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task CopyKeyAsync()
+    {
+        if (_newKey is not null)
+        {
+            await JS.InvokeVoidAsync("navigator.clipboard.writeText", _newKey);
+        }
+    }
+
+    private void DismissKey()
+    {
+        _newKey = null;
+        _message = null;
+    }
+
+    private void Show(WebhookChangeOutcome outcome, string message)
+    {
+        _message = message;
+        _messageSeverity = outcome switch
+        {
+            WebhookChangeOutcome.Saved => Severity.Success,
+            WebhookChangeOutcome.Invalid => Severity.Warning,
+            _ => Severity.Error,
+        };
+    }
+
+    private static string NoticeText(DeliveryLogEntry entry) => entry.Kind switch
+    {
+        RotationNoticeKind.Reminder => $"Reminder ({entry.LeadDays} {(entry.LeadDays == 1 ? "day" : "days")})",
+        RotationNoticeKind.PreviousDisabled => "Previous disabled",
+        var kind => kind.ToString(),
+    };
+
+    private static string LastResult(DeliveryLogEntry entry) => entry.Status switch
+    {
+        NotificationDeliveryStatus.Delivered => $"Delivered {entry.DeliveredAt:yyyy-MM-dd HH:mm 'UTC'}" + (entry.LastStatusCode is { } code ? $" ({code})" : ""),
+        NotificationDeliveryStatus.Pending when entry.Attempts == 0 => "Waiting to be sent",
+        NotificationDeliveryStatus.Pending => $"{entry.LastError ?? "Attempt in progress"} · next try {entry.NextAttemptAt:yyyy-MM-dd HH:mm 'UTC'}",
+        _ => entry.LastError ?? "Failed",
+    };
+
+    private static Color StatusColor(NotificationDeliveryStatus status) => status switch
+    {
+        NotificationDeliveryStatus.Delivered => Color.Success,
+        NotificationDeliveryStatus.Failed => Color.Error,
+        _ => Color.Default,
+    };
+}

@@ -1,0 +1,30 @@
+using TenantPortal.Web.Features.Rotation;
+
+namespace TenantPortal.Web.Features.Platform;
+
+/// <summary>Platform-wide rotation defaults and limits, and the hosts a verification probe may call. One row.</summary>
+public sealed class PlatformSettings
+{
+    public const int SingletonId = 1;
+
+    /// <summary>The allow-list is stored as one bounded text column (as JSON).</summary>
+    public const int ProbeAllowedHostsMaxLength = 500;
+
+    public int Id { get; init; } = SingletonId;
+
+    public int DefaultRotationIntervalDays { get; set; } = RotationPolicy.DefaultIntervalDays;
+
+    /// <summary>No tenant's interval may exceed this; tenant admins may tighten, never loosen beyond it.</summary>
+    public int MaxRotationIntervalDays { get; set; } = RotationPolicy.MaxIntervalDays;
+
+    public List<int> ReminderLeadDays { get; set; } = [.. RotationPolicy.DefaultReminderLeadDays];
+
+    public int GracePeriodDays { get; set; } = RotationPolicy.DefaultGracePeriodDays;
+
+    /// <summary>Host names a tenant's verification probe may call (exact, lower case).</summary>
+    public List<string> ProbeAllowedHosts { get; set; } = [];
+
+    public DateTimeOffset? UpdatedAt { get; set; }
+
+    public RotationPolicy DefaultPolicy => new(DefaultRotationIntervalDays, ReminderLeadDays, GracePeriodDays);
+}

@@ -1,0 +1,229 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Web.Features.Rotation;
+
+public sealed class RotationMonitorOptions
+{
+    public const string SectionName = "Rotation:Monitor";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the monitor sweeps.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long one instance holds the monitor's lease; longer than a sweep, so a crashed instance's lease lapses.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Versions handled per database round trip.</summary>
+    public int BatchSize { get; set; } = 200;
+}
+
+public sealed record RotationSweepReport(bool Ran, int Reminders, int Overdue, int PreviousDisabled, int Failed);
+
+/// <summary>
+/// Sends each reminder once per version and lead time, says when a key is overdue, and disables previous versions
+/// whose grace period has ended. Work is proportional to what is due: both sweeps read through an index on the moment
+/// the next thing happens, so a sweep with nothing due is two index seeks whatever the number of tenants.
+/// </summary>
+public sealed partial class RotationMonitor(
+    IDbContextFactory<PortalDbContext> contexts,
+    Leases leases,
+    ISecretStore store,
+    AuditTrail audit,
+    TimeProvider time,
+    IOptions<RotationMonitorOptions> options,
+    ILogger<RotationMonitor> logger)
+{
+    public const string LeaseName = "rotation-monitor";
+
+    /// <summary>This process's identity as a lease holder.</summary>
+    public static string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public async Task<RotationSweepReport> SweepAsync(CancellationToken cancellationToken, string? holder = null)
+    {
+        holder ??= InstanceId;
+        if (!await leases.TryAcquireAsync(LeaseName, holder, options.Value.LeaseDuration, cancellationToken))
+        {
+            return new RotationSweepReport(false, 0, 0, 0, 0);
+        }
+
+        var (reminders, overdue) = await SendDueNoticesAsync(cancellationToken);
+        var (disabled, failed) = await DisableExpiredGraceAsync(cancellationToken);
+        if (reminders + overdue + disabled + failed > 0)
+        {
+            LogSwept(logger, reminders, overdue, disabled, failed);
+        }
+
+        return new RotationSweepReport(true, reminders, overdue, disabled, failed);
+    }
+
+    private async Task<(int Reminders, int Overdue)> SendDueNoticesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        int reminders = 0, overdue = 0;
+        while (true)
+        {
+            await using var db = contexts.CreateDbContext();
+            var due = await db.ApiKeyVersions
+                .Where(v => v.NextNoticeAt != null && v.NextNoticeAt <= now)
+                .OrderBy(v => v.NextNoticeAt)
+                .Take(options.Value.BatchSize)
+                .ToListAsync(cancellationToken);
+            if (due.Count == 0)
+            {
+                return (reminders, overdue);
+            }
+
+            var tenants = await LoadTenantsAsync(db, due.Select(v => v.TenantId), cancellationToken);
+            var noticeKeys = due.Select(v => v.StoreVersionId).ToList();
+            var known = (await db.RotationNotices.AsNoTracking()
+                    .Where(n => noticeKeys.Contains(n.StoreVersionId))
+                    .Select(n => new { n.TenantId, n.StoreVersionId, n.Kind, n.LeadDays })
+                    .ToListAsync(cancellationToken))
+                .Select(n => (n.TenantId, n.StoreVersionId, n.Kind, n.LeadDays))
+                .ToHashSet();
+
+            foreach (var v in due)
+            {
+                var tenant = tenants[v.TenantId];
+                if (tenant.IsOffboarded || v.Status != ApiKeyVersionStatus.Current || v.ExpiresAt is not { } dueAt)
+                {
+                    v.NextNoticeAt = null;
+                    continue;
+                }
+
+                var (kind, lead) = now >= dueAt
+                    ? (RotationNoticeKind.Overdue, 0)
+                    : (RotationNoticeKind.Reminder, RotationSchedule.DueReminder(dueAt, tenant.ReminderLeadDays, now) ?? 0);
+                if (kind == RotationNoticeKind.Overdue || lead > 0)
+                {
+                    // Recorded once per version, kind and lead time: the unique index backs this check up.
+                    if (known.Add((v.TenantId, v.StoreVersionId, kind, lead)))
+                    {
+                        RotationNotices.Add(db, tenant, v.StoreVersionId, kind, lead, dueAt, now);
+                        if (kind == RotationNoticeKind.Overdue)
+                        {
+                            overdue++;
+                        }
+                        else
+                        {
+                            reminders++;
+                        }
+                    }
+                }
+
+                v.NextNoticeAt = now >= dueAt ? null : RotationSchedule.NextNoticeAt(dueAt, tenant.ReminderLeadDays, now);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    private async Task<(int Disabled, int Failed)> DisableExpiredGraceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        int disabled = 0, failed = 0;
+        var skip = new HashSet<long>();
+        while (true)
+        {
+            await using var db = contexts.CreateDbContext();
+            var expired = await db.ApiKeyVersions
+                .Where(v => v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && !skip.Contains(v.Id))
+                .OrderBy(v => v.GraceEndsAt)
+                .Take(options.Value.BatchSize)
+                .ToListAsync(cancellationToken);
+            if (expired.Count == 0)
+            {
+                return (disabled, failed);
+            }
+
+            var tenants = await LoadTenantsAsync(db, expired.Select(v => v.TenantId), cancellationToken);
+            foreach (var v in expired)
+            {
+                var name = SecretName.ForTenant(v.TenantId);
+                try
+                {
+                    await store.UpdateVersionAsync(name, v.StoreVersionId, new SecretVersionUpdate(Enabled: false), cancellationToken);
+                }
+                catch (SecretStoreException ex)
+                {
+                    // Left as it is: the next sweep tries again.
+                    LogDisableFailed(logger, ex, name.Value, v.StoreVersionId);
+                    skip.Add(v.Id);
+                    failed++;
+                    continue;
+                }
+
+                var wasPrevious = v.Status == ApiKeyVersionStatus.Previous;
+                v.DisabledInStoreAt = now;
+                v.GraceEndsAt = null;
+                if (wasPrevious)
+                {
+                    v.Status = ApiKeyVersionStatus.Superseded;
+                    v.StatusChangedAt = now;
+                }
+
+                RotationNotices.Add(db, tenants[v.TenantId], v.StoreVersionId, RotationNoticeKind.PreviousDisabled, 0, v.ExpiresAt, now);
+                await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, AuditActions.ApiKeyPreviousDisabled, AuditOutcome.Succeeded,
+                    v.TenantId, secretName: name.Value, keyVersion: v.StoreVersionId, reason: "Grace period ended"), cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                disabled++;
+            }
+        }
+    }
+
+    private static async Task<Dictionary<string, Tenant>> LoadTenantsAsync(PortalDbContext db, IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        var wanted = ids.Distinct(StringComparer.Ordinal).ToList();
+        return await db.Tenants.AsNoTracking().Include(t => t.Contacts)
+            .Where(t => wanted.Contains(t.Id))
+            .ToDictionaryAsync(t => t.Id, StringComparer.Ordinal, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rotation monitor: {Reminders} reminder(s), {Overdue} overdue notice(s), {Disabled} previous version(s) disabled, {Failed} failed")]
+    private static partial void LogSwept(ILogger logger, int reminders, int overdue, int disabled, int failed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation monitor could not disable {SecretName} version {Version}; it will try again")]
+    private static partial void LogDisableFailed(ILogger logger, Exception exception, string secretName, string version);
+}
+
+/// <summary>Runs the rotation monitor on a timer (from <see cref="TimeProvider"/>), once at start-up and then every interval.</summary>
+public sealed partial class RotationMonitorWorker(
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<RotationMonitorOptions> options,
+    ILogger<RotationMonitorWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<RotationMonitor>().SweepAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSweepFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rotation monitor sweep failed; it runs again at the next interval")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+}

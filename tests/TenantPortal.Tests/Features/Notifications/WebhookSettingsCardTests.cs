@@ -1,0 +1,142 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.Features.Outbound;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Tests.Features.Notifications;
+
+public sealed class WebhookSettingsCardTests : ComponentTestBase
+{
+    // The card's service resolves webhook hosts: give it a DNS that knows the test names (no network here).
+    protected override void ConfigurePortal(IServiceCollection services) =>
+        services.AddSingleton<IOutboundDnsResolver>(new StaticDnsResolver().Map("hooks.contoso.com", "20.50.60.70").Map("internal.contoso.com", "10.0.0.9"));
+
+    [Fact]
+    public void Render_TenantAdmin_ShowsTheFormAndAnEmptyLog()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForAssertion(() => Assert.NotNull(card.Find("[data-testid=webhook-settings]")));
+        Assert.Contains("not set", card.Find("[data-testid=signing-key-status]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Generate signing key", card.Find("[data-testid=generate-signing-key]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("No notifications have been sent yet.", card.Find("[data-testid=delivery-log]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SaveUrl_PublicHost_SavesAndSaysWhere()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForElement("input[data-testid=webhook-url]").Change("https://hooks.contoso.com/portal");
+        card.Find("[data-testid=save-webhook-url]").Click();
+
+        card.WaitForAssertion(() => Assert.Contains("notices will be sent to hooks.contoso.com",
+            card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
+        Assert.NotEmpty(card.FindAll("[data-testid=clear-webhook-url]"));
+        await using var db = Portal.CreateDbContext();
+        Assert.Equal("https://hooks.contoso.com/portal", (await db.Tenants.SingleAsync(t => t.Id == "contoso")).WebhookUrl);
+    }
+
+    [Fact]
+    public async Task SaveUrl_PrivateHost_ShowsWhyAndSavesNothing()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForElement("input[data-testid=webhook-url]").Change("https://internal.contoso.com/portal");
+        card.Find("[data-testid=save-webhook-url]").Click();
+
+        card.WaitForAssertion(() => Assert.Contains("private network address",
+            card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
+        await using var db = Portal.CreateDbContext();
+        Assert.Null((await db.Tenants.SingleAsync(t => t.Id == "contoso")).WebhookUrl);
+    }
+
+    [Fact]
+    public void GenerateSigningKey_ShowsItOnceWithAWarning()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForElement("[data-testid=generate-signing-key]").Click();
+
+        card.WaitForAssertion(() => Assert.StartsWith("whsec_", card.Find("input[data-testid=new-signing-key]").GetAttribute("value"), StringComparison.Ordinal));
+        var key = card.Find("input[data-testid=new-signing-key]").GetAttribute("value")!;
+        Assert.Contains("will not be shown again", card.Find("[data-testid=new-signing-key-warning]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Rotate signing key", card.Find("[data-testid=generate-signing-key]").TextContent, StringComparison.Ordinal);
+
+        card.Find("[data-testid=copy-signing-key]").Click();
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "navigator.clipboard.writeText");
+
+        card.Find("[data-testid=dismiss-signing-key]").Click();
+        card.WaitForAssertion(() => Assert.Empty(card.FindAll("[data-testid=new-signing-key]")));
+        Assert.DoesNotContain(key, card.Markup, StringComparison.Ordinal);
+
+        // Rendered afresh (a reload), the key is gone for good.
+        var again = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+        again.WaitForAssertion(() => Assert.Contains("set (it cannot be shown again)", again.Find("[data-testid=signing-key-status]").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain(key, again.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Render_WithDeliveries_ListsThemWithStatus()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        await using (var db = Portal.CreateDbContext())
+        {
+            var tenant = await db.Tenants.Include(t => t.Contacts).SingleAsync(t => t.Id == "contoso");
+            tenant.Contacts.Add(new TenantContact { TenantId = "contoso", Email = "ops@contoso.test" });
+            var notice = new RotationNotice
+            {
+                TenantId = "contoso", StoreVersionId = "abcdef0123456789", Kind = RotationNoticeKind.Reminder, LeadDays = 7,
+                CreatedAt = PortalServices.Start,
+            };
+            var deliveries = NotificationOutbox.Enqueue(db, tenant, notice, PortalServices.Start);
+            deliveries[0].Status = NotificationDeliveryStatus.Failed;
+            deliveries[0].Attempts = 2;
+            deliveries[0].LastError = "The mail server refused the recipient (SMTP 550).";
+            await db.SaveChangesAsync();
+        }
+
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForAssertion(() => Assert.Single(card.FindAll("[data-testid=delivery-log] tbody tr")));
+        var row = card.Find("[data-testid=delivery-log] tbody tr").TextContent;
+        Assert.Contains("Reminder (7 days)", row, StringComparison.Ordinal);
+        Assert.Contains("abcdef01", row, StringComparison.Ordinal);
+        Assert.Contains("ops@contoso.test", row, StringComparison.Ordinal);
+        Assert.Contains("Failed", row, StringComparison.Ordinal);
+        Assert.Contains("SMTP 550", row, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_SupportReader_SeesNoForm()
+    {
+        SignInAs(DevelopmentPersonas.SupportReader);
+
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForAssertion(() => Assert.Contains("Webhook: none", card.Find("[data-testid=webhook-host]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(card.FindAll("[data-testid=webhook-url]"));
+        Assert.Empty(card.FindAll("[data-testid=generate-signing-key]"));
+    }
+
+    [Fact]
+    public void Render_AnotherTenantsAdmin_RendersNothing()
+    {
+        SignInAs(DevelopmentPersonas.FabrikamAdmin);
+
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForAssertion(() => Assert.Empty(card.FindAll("[data-testid=webhook-settings]")));
+        Assert.Equal("", card.Markup.Trim());
+    }
+}

@@ -1,0 +1,70 @@
+using Bunit;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Support;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Features.Rotation;
+
+public sealed class RotationPagesTests : ComponentTestBase
+{
+    private Task<SubmitApiKeyResult> SubmitAsync(string key) =>
+        Portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(key), default);
+
+    [Fact]
+    public async Task RevokeDialog_NeedsReasonAndConfirmation_ThenThePageSaysRevoked()
+    {
+        await SubmitAsync("sk_live_page_revoke_00000001");
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var dialogs = RenderProviders();
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+        page.WaitForElement("[data-testid=open-revoke]").Click();
+
+        dialogs.WaitForElement("[data-testid=revoke-reason]").Input("Exposed in a ticket");
+        Assert.True(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled"));
+        dialogs.Find("[data-testid=revoke-confirm]").Change(true);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=revoke-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=rotation-status]").TextContent.Trim()));
+        Assert.Contains("Exposed in a ticket", page.Find("[data-testid=version-history]").TextContent, StringComparison.Ordinal);
+        Assert.All(await Portal.StoredVersionsAsync("contoso"), v => Assert.False(v.Enabled));
+    }
+
+    [Fact]
+    public async Task KeyPage_AfterARotation_ShowsGraceAndOffersRestore_NotToSupport()
+    {
+        await SubmitAsync("sk_live_page_grace_first_0001");
+        await SubmitAsync("sk_live_page_grace_second_002");
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.Contains("stays enabled until", page.Find("[data-testid=grace-info]").TextContent, StringComparison.Ordinal));
+        Assert.NotNull(page.Find("[data-testid=restore-previous]"));
+    }
+
+    [Fact]
+    public async Task SupportOverview_FiltersByStatusInTheDatabase()
+    {
+        await SubmitAsync("sk_live_support_filter_000001");
+        var support = Portal.Get<SupportService>();
+
+        async Task<string[]> IdsAsync(RotationStatus? status) =>
+            (await support.GetRotationStatusPageAsync(TestPersonas.SupportReader, new RotationStatusQuery(0, 50, Status: status), default))!
+                .Items.Select(r => r.TenantId).ToArray();
+
+        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.Ok));
+        Assert.Equal(["fabrikam", "northwind"], (await IdsAsync(RotationStatus.NotSet)).Order());
+        Portal.Time.Advance(TimeSpan.FromDays(61));
+        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.DueSoon));
+        Assert.Empty(await IdsAsync(RotationStatus.Ok));
+        Portal.Time.Advance(TimeSpan.FromDays(30));
+        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.Overdue));
+        await Portal.Get<ApiKeyService>().RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "test", true, default);
+        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.Revoked));
+        Assert.Equal(3, (await IdsAsync(null)).Length);
+    }
+}

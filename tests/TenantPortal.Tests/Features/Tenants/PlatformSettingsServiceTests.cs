@@ -1,0 +1,97 @@
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Tests.Features.Tenants;
+
+public sealed class PlatformSettingsServiceTests : IAsyncLifetime
+{
+    private PortalServices _portal = null!;
+
+    private PlatformSettingsService Settings => _portal.Get<PlatformSettingsService>();
+
+    public async Task InitializeAsync() => _portal = await PortalServices.StartAsync();
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    private static PlatformSettingsInput Valid => new(60, 180, [21, 7], 5, ["api.partner.example"]);
+
+    [Fact]
+    public async Task Get_BeforeAnySave_AnswersTheProductDefaults()
+    {
+        var settings = await Settings.GetAsync(default);
+
+        Assert.Equal(90, settings.DefaultRotationIntervalDays);
+        Assert.Equal(365, settings.MaxRotationIntervalDays);
+        Assert.Equal([30, 14, 7, 1], settings.ReminderLeadDays);
+        Assert.Equal(7, settings.GracePeriodDays);
+        Assert.Empty(settings.ProbeAllowedHosts);
+    }
+
+    [Fact]
+    public async Task Update_SavesAndAuditsTheChange_AndNewTenantsAreHeldToTheMaximum()
+    {
+        var result = await Settings.UpdateAsync(TestPersonas.PlatformAdmin, Valid with { ProbeAllowedHosts = ["API.Partner.example.", "api.partner.example"] }, default);
+
+        Assert.True(result.Succeeded, result.Problem);
+        var saved = await Settings.GetAsync(default);
+        Assert.Equal(60, saved.DefaultRotationIntervalDays);
+        Assert.Equal(180, saved.MaxRotationIntervalDays);
+        Assert.Equal(["api.partner.example"], saved.ProbeAllowedHosts);
+        await using (var db = _portal.CreateDbContext())
+        {
+            var audit = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.PlatformSettingsUpdate);
+            Assert.Contains("Default interval: 90 → 60", audit.Changes, StringComparison.Ordinal);
+            Assert.Contains("Maximum interval: 365 → 180", audit.Changes, StringComparison.Ordinal);
+            Assert.Contains("Probe hosts: +api.partner.example", audit.Changes, StringComparison.Ordinal);
+        }
+
+        var onboard = await _portal.Get<TenantService>().OnboardAsync(TestPersonas.PlatformAdmin,
+            new TenantInput("acme", "Acme", [], [], new RotationPolicy(200, [30], 7)), default);
+        Assert.Contains("between 1 and 180 days", onboard.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<PlatformSettingsInput, string> BadInputs => new()
+    {
+        { Valid with { MaxRotationIntervalDays = 0 }, "maximum rotation interval must be between 1 and 365" },
+        { Valid with { MaxRotationIntervalDays = 366 }, "maximum rotation interval must be between 1 and 365" },
+        { Valid with { DefaultRotationIntervalDays = 200 }, "cannot exceed the maximum (180 days)" },
+        { Valid with { DefaultRotationIntervalDays = 0 }, "between 1 and 180 days" },
+        { Valid with { ReminderLeadDays = [60] }, "shorter than the 60-day interval; 60 is not" },
+        { Valid with { ReminderLeadDays = [7, 7] }, "only once" },
+        { Valid with { GracePeriodDays = 91 }, "grace period must be between 0 and 90" },
+        { Valid with { ProbeAllowedHosts = ["https://api.partner.example/v1"] }, "is not a host name" },
+        { Valid with { ProbeAllowedHosts = ["10.0.0.1"] }, "IP addresses are not accepted" },
+        { Valid with { ProbeAllowedHosts = Enumerable.Range(0, 21).Select(i => $"h{i}.example").ToList() }, "At most 20 probe hosts" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task Update_BadInput_SaysWhatIsWrongAndSavesNothing(PlatformSettingsInput input, string expected)
+    {
+        var result = await Settings.UpdateAsync(TestPersonas.PlatformAdmin, input, default);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(expected, result.Problem, StringComparison.Ordinal);
+        Assert.Equal(90, (await Settings.GetAsync(default)).DefaultRotationIntervalDays);
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.PlatformSettings.AnyAsync());
+        Assert.False(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.PlatformSettingsUpdate));
+    }
+
+    [Fact]
+    public async Task Update_NotAPlatformAdmin_IsDeniedAndAudited()
+    {
+        foreach (var user in new[] { TestPersonas.SupportReader, TestPersonas.ContosoAdmin, TestPersonas.CustomerWithStaffRole("Platform.Admin") })
+        {
+            Assert.False((await Settings.UpdateAsync(user, Valid, default)).Succeeded);
+        }
+
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.PlatformSettings.AnyAsync());
+        Assert.Equal(3, await db.AuditEvents.CountAsync(e => e.Action == AuditActions.PlatformSettingsUpdate && e.Outcome == AuditOutcome.Denied));
+    }
+}

@@ -1,0 +1,82 @@
+using Bunit;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Tests.Features.Tenants;
+
+public sealed class TenantPagesTests : ComponentTestBase
+{
+    [Fact]
+    public async Task OnboardDialog_BadSlugShowsTheRule_ThenAValidTenantIsSavedAndListed()
+    {
+        SignInAs(DevelopmentPersonas.PlatformAdmin);
+        var dialogs = RenderProviders();
+        var page = Render<TenantsPage>();
+        page.WaitForElement("[data-testid=open-onboard]").Click();
+
+        dialogs.WaitForElement("[data-testid=tenant-id]").Input("Acme");
+        dialogs.Find("[data-testid=tenant-name]").Input("Acme Corp");
+        dialogs.Find("[data-testid=tenant-directories]").Change("3f1c0000-0000-4000-8000-0000000000aa");
+        dialogs.Find("[data-testid=tenant-save]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("must be lower case", dialogs.Find("[data-testid=tenant-error]").TextContent, StringComparison.Ordinal));
+        Assert.Null(await Portal.Get<TenantService>().GetAsync(TestPersonas.PlatformAdmin, "Acme", default));
+
+        dialogs.Find("[data-testid=tenant-id]").Input("acme");
+        Assert.Contains("tenant-acme-api-key", dialogs.Markup, StringComparison.Ordinal);
+        dialogs.Find("[data-testid=tenant-save]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=tenant-save]")));
+        page.WaitForAssertion(() => Assert.Contains("Acme Corp", page.Find("[data-testid=tenants-grid]").TextContent, StringComparison.Ordinal));
+        var saved = await Portal.Get<TenantService>().GetAsync(TestPersonas.PlatformAdmin, "acme", default);
+        Assert.Equal([Guid.Parse("3f1c0000-0000-4000-8000-0000000000aa")], saved!.EntraTenantIds);
+    }
+
+    [Fact]
+    public void OffboardDialog_StaysDisabledUntilTheNameIsTyped_ThenOffboards()
+    {
+        SignInAs(DevelopmentPersonas.PlatformAdmin);
+        var dialogs = RenderProviders();
+        var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "fabrikam"));
+        page.WaitForElement("[data-testid=open-offboard]").Click();
+
+        dialogs.WaitForElement("[data-testid=offboard-reason]").Input("Contract ended");
+        dialogs.Find("[data-testid=offboard-confirm]").Input("fabrikam");
+        Assert.True(dialogs.Find("[data-testid=offboard-submit]").HasAttribute("disabled"));
+
+        dialogs.Find("[data-testid=offboard-confirm]").Input("Fabrikam Inc");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=offboard-submit]").HasAttribute("disabled")));
+        dialogs.Find("[data-testid=offboard-submit]").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Contract ended", page.Find("[data-testid=offboarded]").TextContent, StringComparison.Ordinal));
+        Assert.NotNull(page.Find("[data-testid=reonboard]"));
+    }
+
+    [Fact]
+    public async Task TenantAdmin_SeesOwnTenantReadOnly_ButManagesContacts()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForElement("[data-testid=contact-add]").Click();
+        page.WaitForElement("[data-testid=contact-email-0]").Input("ops@contoso.example");
+        page.Find("[data-testid=contacts-save]").Click();
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=tenant-error]")));
+        await page.WaitForAssertionAsync(async () => Assert.Equal("ops@contoso.example",
+            Assert.Single((await Portal.Get<TenantService>().GetAsync(TestPersonas.ContosoAdmin, "contoso", default))!.Contacts).Email));
+        Assert.Empty(page.FindAll("[data-testid=open-edit]"));
+        Assert.Empty(page.FindAll("[data-testid=open-offboard]"));
+    }
+
+    [Fact]
+    public void TenantAdmin_OtherTenant_IsNotFound()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "fabrikam"));
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=tenant-not-found]")));
+        Assert.DoesNotContain("Fabrikam Inc", page.Markup, StringComparison.Ordinal);
+    }
+}
