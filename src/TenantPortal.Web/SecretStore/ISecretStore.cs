@@ -42,3 +42,25 @@ public sealed class SecretStoreException(string message, bool isRetryable, Excep
 {
     public bool IsRetryable { get; } = isRetryable;
 }
+
+public static class SecretStoreExtensions
+{
+    /// <summary>
+    /// Disables every enabled version of <paramref name="name"/> the store knows (including any the database never
+    /// recorded), adding each one to <paramref name="disabled"/> as it goes, so a caller still knows how far it got
+    /// when the store fails part-way. Idempotent: run again, it finishes the job.
+    /// </summary>
+    public static async Task DisableEnabledVersionsAsync(this ISecretStore store, SecretName name, List<string> disabled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(disabled);
+        await foreach (var version in store.ListVersionsAsync(name, cancellationToken))
+        {
+            if (version.Enabled)
+            {
+                await store.UpdateVersionAsync(name, version.Version, new SecretVersionUpdate(Enabled: false), cancellationToken);
+                disabled.Add(version.Version);
+            }
+        }
+    }
+}

@@ -137,14 +137,7 @@ public sealed partial class ApiKeyService
         var disabled = new List<string>();
         try
         {
-            await foreach (var version in store.ListVersionsAsync(name, cancellationToken))
-            {
-                if (version.Enabled)
-                {
-                    await store.UpdateVersionAsync(name, version.Version, new SecretVersionUpdate(Enabled: false), cancellationToken);
-                    disabled.Add(version.Version);
-                }
-            }
+            await store.DisableEnabledVersionsAsync(name, disabled, cancellationToken);
         }
         catch (SecretStoreException ex)
         {
