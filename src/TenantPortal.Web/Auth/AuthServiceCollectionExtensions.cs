@@ -60,6 +60,7 @@ public static class AuthServiceCollectionExtensions
         services.AddScoped<PortalCookieEvents>();
         services.AddSingleton<SignInAllowList>();
         services.AddSingleton<SessionValidator>();
+        services.AddHttpContextAccessor();
         // Before the Blazor host's own registration (a TryAdd), so circuits get the revalidating provider.
         services.AddScoped<AuthenticationStateProvider, RevalidatingPortalAuthenticationStateProvider>();
 

@@ -31,4 +31,12 @@ public sealed class PortalAuthOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:10", "00:05:00", ErrorMessage = "Authentication:RevalidationInterval must be between 10 seconds and 5 minutes.")]
     public TimeSpan RevalidationInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// With Entra sign-in, how long a session goes on while Entra cannot be asked about it (network, timeout, 5xx)
+    /// since Entra last confirmed it. A refusal from Entra (account disabled, sessions revoked, role removed) ends the
+    /// session at once whatever this says; zero ends sessions at the first check Entra cannot answer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Authentication:EntraOutageTolerance must be between 0 and 1 hour.")]
+    public TimeSpan EntraOutageTolerance { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
+using TenantPortal.Web.Auth.Entra;
 using TenantPortal.Web.Features.Audit;
 
 namespace TenantPortal.Web.Auth;
@@ -9,7 +10,8 @@ namespace TenantPortal.Web.Auth;
 /// <summary>
 /// The sign-in cookie's checks. At sign-in the moment is stamped into the principal; on each request the absolute
 /// lifetime is checked, and every <see cref="PortalAuthOptions.RevalidationInterval"/> the allow-list too, so an
-/// offboarded organisation loses access on plain HTTP as it does in an open circuit.
+/// offboarded organisation (or, with Entra sign-in, a disabled account or a removed role) loses access on plain HTTP
+/// as it does in an open circuit. A renewed refresh token is written back into the (re-issued) cookie.
 /// </summary>
 public sealed partial class PortalCookieEvents(
     SessionValidator validator,
@@ -25,6 +27,12 @@ public sealed partial class PortalCookieEvents(
         ArgumentNullException.ThrowIfNull(context);
         var now = time.GetUtcNow();
         SessionValidator.StampSignIn(context.Principal!, now);
+        if (validator.ChecksWithEntra)
+        {
+            // Entra has just confirmed the user; the refresh token was put in these properties at sign-in.
+            EntraSessionProperties.Write(context.Properties, EntraSessionProperties.Read(context.Properties) with { ConfirmedAt = now });
+        }
+
         context.Properties.Items[ValidatedAtKey] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         return base.SigningIn(context);
     }
@@ -38,7 +46,13 @@ public sealed partial class PortalCookieEvents(
         var revalidate = reason is null && (ValidatedAt(context.Properties) is not { } validatedAt || now - validatedAt >= options.Value.RevalidationInterval);
         if (revalidate)
         {
-            reason = await validator.ReasonToEndAsync(principal, context.HttpContext.RequestAborted);
+            var entra = validator.ChecksWithEntra ? EntraSessionProperties.Read(context.Properties) : null;
+            var check = await validator.CheckAsync(principal, entra, context.HttpContext.RequestAborted);
+            reason = check.ReasonToEnd;
+            if (reason is null && check.Entra is { } renewed)
+            {
+                EntraSessionProperties.Write(context.Properties, renewed);
+            }
         }
 
         if (reason is not null)

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using TenantPortal.Web.Auth.Entra;
 using TenantPortal.Web.Features.Audit;
 
 namespace TenantPortal.Web.Auth;
@@ -9,7 +11,8 @@ namespace TenantPortal.Web.Auth;
 /// <summary>
 /// The authentication state of a Blazor circuit, checked again every <see cref="PortalAuthOptions.RevalidationInterval"/>
 /// with <see cref="SessionValidator"/>: an organisation taken off the allow-list, or a session past its lifetime, turns
-/// the circuit anonymous within one interval (the page then sends the user to sign in). Like the framework's
+/// the circuit anonymous within one interval (the page then sends the user to sign in); with Entra sign-in so do a
+/// disabled account, revoked sessions and a removed role (<see cref="Entra.EntraSessionCheck"/>). Like the framework's
 /// <c>RevalidatingServerAuthenticationStateProvider</c>, but timed by <see cref="TimeProvider"/> so tests can move a
 /// fake clock.
 /// </summary>
@@ -22,6 +25,7 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
     private readonly TimeProvider _time;
     private readonly AuditTrail _audit;
     private readonly ILogger<RevalidatingPortalAuthenticationStateProvider> _logger;
+    private readonly IHttpContextAccessor _http;
     private CancellationTokenSource? _loop;
 
     public RevalidatingPortalAuthenticationStateProvider(
@@ -29,8 +33,10 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
         IOptions<PortalAuthOptions> options,
         TimeProvider time,
         AuditTrail audit,
+        IHttpContextAccessor http,
         ILogger<RevalidatingPortalAuthenticationStateProvider> logger)
     {
+        _http = http;
         _validator = validator;
         _options = options;
         _time = time;
@@ -51,11 +57,22 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
     private void OnAuthenticationStateChanged(Task<AuthenticationState> state)
     {
         CancelLoop();
+        var entra = _validator.ChecksWithEntra ? CurrentEntraSession() : null;
         var loop = new CancellationTokenSource();
         _loop = loop;
         // Runs synchronously up to its first wait, so the first timer exists once the state has been set.
-        _ = RevalidateLoopAsync(state, loop.Token);
+        _ = RevalidateLoopAsync(state, entra, loop.Token);
     }
+
+    /// <summary>
+    /// The Entra side of the session, read from the sign-in cookie of the request that carries this circuit (the
+    /// framework sets the circuit's state from that request). Without one, the first check with Entra ends the
+    /// session: fail closed.
+    /// </summary>
+    private EntraSession? CurrentEntraSession() =>
+        _http.HttpContext?.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties is { } properties
+            ? EntraSessionProperties.Read(properties)
+            : null;
 
     private void CancelLoop()
     {
@@ -67,7 +84,7 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
         }
     }
 
-    private async Task RevalidateLoopAsync(Task<AuthenticationState> stateTask, CancellationToken cancellationToken)
+    private async Task RevalidateLoopAsync(Task<AuthenticationState> stateTask, EntraSession? entra, CancellationToken cancellationToken)
     {
         try
         {
@@ -81,7 +98,8 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
             while (true)
             {
                 await next;
-                var reason = await ReasonToEndAsync(user, cancellationToken);
+                var (reason, renewed) = await CheckAsync(user, entra, cancellationToken);
+                entra = renewed;
                 if (reason is not null)
                 {
                     await EndSessionAsync(user, reason, cancellationToken);
@@ -107,16 +125,16 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
     }
 
     /// <summary>Fails closed: a session that cannot be checked ends (signing in again checks everything afresh).</summary>
-    private async Task<string?> ReasonToEndAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    private async Task<SessionCheck> CheckAsync(ClaimsPrincipal user, EntraSession? entra, CancellationToken cancellationToken)
     {
         try
         {
-            return await _validator.ReasonToEndAsync(user, cancellationToken);
+            return await _validator.CheckAsync(user, entra, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogRevalidationFailed(_logger, ex);
-            return RevalidationFailed;
+            return new SessionCheck(RevalidationFailed, entra);
         }
     }
 

@@ -41,10 +41,16 @@ public enum IssuerFault
 
     /// <summary>A claim changed after signing.</summary>
     TamperedSignature,
+
+    /// <summary>The code is redeemed without a refresh token (as when <c>offline_access</c> was not granted).</summary>
+    NoRefreshToken,
 }
 
 /// <summary>A token request as the issuer received it (for checking how the portal authenticated itself).</summary>
-public sealed record RecordedTokenRequest(string? ClientId, bool HadClientSecret, string? ClientAssertionType, string? ClientAssertion);
+public sealed record RecordedTokenRequest(string? ClientId, bool HadClientSecret, string? ClientAssertionType, string? ClientAssertion, string? GrantType, string? RefreshToken);
+
+/// <summary>What the directory says about a user now (changes an admin makes in Entra after the user signed in).</summary>
+public sealed record DirectoryState(bool Disabled = false, bool SessionsRevoked = false, IReadOnlyList<string>? Roles = null);
 
 /// <summary>
 /// A stand-in for Entra ID: an in-process OpenIddict server (authorization code flow with PKCE, form_post) over HTTPS
@@ -63,6 +69,8 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RSA _rsa;
     private readonly ConcurrentQueue<RecordedTokenRequest> _tokenRequests = new();
+    private readonly ConcurrentDictionary<Guid, DirectoryState> _directory = new();
+    private readonly ConcurrentQueue<string> _issuedRefreshTokens = new();
     private readonly object _gate = new();
     private TestUser? _nextUser;
     private IssuerFault _nextFault;
@@ -86,6 +94,16 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
 
     public IReadOnlyList<RecordedTokenRequest> TokenRequests => _tokenRequests.ToList();
 
+    /// <summary>Every refresh token the token endpoint handed out, oldest first.</summary>
+    public IReadOnlyList<string> IssuedRefreshTokens => _issuedRefreshTokens.ToList();
+
+    /// <summary>While true the token endpoint answers 503, as Entra does during an outage.</summary>
+    public bool Unavailable { get; set; }
+
+    /// <summary>Changes what the directory says about a user: refresh requests are answered as Entra would.</summary>
+    public void UpdateDirectory(Guid objectId, Func<DirectoryState, DirectoryState> change) =>
+        _directory.AddOrUpdate(objectId, _ => change(new DirectoryState()), (_, state) => change(state));
+
     public static async Task<TestOidcIssuer> StartAsync()
     {
         var certificate = KeyVaultFake.CreateCertificate();
@@ -100,7 +118,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
                 .SetTokenEndpointUris("oauth2/v2.0/token")
                 .SetJsonWebKeySetEndpointUris("discovery/v2.0/keys")
                 .SetConfigurationEndpointUris("v2.0/.well-known/openid-configuration");
-            o.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+            o.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().RequireProofKeyForCodeExchange();
             o.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
             o.EnableDegradedMode();
             o.AddSigningKey(new RsaSecurityKey(rsa) { KeyId = KeyId });
@@ -246,12 +264,20 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         switch (match.Groups["endpoint"].Value)
         {
             case "/v2.0/.well-known/openid-configuration":
-                await RewriteJsonAsync(context, next, json => json["issuer"] = Guid.TryParse(tenant, out var tid)
-                    ? IssuerFor(tid)
-                    : $"{Instance}{{tenantid}}/v2.0");
+                await RewriteJsonAsync(context, next, json =>
+                {
+                    json["issuer"] = Guid.TryParse(tenant, out var tid) ? IssuerFor(tid) : $"{Instance}{{tenantid}}/v2.0";
+                    return json;
+                });
                 break;
             case "/oauth2/v2.0/token":
-                await RecordTokenRequestAsync(context);
+                var grantType = await RecordTokenRequestAsync(context);
+                if (Unavailable)
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+                }
+
                 IssuerFault fault;
                 lock (_gate)
                 {
@@ -261,10 +287,38 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
 
                 await RewriteJsonAsync(context, next, json =>
                 {
-                    if (json["id_token"]?.GetValue<string>() is { } idToken)
+                    if (json["id_token"]?.GetValue<string>() is not { } idToken)
                     {
-                        json["id_token"] = Reissue(idToken, fault);
+                        return json;
                     }
+
+                    var objectId = Guid.Parse(Payload(idToken)["oid"]!.GetValue<string>());
+                    var state = _directory.GetValueOrDefault(objectId) ?? new DirectoryState();
+                    if (grantType == GrantTypes.AuthorizationCode)
+                    {
+                        // A fresh sign-in: sessions revoked before it no longer matter.
+                        _directory.AddOrUpdate(objectId, new DirectoryState(), (_, s) => s with { SessionsRevoked = false });
+                    }
+                    else if (state.Disabled)
+                    {
+                        return EntraError(context, "invalid_grant", 50057, "The user account is disabled.");
+                    }
+                    else if (state.SessionsRevoked)
+                    {
+                        return EntraError(context, "invalid_grant", 50173, "The provided grant has expired due to it being revoked.");
+                    }
+
+                    json["id_token"] = Reissue(idToken, fault, grantType == GrantTypes.RefreshToken ? state.Roles : null);
+                    if (fault == IssuerFault.NoRefreshToken)
+                    {
+                        json.Remove("refresh_token");
+                    }
+                    else if (json["refresh_token"]?.GetValue<string>() is { } issued)
+                    {
+                        _issuedRefreshTokens.Enqueue(issued);
+                    }
+
+                    return json;
                 });
                 break;
             default:
@@ -273,12 +327,30 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         }
     }
 
-    /// <summary>Records how the client authenticated; an accepted federated assertion is swapped for the secret OpenIddict checks.</summary>
-    private async Task RecordTokenRequestAsync(HttpContext context)
+    /// <summary>An error answer shaped like Entra's (AADSTS code in <c>error_codes</c> and the description).</summary>
+    private static JsonObject EntraError(HttpContext context, string error, int code, string description)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return new JsonObject
+        {
+            ["error"] = error,
+            ["error_description"] = $"AADSTS{code}: {description} Trace ID: {Guid.NewGuid()}",
+            ["error_codes"] = new JsonArray(code),
+            ["timestamp"] = DateTimeOffset.UtcNow.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+            ["trace_id"] = Guid.NewGuid().ToString(),
+            ["correlation_id"] = Guid.NewGuid().ToString(),
+        };
+    }
+
+    /// <summary>
+    /// Records how the client authenticated and returns the grant type; an accepted federated assertion is swapped for
+    /// the secret OpenIddict checks.
+    /// </summary>
+    private async Task<string?> RecordTokenRequestAsync(HttpContext context)
     {
         if (!context.Request.HasFormContentType)
         {
-            return;
+            return null;
         }
 
         var form = await context.Request.ReadFormAsync();
@@ -287,10 +359,12 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
             form["client_id"].ToString(),
             !string.IsNullOrEmpty(form["client_secret"]),
             form["client_assertion_type"].ToString() is { Length: > 0 } type ? type : null,
-            assertion.Length > 0 ? assertion : null));
+            assertion.Length > 0 ? assertion : null,
+            form["grant_type"].ToString(),
+            form["refresh_token"].ToString() is { Length: > 0 } refreshToken ? refreshToken : null));
         if (assertion.Length == 0)
         {
-            return;
+            return form["grant_type"].ToString();
         }
 
         var fields = form.Where(f => f.Key is not ("client_assertion" or "client_assertion_type" or "client_secret"))
@@ -301,9 +375,12 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         }
 
         context.Request.Form = new FormCollection(fields);
+        return form["grant_type"].ToString();
     }
 
-    private static async Task RewriteJsonAsync(HttpContext context, RequestDelegate next, Action<JsonObject> rewrite)
+    private static JsonObject Payload(string jwt) => JsonNode.Parse(Base64UrlEncoder.DecodeBytes(jwt.Split('.')[1]))!.AsObject();
+
+    private static async Task RewriteJsonAsync(HttpContext context, RequestDelegate next, Func<JsonObject, JsonObject> rewrite)
     {
         var original = context.Response.Body;
         await using var buffer = new MemoryStream();
@@ -320,8 +397,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         var body = buffer.ToArray();
         if (context.Response.StatusCode == StatusCodes.Status200OK && JsonNode.Parse(body) is JsonObject json)
         {
-            rewrite(json);
-            body = Encoding.UTF8.GetBytes(json.ToJsonString());
+            body = Encoding.UTF8.GetBytes(rewrite(json).ToJsonString());
         }
 
         context.Response.ContentLength = body.Length;
@@ -329,13 +405,22 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     }
 
     /// <summary>Gives OpenIddict's id token Entra's issuer and claim shapes (or the chosen fault) and signs it again.</summary>
-    private string Reissue(string idToken, IssuerFault fault)
+    /// <param name="roles">The roles as assigned now (a refresh after an admin changed them), or null to keep the token's.</param>
+    private string Reissue(string idToken, IssuerFault fault, IReadOnlyList<string>? roles = null)
     {
-        var payload = JsonNode.Parse(Base64UrlEncoder.DecodeBytes(idToken.Split('.')[1]))!.AsObject();
+        var payload = Payload(idToken);
         var tenantId = Guid.Parse(payload["tid"]!.GetValue<string>());
         payload["iss"] = IssuerFor(fault == IssuerFault.WrongIssuer ? Guid.NewGuid() : tenantId);
         payload["ver"] = "2.0";
-        if (payload["roles"] is JsonValue single)
+        if (roles is not null)
+        {
+            payload.Remove("roles");
+            if (roles.Count > 0)
+            {
+                payload["roles"] = new JsonArray(roles.Select(r => (JsonNode?)r).ToArray());
+            }
+        }
+        else if (payload["roles"] is JsonValue single)
         {
             payload["roles"] = new JsonArray(single.GetValue<string>());
         }

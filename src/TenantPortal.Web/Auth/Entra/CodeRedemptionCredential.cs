@@ -3,11 +3,12 @@ using Microsoft.Extensions.Options;
 using Microsoft.Identity.Abstractions;
 using AssertionRequestOptions = Microsoft.Identity.Client.AssertionRequestOptions;
 using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace TenantPortal.Web.Auth.Entra;
 
 /// <summary>
-/// How the portal authenticates to Entra when the OpenID Connect handler redeems the authorization code: a client
+/// How the portal authenticates to Entra's token endpoint (redeeming the authorization code, renewing a session): a client
 /// secret (development), or a signed assertion from one of Microsoft.Identity.Web's credential descriptions — in
 /// production the App Service's managed identity, trusted by the app registration through a federated credential.
 /// The credentials are loaded by Microsoft.Identity.Web's own loader, which caches and renews the assertion.
@@ -24,10 +25,16 @@ public sealed partial class CodeRedemptionCredential(
         or CredentialSource.SignedAssertionFilePath
         or CredentialSource.CustomSignedAssertion;
 
-    public async Task ApplyAsync(AuthorizationCodeReceivedContext context)
+    public Task ApplyAsync(AuthorizationCodeReceivedContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var request = context.TokenEndpointRequest ?? throw new InvalidOperationException("No token endpoint request to authenticate.");
+        return ApplyAsync(context.TokenEndpointRequest ?? throw new InvalidOperationException("No token endpoint request to authenticate."));
+    }
+
+    /// <summary>Authenticates any request to Entra's token endpoint (code redemption, session renewal).</summary>
+    public async Task ApplyAsync(OpenIdConnectMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         var settings = options.Value;
         if (!string.IsNullOrEmpty(settings.ClientSecret))
         {
@@ -53,7 +60,7 @@ public sealed partial class CodeRedemptionCredential(
         }
 
         throw new InvalidOperationException(
-            "None of AzureAd:ClientCredentials gave a credential to redeem the authorization code (see the earlier log entries).");
+            "None of AzureAd:ClientCredentials gave a credential for Entra's token endpoint (see the earlier log entries).");
     }
 
     private async Task<string?> LoadAssertionAsync(CredentialDescription credential, string clientId)

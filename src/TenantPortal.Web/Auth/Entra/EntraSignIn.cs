@@ -21,6 +21,7 @@ public static class EntraSignIn
         services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme).AddMicrosoftIdentityWebApp(section);
         services.TryAddSingleton<ICredentialsLoader, DefaultCredentialsLoader>();
         services.AddSingleton<CodeRedemptionCredential>();
+        services.AddSingleton<EntraSessionCheck>();
         services.AddScoped<EntraSignInEvents>();
 
         // Registered after Microsoft.Identity.Web's own configuration, so these settings win.
@@ -29,6 +30,12 @@ public static class EntraSignIn
             o.ResponseType = OpenIdConnectResponseType.Code;
             o.UsePkce = true;
             o.MapInboundClaims = false;
+            // A refresh token, so that revalidation can ask Entra whether the user may go on (EntraSessionCheck).
+            if (!o.Scope.Contains(OpenIdConnectScope.OfflineAccess))
+            {
+                o.Scope.Add(OpenIdConnectScope.OfflineAccess);
+            }
+
             o.TokenValidationParameters.NameClaimType = PortalClaimTypes.Name;
             o.TokenValidationParameters.RoleClaimType = PortalClaimTypes.Roles;
 

@@ -19,6 +19,8 @@ public sealed partial class EntraSignInEvents(
     IOptions<PortalAuthOptions> options,
     ILogger<EntraSignInEvents> logger)
 {
+    public const string NoRefreshToken = "Entra ID returned no refresh token (offline_access)";
+
     public async Task TokenValidatedAsync(TokenValidatedContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -42,6 +44,14 @@ public sealed partial class EntraSignInEvents(
             return;
         }
 
+        // Kept (encrypted in the cookie) so that Entra can be asked again later whether this user may go on.
+        if (context.TokenEndpointResponse?.RefreshToken is not { Length: > 0 } refreshToken)
+        {
+            await RefuseAsync(context, actor, NoRefreshToken, SignInRefusal.FailedPath);
+            return;
+        }
+
+        EntraSessionProperties.Write(context.Properties!, new EntraSession(refreshToken, DateTimeOffset.MinValue));
         LogSignedIn(logger, actor.EntraTenantId, actor.ObjectId, actor.RoleList);
         await audit.TryAppendAsync(audit.Create(actor, AuditActions.SignIn, AuditOutcome.Succeeded, tenantId: null, reason: "Entra ID"),
             http.RequestAborted);
