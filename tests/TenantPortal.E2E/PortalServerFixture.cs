@@ -21,10 +21,16 @@ public class PortalServerFixture : IAsyncLifetime
 
     protected virtual Task<PortalAppFactory> CreatePortalAsync() => Task.FromResult(new PortalAppFactory());
 
-    public async Task InitializeAsync()
+    /// <summary>Plain HTTP on a free port (the Development portal accepts its cookies there).</summary>
+    protected virtual void UseKestrel(PortalAppFactory portal) => portal.UseKestrel(0);
+
+    /// <summary>Whether the browser accepts the test servers' self-signed certificates.</summary>
+    protected virtual bool IgnoreHttpsErrors => false;
+
+    public virtual async Task InitializeAsync()
     {
         Portal = await CreatePortalAsync();
-        Portal.UseKestrel(0);
+        UseKestrel(Portal);
         Portal.StartServer();
         BaseUrl = Portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .First().Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/');
@@ -55,7 +61,7 @@ public class PortalServerFixture : IAsyncLifetime
 
     public async Task<IPage> NewPageAsync()
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, IgnoreHTTPSErrors = IgnoreHttpsErrors, ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         return await context.NewPageAsync();
     }
 

@@ -21,6 +21,7 @@ public sealed partial class PortalCookieEvents(
     ILogger<PortalCookieEvents> logger) : CookieAuthenticationEvents
 {
     private const string ValidatedAtKey = "portal.validated_at";
+    private static readonly object EndedKey = new();
 
     public override Task SigningIn(CookieSigningInContext context)
     {
@@ -40,6 +41,13 @@ public sealed partial class PortalCookieEvents(
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (context.HttpContext.Items.ContainsKey(EndedKey))
+        {
+            // Already ended in this request (an error page re-executes the pipeline): not checked or audited twice.
+            context.RejectPrincipal();
+            return;
+        }
+
         var principal = context.Principal!;
         var now = time.GetUtcNow();
         var reason = validator.ReasonToEndNow(principal);
@@ -60,6 +68,7 @@ public sealed partial class PortalCookieEvents(
             var actor = PortalActor.From(principal);
             LogSessionEnded(logger, actor?.EntraTenantId, actor?.ObjectId, reason);
             context.RejectPrincipal();
+            context.HttpContext.Items[EndedKey] = true;
             await context.HttpContext.SignOutAsync(context.Scheme.Name);
             await audit.TryAppendAsync(audit.Create(actor, AuditActions.SessionEnded, AuditOutcome.Denied, tenantId: null, reason: reason),
                 context.HttpContext.RequestAborted);

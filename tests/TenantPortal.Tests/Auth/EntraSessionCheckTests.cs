@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +13,6 @@ using TenantPortal.Web.Auth;
 using TenantPortal.Web.Auth.Entra;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Audit;
-using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Tests.Auth;
 
@@ -45,14 +45,7 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
         {
             Issuer = await TestOidcIssuer.StartAsync();
             Factory = EntraSignInTests.CreatePortal(Issuer, configureServices: s => s.AddSingleton<TimeProvider>(Time));
-            await using var db = Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-            db.Tenants.Add(new Tenant
-            {
-                Id = "contoso",
-                DisplayName = "Contoso Ltd",
-                Directories = [new TenantDirectory { EntraTenantId = ContosoDirectory, TenantId = "contoso" }],
-            });
-            await db.SaveChangesAsync();
+            await Factory.OnboardAsync("contoso", "Contoso Ltd", ContosoDirectory);
         }
 
         public async Task DisposeAsync()
@@ -200,6 +193,44 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
     }
 
     [Fact]
+    public async Task PortalRestartedDuringAnEntraOutage_KeepsOpenSessionsForTheTolerance_ThenEndsThem()
+    {
+        var (_, user, cookies) = await SignedInWithCookiesAsync();
+        _issuer.Unavailable = true;
+        try
+        {
+            // Another instance (a restart, a scale-out) on the same database and key ring: it has never read Entra's
+            // metadata, and cannot now.
+            using var restarted = EntraSignInTests.CreatePortal(_issuer,
+                new Dictionary<string, string?> { ["AppData:Path"] = _portal.DataDirectory },
+                s => s.AddSingleton<TimeProvider>(_time));
+            using var client = restarted.CreateClient(new WebApplicationFactoryClientOptions
+            {
+                BaseAddress = new Uri("https://localhost"),
+                AllowAutoRedirect = false,
+                HandleCookies = false,
+            });
+
+            _time.Advance(Interval);
+            var within = await GetWithCookiesAsync(client, cookies);
+            _time.Advance(Interval + Interval);
+            var beyond = await GetWithCookiesAsync(client, cookies);
+
+            Assert.Equal(HttpStatusCode.OK, within.StatusCode);
+            Assert.Contains("API key · Contoso Ltd", await within.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // Ended; signing in again needs Entra, so the challenge fails until it is back (the error page).
+            Assert.NotEqual(HttpStatusCode.OK, beyond.StatusCode);
+            Assert.DoesNotContain("API key · Contoso Ltd", await beyond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal($"{SessionValidator.EntraUnavailable} (Entra ID metadata could not be read)",
+                Assert.Single(await SessionEndedAsync(user)).Reason);
+        }
+        finally
+        {
+            _issuer.Unavailable = false;
+        }
+    }
+
+    [Fact]
     public async Task SignIn_WithoutARefreshToken_IsRefusedAndAudited()
     {
         using var browser = EntraSignInFlow.Browser(_portal);
@@ -312,21 +343,14 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
         return provider;
     }
 
-    /// <summary>Moves the clock and waits for the check it triggers; true when the session may go on.</summary>
-    private async Task<bool> CheckAfterAsync(RevalidatingPortalAuthenticationStateProvider provider, TimeSpan advance)
+    private Task<bool> CheckAfterAsync(RevalidatingPortalAuthenticationStateProvider provider, TimeSpan advance) =>
+        provider.CheckAfterAsync(_time, advance);
+
+    private static async Task<HttpResponseMessage> GetWithCookiesAsync(HttpClient client, string cookies)
     {
-        var checkedOnce = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnRevalidated(bool valid) => checkedOnce.TrySetResult(valid);
-        provider.Revalidated += OnRevalidated;
-        try
-        {
-            _time.Advance(advance);
-            return await checkedOnce.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            provider.Revalidated -= OnRevalidated;
-        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, ApiKeyPage);
+        request.Headers.Add("Cookie", cookies);
+        return await client.SendAsync(request);
     }
 
     private List<RecordedTokenRequest> Refreshes() =>

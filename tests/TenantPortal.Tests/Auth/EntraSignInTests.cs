@@ -5,7 +5,6 @@ using TenantPortal.Tests.Infrastructure;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Audit;
-using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Tests.Auth;
 
@@ -36,14 +35,7 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
         {
             Issuer = await TestOidcIssuer.StartAsync();
             Factory = CreatePortal(Issuer);
-            await using var db = Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-            db.Tenants.Add(new Tenant
-            {
-                Id = "contoso",
-                DisplayName = "Contoso Ltd",
-                Directories = [new TenantDirectory { EntraTenantId = ContosoDirectory, TenantId = "contoso" }],
-            });
-            await db.SaveChangesAsync();
+            await Factory.OnboardAsync("contoso", "Contoso Ltd", ContosoDirectory);
         }
 
         public long LastAuditId()

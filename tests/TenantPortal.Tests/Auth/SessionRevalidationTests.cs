@@ -106,22 +106,8 @@ public sealed class SessionRevalidationTests : IAsyncLifetime
         return provider;
     }
 
-    /// <summary>Moves the clock and waits for the check it triggers; true when the session may go on.</summary>
-    private async Task<bool> CheckAfterAsync(RevalidatingPortalAuthenticationStateProvider provider, TimeSpan advance)
-    {
-        var checkedOnce = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnRevalidated(bool valid) => checkedOnce.TrySetResult(valid);
-        provider.Revalidated += OnRevalidated;
-        try
-        {
-            _portal.Time.Advance(advance);
-            return await checkedOnce.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        }
-        finally
-        {
-            provider.Revalidated -= OnRevalidated;
-        }
-    }
+    private Task<bool> CheckAfterAsync(RevalidatingPortalAuthenticationStateProvider provider, TimeSpan advance) =>
+        provider.CheckAfterAsync(_portal.Time, advance);
 
     private static async Task<bool> IsAuthenticatedAsync(AuthenticationStateProvider provider) =>
         (await provider.GetAuthenticationStateAsync()).User.Identity?.IsAuthenticated == true;

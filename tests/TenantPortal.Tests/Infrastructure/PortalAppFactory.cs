@@ -3,9 +3,12 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Tests.Infrastructure;
 
@@ -35,6 +38,8 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
+        // The build's static web assets (blazor.web.js, MudBlazor) outside Development too, as a published app has them.
+        builder.UseStaticWebAssets();
         builder.UseSetting("AppData:Path", DataDirectory);
         builder.UseSetting("Logging:LogLevel:Default", "Trace");
         builder.UseSetting("Logging:LogLevel:Microsoft", "Trace");
@@ -70,6 +75,19 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
         {
             throw new InvalidOperationException($"Sign-in as {persona} answered {(int)response.StatusCode}.");
         }
+    }
+
+    /// <summary>Onboards a portal tenant whose users sign in from <paramref name="entraTenantId"/> (as a platform admin would).</summary>
+    public async Task OnboardAsync(string tenantId, string displayName, Guid entraTenantId)
+    {
+        await using var db = Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+        db.Tenants.Add(new Tenant
+        {
+            Id = tenantId,
+            DisplayName = displayName,
+            Directories = [new TenantDirectory { EntraTenantId = entraTenantId, TenantId = tenantId }],
+        });
+        await db.SaveChangesAsync();
     }
 
     public IEnumerable<string> AllLogText() => Logs.GetSnapshot().SelectMany(r =>

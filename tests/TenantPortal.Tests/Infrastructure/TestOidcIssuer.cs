@@ -97,7 +97,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     /// <summary>Every refresh token the token endpoint handed out, oldest first.</summary>
     public IReadOnlyList<string> IssuedRefreshTokens => _issuedRefreshTokens.ToList();
 
-    /// <summary>While true the token endpoint answers 503, as Entra does during an outage.</summary>
+    /// <summary>While true every endpoint (metadata, keys, token) answers 503, as during an Entra outage.</summary>
     public bool Unavailable { get; set; }
 
     /// <summary>Changes what the directory says about a user: refresh requests are answered as Entra would.</summary>
@@ -232,6 +232,12 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
             return default;
         }
 
+        if (_directory.GetValueOrDefault(user.ObjectId)?.Disabled == true)
+        {
+            context.Reject(Errors.AccessDenied, "AADSTS50057: The user account is disabled.");
+            return default;
+        }
+
         var identity = new ClaimsIdentity("TestIssuer", Claims.Name, "roles");
         identity.SetClaim(Claims.Subject, user.ObjectId.ToString());
         identity.AddClaim(new Claim("tid", user.TenantId.ToString()));
@@ -257,6 +263,17 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
             return;
         }
 
+        if (Unavailable)
+        {
+            if (match.Groups["endpoint"].Value == "/oauth2/v2.0/token")
+            {
+                await RecordTokenRequestAsync(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         // OpenIddict sees "/{tenant}" as the path base: its endpoints (relative URIs) then answer under every tenant segment.
         var tenant = match.Groups["tenant"].Value;
         context.Request.PathBase = "/" + tenant;
@@ -272,11 +289,6 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
                 break;
             case "/oauth2/v2.0/token":
                 var grantType = await RecordTokenRequestAsync(context);
-                if (Unavailable)
-                {
-                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                    return;
-                }
 
                 IssuerFault fault;
                 lock (_gate)

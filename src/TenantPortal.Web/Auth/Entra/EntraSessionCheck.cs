@@ -84,7 +84,18 @@ public sealed partial class EntraSessionCheck(
     private async Task<EntraCheckResult> RenewAsync(PortalActor actor, string refreshToken, CancellationToken cancellationToken)
     {
         var options = oidc.Get(OpenIdConnectDefaults.AuthenticationScheme);
-        var configuration = await options.ConfigurationManager!.GetConfigurationAsync(cancellationToken);
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await options.ConfigurationManager!.GetConfigurationAsync(cancellationToken);
+        }
+        catch (InvalidOperationException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No metadata yet (a portal started while Entra is down): the manager keeps the last good copy otherwise.
+            LogUnavailable(logger, actor.EntraTenantId, actor.ObjectId, ex);
+            return new EntraCheckResult(EntraCheckOutcome.Unavailable, "Entra ID metadata could not be read");
+        }
+
         var request = new OpenIdConnectMessage
         {
             GrantType = OpenIdConnectGrantTypes.RefreshToken,
