@@ -37,7 +37,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapPortalAuthentication();
 app.MapAuditEndpoints();
 app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithCircuitOverWebSocketsOnly();
 
 app.Run();
 

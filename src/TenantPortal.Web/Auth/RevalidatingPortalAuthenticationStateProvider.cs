@@ -94,6 +94,12 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
                 return;
             }
 
+            if (_validator.ChecksWithEntra && entra is null)
+            {
+                // Fails closed at the first check; says why (a transport that does not carry the sign-in cookie).
+                LogNoEntraSession(_logger);
+            }
+
             var next = Task.Delay(_options.Value.RevalidationInterval, _time, cancellationToken);
             while (true)
             {
@@ -148,6 +154,9 @@ public sealed partial class RevalidatingPortalAuthenticationStateProvider : Serv
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Circuit session of {EntraTenantId}/{ObjectId} ended: {Reason}")]
     private static partial void LogSessionEnded(ILogger logger, Guid? entraTenantId, Guid? objectId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A circuit opened without its sign-in cookie's Entra session (not over WebSockets?); its first check will end it")]
+    private static partial void LogNoEntraSession(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Revalidating the circuit's session failed; the session ends")]
     private static partial void LogRevalidationFailed(ILogger logger, Exception exception);

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.Connections;
+
 namespace TenantPortal.Web.Components;
 
 public static class WebHostServiceCollectionExtensions
@@ -25,6 +27,26 @@ public static class WebHostServiceCollectionExtensions
                 o.ClientTimeoutInterval = TimeSpan.FromSeconds(60);
                 o.HandshakeTimeout = TimeSpan.FromSeconds(15);
             });
+        return builder;
+    }
+
+    /// <summary>
+    /// The circuit's connection: WebSockets only. A circuit's session is re-checked with Entra using the sign-in
+    /// cookie of the request that carries it, which only a WebSocket connection keeps for the circuit's whole life
+    /// (long polling would re-read it per poll and could not). App Service has WebSockets on (infra). .NET 10 has no
+    /// option for it on the Razor components endpoints, so this sets the hub's dispatcher options, which SignalR
+    /// keeps as the endpoints' metadata.
+    /// </summary>
+    public static RazorComponentsEndpointConventionBuilder WithCircuitOverWebSocketsOnly(this RazorComponentsEndpointConventionBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Add(endpoint =>
+        {
+            foreach (var options in endpoint.Metadata.OfType<HttpConnectionDispatcherOptions>())
+            {
+                options.Transports = HttpTransportType.WebSockets;
+            }
+        });
         return builder;
     }
 

@@ -132,6 +132,46 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
     }
 
     [Fact]
+    public async Task RequestsArrivingTogether_ShareOneRenewalWithEntra()
+    {
+        var (browser, user) = await SignedInAsync();
+        var refreshesBefore = Refreshes().Count;
+
+        _time.Advance(Interval);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => browser.GetAsync(ApiKeyPage)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, Refreshes().Count - refreshesBefore);
+        Assert.Empty(await SessionEndedAsync(user));
+    }
+
+    [Theory]
+    [InlineData("temporarily_unavailable", 90033)] // Entra busy
+    [InlineData("invalid_grant", 50196)] // Entra's loop protection: too many renewals, not a verdict on the user
+    [InlineData("invalid_client", 7000215)] // the portal's own credential refused
+    public async Task EntraRefusalsThatSayNothingAboutTheUser_AreToleratedLikeAnOutage(string error, int code)
+    {
+        var (browser, user) = await SignedInAsync();
+        _issuer.RefreshError = (error, code);
+        try
+        {
+            _time.Advance(Interval);
+            var within = await browser.GetAsync(ApiKeyPage);
+            _time.Advance(Interval + Interval);
+            var beyond = await browser.GetAsync(ApiKeyPage);
+
+            Assert.Equal(HttpStatusCode.OK, within.StatusCode);
+            Assert.Equal(HttpStatusCode.Redirect, beyond.StatusCode);
+            Assert.Equal($"{SessionValidator.EntraUnavailable} (Entra ID did not renew the session ({error}, AADSTS{code}))",
+                Assert.Single(await SessionEndedAsync(user)).Reason);
+        }
+        finally
+        {
+            _issuer.RefreshError = null;
+        }
+    }
+
+    [Fact]
     public async Task EntraOutage_IsToleratedForFifteenMinutesAfterTheLastConfirmation_ThenEndsTheSession()
     {
         var (browser, user) = await SignedInAsync();

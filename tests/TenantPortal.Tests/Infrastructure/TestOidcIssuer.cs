@@ -100,6 +100,9 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     /// <summary>While true every endpoint (metadata, keys, token) answers 503, as during an Entra outage.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>While set, every refresh grant is answered with this Entra error (HTTP 400), whoever the user.</summary>
+    public (string Error, int Code)? RefreshError { get; set; }
+
     /// <summary>Changes what the directory says about a user: refresh requests are answered as Entra would.</summary>
     public void UpdateDirectory(Guid objectId, Func<DirectoryState, DirectoryState> change) =>
         _directory.AddOrUpdate(objectId, _ => change(new DirectoryState()), (_, state) => change(state));
@@ -310,6 +313,10 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
                     {
                         // A fresh sign-in: sessions revoked before it no longer matter.
                         _directory.AddOrUpdate(objectId, new DirectoryState(), (_, s) => s with { SessionsRevoked = false });
+                    }
+                    else if (RefreshError is { } refreshError)
+                    {
+                        return EntraError(context, refreshError.Error, refreshError.Code, "Refused by the test.");
                     }
                     else if (state.Disabled)
                     {

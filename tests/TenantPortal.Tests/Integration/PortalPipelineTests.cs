@@ -208,6 +208,20 @@ public sealed class SecurityHeaderTests : IDisposable
     }
 
     [Fact]
+    public async Task CircuitConnection_IsOfferedOverWebSocketsOnly()
+    {
+        using var client = _factory.CreateClient();
+
+        using var response = await client.PostAsync("/_blazor/negotiate?negotiateVersion=1", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var transports = json.RootElement.GetProperty("availableTransports").EnumerateArray()
+            .Select(t => t.GetProperty("transport").GetString()).ToList();
+        Assert.Equal(["WebSockets"], transports);
+    }
+
+    [Fact]
     public async Task Production_HasNoDetailedErrorsAndSendsHsts()
     {
         using var factory = new PortalAppFactory { Environment = "Production" }

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
@@ -47,6 +50,11 @@ public sealed partial class EntraSessionCheck(
     /// <summary>How long one renewal may take before Entra counts as unavailable.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long the answer for one refresh token is shared by the session's requests.</summary>
+    public static readonly TimeSpan ShareFor = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<string, SharedCheck> _shared = new(StringComparer.Ordinal);
+
     public async Task<EntraCheckResult> CheckAsync(ClaimsPrincipal user, string? refreshToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -61,15 +69,35 @@ public sealed partial class EntraSessionCheck(
             return new EntraCheckResult(EntraCheckOutcome.Ended, NoRefreshToken);
         }
 
+        // Requests that arrive together with the same cookie (a page and its assets, the circuit's own request) share
+        // one renewal, and so does a request that comes before the browser has stored the renewed cookie.
+        var key = ShareKey(actor, refreshToken);
+        var now = time.GetUtcNow();
+        var created = new SharedCheck(new Lazy<Task<EntraCheckResult>>(() => RunAsync(actor, refreshToken)), now);
+        var shared = _shared.AddOrUpdate(key, created, (_, existing) => now - existing.StartedAt < ShareFor ? existing : created);
+        if (ReferenceEquals(shared, created))
+        {
+            Prune(now);
+        }
+
+        return await shared.Check.Value.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// One renewal, not tied to any request's cancellation (others may be waiting on it), bounded by
+    /// <see cref="Timeout"/>. Anything that goes wrong on the portal's side of the call (network, metadata, its own
+    /// credential, a bug) is "unavailable", never a verdict on the user: the outage tolerance decides.
+    /// </summary>
+    private async Task<EntraCheckResult> RunAsync(PortalActor actor, string refreshToken)
+    {
         using var timeout = new CancellationTokenSource(Timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            var result = await RenewAsync(actor, refreshToken, linked.Token);
+            var result = await RenewAsync(actor, refreshToken, timeout.Token);
             LogChecked(logger, actor.EntraTenantId, actor.ObjectId, result.Outcome, result.Reason);
             return result;
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogUnavailable(logger, actor.EntraTenantId, actor.ObjectId, null);
             return new EntraCheckResult(EntraCheckOutcome.Unavailable, "Entra ID did not answer in time");
@@ -79,7 +107,29 @@ public sealed partial class EntraSessionCheck(
             LogUnavailable(logger, actor.EntraTenantId, actor.ObjectId, ex);
             return new EntraCheckResult(EntraCheckOutcome.Unavailable, "Entra ID could not be reached");
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogUnavailable(logger, actor.EntraTenantId, actor.ObjectId, ex);
+            return new EntraCheckResult(EntraCheckOutcome.Unavailable, $"Entra ID could not be asked ({ex.GetType().Name})");
+        }
     }
+
+    /// <summary>The session (tid, oid) and a hash of its refresh token: the token itself is not kept as a key.</summary>
+    private static string ShareKey(PortalActor actor, string refreshToken) =>
+        $"{actor.EntraTenantId:N}/{actor.ObjectId:N}/{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken)))}";
+
+    private void Prune(DateTimeOffset now)
+    {
+        foreach (var (key, entry) in _shared)
+        {
+            if (now - entry.StartedAt >= ShareFor && entry.Check.IsValueCreated && entry.Check.Value.IsCompleted)
+            {
+                _shared.TryRemove(new KeyValuePair<string, SharedCheck>(key, entry));
+            }
+        }
+    }
+
+    private sealed record SharedCheck(Lazy<Task<EntraCheckResult>> Check, DateTimeOffset StartedAt);
 
     private async Task<EntraCheckResult> RenewAsync(PortalActor actor, string refreshToken, CancellationToken cancellationToken)
     {
@@ -111,7 +161,7 @@ public sealed partial class EntraSessionCheck(
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         var reply = TryParse(body);
 
-        if (response.StatusCode == HttpStatusCode.BadRequest && reply?.Error is { } error && error != "invalid_client")
+        if (response.StatusCode == HttpStatusCode.BadRequest && reply?.Error is { } error && !IsOnEntrasSide(reply))
         {
             // invalid_grant (account disabled or deleted, sessions revoked, token expired), interaction_required (a
             // policy wants the user back at Entra): the session cannot go on without the user.
@@ -175,6 +225,13 @@ public sealed partial class EntraSessionCheck(
         static string? String(JsonElement root, string name) =>
             root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
+
+    /// <summary>
+    /// A 400 that says nothing about the user: the portal's own credential refused (<c>invalid_client</c>), Entra
+    /// busy (<c>temporarily_unavailable</c>), or Entra's loop protection (AADSTS50196) after too many renewals.
+    /// </summary>
+    private static bool IsOnEntrasSide(TokenReply reply) =>
+        reply.Error is "invalid_client" or "temporarily_unavailable" || reply.ErrorCodes.Contains("50196", StringComparer.Ordinal);
 
     /// <summary>The OAuth error and Entra's AADSTS codes: enough to look the cause up, nothing from the user or the token.</summary>
     private static string Describe(TokenReply reply)
