@@ -22,7 +22,7 @@ public sealed class HttpsReceiver : IAsyncDisposable
     private static readonly ConcurrentDictionary<string, X509Certificate2> Certificates = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
-    private readonly ConcurrentQueue<int> _failures = new();
+    private readonly ConcurrentQueue<(int Status, string? RetryAfter)> _failures = new();
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HttpsReceiver(WebApplication app, X509Certificate2 certificate)
@@ -66,12 +66,12 @@ public sealed class HttpsReceiver : IAsyncDisposable
 
     public Uri Url(string host, string pathAndQuery = "/") => new($"https://{host}:{Port}{pathAndQuery}");
 
-    /// <summary>The next <paramref name="times"/> requests are answered with <paramref name="status"/>.</summary>
-    public void FailNext(int times, int status = 503)
+    /// <summary>The next <paramref name="times"/> requests are answered with <paramref name="status"/> (and a Retry-After header).</summary>
+    public void FailNext(int times, int status = 503, string? retryAfter = null)
     {
         for (var i = 0; i < times; i++)
         {
-            _failures.Enqueue(status);
+            _failures.Enqueue((status, retryAfter));
         }
     }
 
@@ -117,7 +117,12 @@ public sealed class HttpsReceiver : IAsyncDisposable
 
         if (_failures.TryDequeue(out var failure))
         {
-            context.Response.StatusCode = failure;
+            context.Response.StatusCode = failure.Status;
+            if (failure.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter;
+            }
+
             return;
         }
 

@@ -19,11 +19,13 @@ public sealed record OutgoingNotification(
     string? WebhookSigningKeyProtected);
 
 /// <summary>How one attempt ended. <paramref name="Error"/> is plain words, never a body or a key.</summary>
-public sealed record DeliveryAttempt(DeliveryAttemptOutcome Outcome, int? StatusCode, string? Error)
+/// <param name="RetryAfter">How long the receiver asked to be left alone (Retry-After), when it said.</param>
+public sealed record DeliveryAttempt(DeliveryAttemptOutcome Outcome, int? StatusCode, string? Error, TimeSpan? RetryAfter = null)
 {
     public static DeliveryAttempt Delivered(int? statusCode = null) => new(DeliveryAttemptOutcome.Delivered, statusCode, null);
 
-    public static DeliveryAttempt Retry(string error, int? statusCode = null) => new(DeliveryAttemptOutcome.Retry, statusCode, error);
+    public static DeliveryAttempt Retry(string error, int? statusCode = null, TimeSpan? retryAfter = null) =>
+        new(DeliveryAttemptOutcome.Retry, statusCode, error, retryAfter);
 
     public static DeliveryAttempt Rejected(string error, int? statusCode = null) => new(DeliveryAttemptOutcome.Rejected, statusCode, error);
 

@@ -109,7 +109,14 @@ public sealed partial class NotificationDispatcher(
             _ => NotificationDeliveryStatus.Pending,
         };
         var finishedAt = time.GetUtcNow();
-        DateTimeOffset? next = status == NotificationDeliveryStatus.Pending ? finishedAt + NotificationDispatchOptions.RetryDelayAfter(attempt) : null;
+        // The usual back-off, or longer when the receiver asked for it (Retry-After on a 429 or 503).
+        var delay = NotificationDispatchOptions.RetryDelayAfter(attempt);
+        if (result.RetryAfter is { } retryAfter && retryAfter > delay)
+        {
+            delay = retryAfter;
+        }
+
+        DateTimeOffset? next = status == NotificationDeliveryStatus.Pending ? finishedAt + delay : null;
         DateTimeOffset? deliveredAt = status == NotificationDeliveryStatus.Delivered ? finishedAt : null;
         var error = Bound(result.Error);
 

@@ -107,11 +107,20 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
             >= 200 and < 300 => DeliveryAttempt.Delivered(status),
             >= 300 and < 400 => DeliveryAttempt.Rejected(
                 $"The webhook answered {text} with a redirect{(response.RedirectHost is { } host ? " to " + host : "")}; redirects are not followed, so configure the final URL.", status),
+            _ when response.RetryAfter is { } wait => DeliveryAttempt.Retry(
+                $"The webhook answered {text} and asked to wait {Describe(wait)} (Retry-After); the next try waits at least that long.", status, wait),
             408 or 429 => DeliveryAttempt.Retry($"The webhook answered {text}; trying again later.", status),
             >= 400 and < 500 => DeliveryAttempt.Rejected($"The webhook refused the notification with {text}.", status),
             _ => DeliveryAttempt.Retry($"The webhook answered {text}.", status),
         };
     }
+
+    private static string Describe(TimeSpan wait) => wait switch
+    {
+        { TotalSeconds: < 120 } => $"{(int)wait.TotalSeconds} seconds",
+        { TotalMinutes: < 120 } => $"{(int)wait.TotalMinutes} minutes",
+        _ => $"{wait.TotalHours:0.#} hours",
+    };
 
     private sealed record WebhookEvent(
         string Id,

@@ -42,7 +42,7 @@ public sealed partial class OutboundHttpClient(
             var redirectHost = status is >= 300 and < 400 && response.Headers.Location is { } location
                 ? (location.IsAbsoluteUri ? location : new Uri(uri, location)).IdnHost
                 : null;
-            return new OutboundResponse(OutboundFailure.None, null, status, redirectHost);
+            return new OutboundResponse(OutboundFailure.None, null, status, redirectHost, RetryAfter(response, status));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -55,6 +55,24 @@ public sealed partial class OutboundHttpClient(
             LogFailed(logger, request.Method.Method, host, failure);
             return OutboundResponse.Failed(failure, problem);
         }
+    }
+
+    /// <summary>The longest wait a receiver's Retry-After is honoured for.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// How long a 429 or 503 asks the caller to wait (Retry-After as seconds or an HTTP date), capped at
+    /// <see cref="MaxRetryAfter"/>; null when it does not say.
+    /// </summary>
+    private TimeSpan? RetryAfter(HttpResponseMessage response, int status)
+    {
+        if (status is not (429 or 503) || response.Headers.RetryAfter is not { } retryAfter)
+        {
+            return null;
+        }
+
+        var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : TimeSpan.Zero);
+        return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
     }
 
     /// <summary>"401 Unauthorized": the standard reason phrase, never the one the server sent (it could echo anything).</summary>
@@ -105,8 +123,9 @@ public enum OutboundFailure
     TlsFailed,
 }
 
-/// <summary>An answer's status (and the host a redirect points to), or why there was none.</summary>
-public sealed record OutboundResponse(OutboundFailure Failure, string? Problem, int? StatusCode = null, string? RedirectHost = null)
+/// <summary>An answer's status (the host a redirect points to, the wait a 429 or 503 asks for), or why there was none.</summary>
+public sealed record OutboundResponse(
+    OutboundFailure Failure, string? Problem, int? StatusCode = null, string? RedirectHost = null, TimeSpan? RetryAfter = null)
 {
     public bool IsRedirect => StatusCode is >= 300 and < 400;
 

@@ -205,6 +205,45 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
         Assert.Equal(3, hook.Attempts);
     }
 
+    [Theory]
+    [InlineData(429, "600", 10 * 60, "asked to wait 10 minutes")] // longer than the 1-minute back-off: honoured
+    [InlineData(503, "7200", 2 * 60 * 60, "asked to wait 2 hours")]
+    [InlineData(429, "86400", 6 * 60 * 60, "asked to wait 6 hours")] // a day: capped at 6 hours
+    [InlineData(429, "5", 60, "asked to wait 5 seconds")] // shorter than the back-off: the back-off stands
+    public async Task DispatchDueAsync_WebhookAsksToWait_NextTryHonoursRetryAfter(int status, string retryAfter, int expectedSeconds, string error)
+    {
+        _bed.Webhook.FailNext(1, status, retryAfter);
+        await _bed.EnqueueAsync();
+        var sentAt = _bed.Portal.Time.GetUtcNow();
+
+        await _bed.Dispatcher.DispatchDueAsync(default);
+
+        var hook = await WebhookDeliveryAsync();
+        Assert.Equal(NotificationDeliveryStatus.Pending, hook.Status);
+        Assert.Equal(sentAt + TimeSpan.FromSeconds(expectedSeconds), hook.NextAttemptAt);
+        Assert.Contains(error, hook.LastError, StringComparison.Ordinal);
+        _bed.Portal.Time.Advance(TimeSpan.FromSeconds(expectedSeconds) - TimeSpan.FromSeconds(1));
+        await _bed.Dispatcher.DispatchDueAsync(default);
+        Assert.Single(_bed.Webhook.Requests); // not before
+        _bed.Portal.Time.Advance(TimeSpan.FromSeconds(1));
+        await _bed.Dispatcher.DispatchDueAsync(default);
+        Assert.Equal(NotificationDeliveryStatus.Delivered, (await WebhookDeliveryAsync()).Status);
+    }
+
+    [Fact]
+    public async Task DispatchDueAsync_WebhookRetryAfterAsAnHttpDate_IsReadOnThePortalsClock()
+    {
+        var sentAt = _bed.Portal.Time.GetUtcNow();
+        _bed.Webhook.FailNext(1, 503, (sentAt + TimeSpan.FromMinutes(45)).ToString("r", System.Globalization.CultureInfo.InvariantCulture));
+        await _bed.EnqueueAsync();
+
+        await _bed.Dispatcher.DispatchDueAsync(default);
+
+        var hook = await WebhookDeliveryAsync();
+        Assert.Equal(new DateTimeOffset(sentAt.Year, sentAt.Month, sentAt.Day, sentAt.Hour, sentAt.Minute, sentAt.Second, TimeSpan.Zero) + TimeSpan.FromMinutes(45),
+            hook.NextAttemptAt);
+    }
+
     [Fact]
     public async Task DispatchDueAsync_WebhookRedirects_IsNotFollowedAndGivenUp()
     {
