@@ -59,8 +59,10 @@ public static class DataServiceCollectionExtensions
                         ["Database:Provider is SqlServer but ConnectionStrings:TenantPortal is not set."]);
                 }
 
-                builder.Services.AddPooledDbContextFactory<SqlServerPortalDbContext>(o =>
-                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(new AuditAppendOnlyInterceptor()).ConfigureWarnings(Warnings));
+                builder.Services.AddPooledDbContextFactory<SqlServerPortalDbContext>((sp, o) =>
+                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(new AuditAppendOnlyInterceptor())
+                        .AddInterceptors(sp.GetServices<IInterceptor>()) // the features' own (IInterceptor singletons)
+                        .ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlServerPortalDbContext>>();
                 break;
 
@@ -73,7 +75,10 @@ public static class DataServiceCollectionExtensions
                     connectionString = $"Data Source={file}";
                 }
 
-                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor()).ConfigureWarnings(Warnings));
+                builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>((sp, o) => o.UseSqlite(connectionString)
+                    .AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor())
+                    .AddInterceptors(sp.GetServices<IInterceptor>()) // the features' own (IInterceptor singletons)
+                    .ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
                 break;
         }

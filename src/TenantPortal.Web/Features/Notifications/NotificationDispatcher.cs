@@ -189,10 +189,15 @@ public sealed partial class NotificationDispatcher(
     private static partial void LogSenderFailed(ILogger logger, Exception exception, long deliveryId, NotificationChannel channel);
 }
 
-/// <summary>Runs <see cref="NotificationDispatcher.DispatchDueAsync"/> at start-up and then every <see cref="NotificationDispatchOptions.Interval"/>.</summary>
+/// <summary>
+/// Runs <see cref="NotificationDispatcher.DispatchDueAsync"/> at start-up, then every
+/// <see cref="NotificationDispatchOptions.Interval"/> (for retries and other instances' deliveries) and whenever this
+/// instance commits new deliveries (<see cref="NotificationWakeUp"/>).
+/// </summary>
 public sealed partial class NotificationDispatchWorker(
     IServiceScopeFactory scopes,
     TimeProvider time,
+    NotificationWakeUp wakeUp,
     IOptions<NotificationDispatchOptions> options,
     ILogger<NotificationDispatchWorker> logger) : BackgroundService
 {
@@ -206,8 +211,7 @@ public sealed partial class NotificationDispatchWorker(
             return;
         }
 
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
@@ -219,8 +223,19 @@ public sealed partial class NotificationDispatchWorker(
             {
                 LogPassFailed(logger, ex);
             }
+
+            await NextPassAsync(stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>The interval, or sooner when new deliveries are committed.</summary>
+    private async Task NextPassAsync(CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var interval = Task.Delay(options.Value.Interval, time, wait.Token);
+        var woken = wakeUp.WaitAsync(wait.Token);
+        await Task.WhenAny(interval, woken);
+        await wait.CancelAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A notification dispatch pass failed; the next one runs at the usual interval")]

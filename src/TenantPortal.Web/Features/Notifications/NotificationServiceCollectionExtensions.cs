@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
@@ -44,6 +45,10 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<INotificationSender, EmailSender>();
         services.AddSingleton<INotificationSender, WebhookSender>();
         services.AddScoped<NotificationDispatcher>();
+        services.AddSingleton<NotificationWakeUp>();
+        services.AddSingleton<NotificationWakeUpInterceptor>();
+        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<NotificationWakeUpInterceptor>());
+        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<NotificationWakeUpInterceptor>().Transactions);
         services.AddSingleton<NotificationDispatchWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatchWorker>());
         services.AddScoped<WebhookSettingsService>();
