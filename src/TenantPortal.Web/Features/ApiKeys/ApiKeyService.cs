@@ -275,25 +275,8 @@ public sealed partial class ApiKeyService(
     }
 
     private async Task<Tenant?> AuthorizeAsync(
-        ClaimsPrincipal user,
-        string tenantId,
-        Tenant? tenant,
-        TenantOperationRequirement operation,
-        string action,
-        string? correlationId,
-        CancellationToken cancellationToken)
-    {
-        if (tenant is not null && (await authorization.AuthorizeAsync(user, tenant, operation)).Succeeded)
-        {
-            return tenant;
-        }
-
-        // Another tenant's resource and a missing one look the same to the caller; the audit trail tells them apart.
-        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId, correlationId,
-            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
-            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
-        return null;
-    }
+        ClaimsPrincipal user, string tenantId, Tenant? tenant, TenantOperationRequirement operation, string action, string? correlationId, CancellationToken cancellationToken) =>
+        await authorization.AuthorizeTenantAsync(audit, user, tenantId, tenant, operation, action, cancellationToken, correlationId) ? tenant : null;
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 

@@ -153,19 +153,8 @@ public sealed partial class WebhookSettingsService(
         return await IsAuthorizedAsync(user, tenantId, tenant, NotificationOperations.ManageWebhook, action, cancellationToken);
     }
 
-    private async Task<bool> IsAuthorizedAsync(ClaimsPrincipal user, string tenantId, Tenant? tenant, TenantOperationRequirement operation, string action, CancellationToken cancellationToken)
-    {
-        if (tenant is not null && (await authorization.AuthorizeAsync(user, tenant, operation)).Succeeded)
-        {
-            return true;
-        }
-
-        // Another tenant's resource and a missing one look the same to the caller; the audit trail tells them apart.
-        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId,
-            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
-            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
-        return false;
-    }
+    private Task<bool> IsAuthorizedAsync(ClaimsPrincipal user, string tenantId, Tenant? tenant, TenantOperationRequirement operation, string action, CancellationToken cancellationToken) =>
+        authorization.AuthorizeTenantAsync(audit, user, tenantId, tenant, operation, action, cancellationToken);
 
     /// <summary>Applies <paramref name="change"/> to the tenant and audits it, with the reason it returns, in the same transaction.</summary>
     private async Task<bool> SaveAsync(ClaimsPrincipal user, string tenantId, string action, Func<Tenant, string> change, CancellationToken cancellationToken)

@@ -557,19 +557,9 @@ public sealed partial class TenantService(
         return false;
     }
 
-    private async Task<bool> AuthorizeAsync(
-        ClaimsPrincipal user, string tenantId, Tenant? tenant, TenantOperationRequirement operation, string action, CancellationToken cancellationToken)
-    {
-        if (tenant is not null && (await authorization.AuthorizeAsync(user, tenant, operation)).Succeeded)
-        {
-            return true;
-        }
-
-        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId,
-            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
-            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
-        return false;
-    }
+    private Task<bool> AuthorizeAsync(
+        ClaimsPrincipal user, string tenantId, Tenant? tenant, TenantOperationRequirement operation, string action, CancellationToken cancellationToken) =>
+        authorization.AuthorizeTenantAsync(audit, user, tenantId, tenant, operation, action, cancellationToken);
 
     private static TenantDetails ToDetails(Tenant t, bool hasKey) => new(
         t.Id, t.DisplayName, SecretName.ForTenant(t.Id).Value,

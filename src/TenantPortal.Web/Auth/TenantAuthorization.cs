@@ -1,0 +1,40 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Web.Auth;
+
+/// <summary>The feature services' one check before an operation on a tenant.</summary>
+public static class TenantAuthorization
+{
+    /// <summary>
+    /// Whether <paramref name="user"/> may perform <paramref name="operation"/> on <paramref name="tenant"/> (null when
+    /// no tenant has <paramref name="tenantId"/>). Another tenant's resource and a missing one look the same to the
+    /// caller (false: "not found"); the denial is audited, and the audit trail tells them apart.
+    /// </summary>
+    public static async Task<bool> AuthorizeTenantAsync(
+        this IAuthorizationService authorization,
+        AuditTrail audit,
+        ClaimsPrincipal user,
+        string tenantId,
+        Tenant? tenant,
+        TenantOperationRequirement operation,
+        string action,
+        CancellationToken cancellationToken,
+        string? correlationId = null)
+    {
+        ArgumentNullException.ThrowIfNull(authorization);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(operation);
+        if (tenant is not null && (await authorization.AuthorizeAsync(user, tenant, operation)).Succeeded)
+        {
+            return true;
+        }
+
+        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId, correlationId,
+            reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
+            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
+        return false;
+    }
+}
