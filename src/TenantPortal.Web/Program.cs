@@ -7,7 +7,9 @@ using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read at start (App Service restarts the app when they change). Without this the host watches the whole
+// content root for appsettings edits, and the embedded SQLite database lives below it: every write woke the watcher.
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 
 builder.AddPortalData();
 builder.AddPortalSecretStore();

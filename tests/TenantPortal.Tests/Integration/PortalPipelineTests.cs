@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.Infrastructure;
@@ -205,6 +206,18 @@ public sealed class SecurityHeaderTests : IDisposable
         Assert.Equal(100, circuit.DisconnectedCircuitMaxRetained);
         Assert.Equal(TimeSpan.FromMinutes(3), circuit.DisconnectedCircuitRetentionPeriod);
         Assert.True(circuit.DetailedErrors); // Development host; off elsewhere.
+    }
+
+    [Fact]
+    public void Settings_AreReadAtStart_NotWatched()
+    {
+        // A watcher on the content root would wake on every write to the embedded database below it.
+        var configuration = (IConfigurationRoot)_factory.Services.GetRequiredService<IConfiguration>();
+
+        var files = configuration.Providers.OfType<FileConfigurationProvider>().ToList();
+
+        Assert.NotEmpty(files);
+        Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, f.Source.Path));
     }
 
     [Fact]
