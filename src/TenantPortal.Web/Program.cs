@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using TenantPortal.Web;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Components;
 using TenantPortal.Web.Data;
@@ -7,9 +8,7 @@ using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 
-// Settings are read at start (App Service restarts the app when they change). Without this the host watches the whole
-// content root for appsettings edits, and the embedded SQLite database lives below it: every write woke the watcher.
-var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
+var builder = WebApplication.CreateBuilder(PortalHostDefaults.Args(args));
 
 builder.AddPortalData();
 builder.AddPortalSecretStore();

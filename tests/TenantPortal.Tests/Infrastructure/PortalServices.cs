@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using TenantPortal.Web;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
@@ -45,6 +46,7 @@ public sealed class PortalServices : IAsyncDisposable
         var time = new FakeTimeProvider(Start);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
+            Args = PortalHostDefaults.Args([]),
             EnvironmentName = Environments.Development,
             ContentRootPath = dataDirectory,
         });
