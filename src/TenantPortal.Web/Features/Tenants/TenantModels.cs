@@ -73,6 +73,9 @@ public sealed record TenantChangeResult(TenantChangeOutcome Outcome, string Mess
 {
     public bool Succeeded => Outcome == TenantChangeOutcome.Saved;
 
+    /// <summary>The tenant's id after the change, when the change gave it a new one (a page showing it follows).</summary>
+    public string? NewTenantId { get; init; }
+
     public static TenantChangeResult NotFound { get; } = new(TenantChangeOutcome.NotFound, "No such tenant.");
 
     public static TenantChangeResult Invalid(string problem) => new(TenantChangeOutcome.Invalid, problem);

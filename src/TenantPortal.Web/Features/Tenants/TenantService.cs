@@ -189,8 +189,14 @@ public sealed partial class TenantService(
 
         if (newId != tenant.Id)
         {
-            return await RenameAsync(user, tenant.Id, newId, cancellationToken)
-                ?? await UpdateAsync(user, newId, input, cancellationToken);
+            if (await RenameAsync(user, tenant.Id, newId, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            // The move is saved; the rest of the edit (if any) goes onto the moved tenant.
+            var rest = await UpdateAsync(user, newId, input, cancellationToken);
+            return (rest.Succeeded ? TenantChangeResult.Saved($"Tenant {tenant.Id} is now {newId}.") : rest) with { NewTenantId = newId };
         }
 
         tenant.DisplayName = input.DisplayName.Trim();

@@ -1,4 +1,6 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.Infrastructure;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.Tenants;
@@ -51,6 +53,27 @@ public sealed class TenantPagesTests : ComponentTestBase
 
         page.WaitForAssertion(() => Assert.Contains("Contract ended", page.Find("[data-testid=offboarded]").TextContent, StringComparison.Ordinal));
         Assert.NotNull(page.Find("[data-testid=reonboard]"));
+    }
+
+    [Fact]
+    public async Task EditDialog_ChangingTheId_MovesThePageToTheTenantsNewAddress()
+    {
+        SignInAs(DevelopmentPersonas.PlatformAdmin);
+        var onboarded = await Portal.Get<TenantService>().OnboardAsync(TestPersonas.PlatformAdmin,
+            new TenantInput("globex", "Globex", ["5a1c0000-0000-4000-8000-0000000000bb"], [], Web.Features.Rotation.RotationPolicy.Default), default);
+        Assert.True(onboarded.Succeeded, onboarded.Message);
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo("/tenants/globex");
+        var dialogs = RenderProviders();
+        var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "globex"));
+
+        page.WaitForElement("[data-testid=open-edit]").Click();
+        dialogs.WaitForElement("[data-testid=tenant-id]").Input("globex-eu");
+        dialogs.Find("[data-testid=tenant-save]").Click();
+
+        page.WaitForAssertion(() => Assert.EndsWith("/tenants/globex-eu", navigation.Uri, StringComparison.Ordinal));
+        Assert.Contains(Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars, b => b.Message == "Tenant globex is now globex-eu.");
+        Assert.NotNull(await Portal.Get<TenantService>().GetAsync(TestPersonas.PlatformAdmin, "globex-eu", default));
     }
 
     [Fact]

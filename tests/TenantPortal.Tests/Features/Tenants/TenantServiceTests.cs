@@ -149,6 +149,8 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         var renamed = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default);
         Assert.True(renamed.Succeeded, renamed.Message);
+        Assert.Equal("Tenant acme is now acme-eu.", renamed.Message);
+        Assert.Equal("acme-eu", renamed.NewTenantId);
         Assert.Null(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme", default));
         var details = await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme-eu", default);
         Assert.Equal([AcmeTid], details!.EntraTenantIds);
