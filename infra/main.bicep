@@ -110,6 +110,12 @@ param webAppVirtualNetworkSubnetResourceId string = ''
 @description('Optional. Apply EF Core migrations when the portal starts (its identity then needs db_ddladmin). Off: apply the idempotent script from the pipeline.')
 param migrateDatabaseAtStartup bool = false
 
+@description('Optional. Thumbprint of the Key Vault certificate imported into the web app that encrypts the Data Protection key ring at rest (infra/README.md); empty leaves it unencrypted.')
+param dataProtectionCertificateThumbprint string = ''
+
+@description('Optional. Thumbprints of earlier key ring certificates, still imported, while keys they protect have not expired (rotation).')
+param dataProtectionPreviousCertificateThumbprints string[] = []
+
 @description('Optional. Deploy an Azure SignalR Service for the Blazor circuits (scale-out).')
 param deploySignalR bool = false
 
@@ -191,6 +197,8 @@ module webApp 'modules/app-service.bicep' = {
     migrateDatabaseAtStartup: migrateDatabaseAtStartup
     sku: appServicePlanSku
     signalRHostName: deploySignalR ? signalR!.outputs.hostName : ''
+    dataProtectionCertificateThumbprint: dataProtectionCertificateThumbprint
+    dataProtectionPreviousCertificateThumbprints: dataProtectionPreviousCertificateThumbprints
     virtualNetworkSubnetResourceId: webAppVirtualNetworkSubnetResourceId
     location: location
     tags: allTags

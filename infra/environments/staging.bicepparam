@@ -26,6 +26,9 @@ param sqlAdministratorGroup = {
 
 param backendPrincipalId = readEnvironmentVariable('TENANTPORTAL_BACKEND_PRINCIPAL_ID')
 
+// The key ring's certificate, once imported into the web app (infra/README.md); empty until then.
+param dataProtectionCertificateThumbprint = readEnvironmentVariable('TENANTPORTAL_DATA_PROTECTION_CERT_THUMBPRINT', '')
+
 param keyVaultNetwork = {
   publicNetworkAccess: 'Disabled'
   privateEndpoint: {

@@ -67,6 +67,12 @@ param sku appServicePlanSkuType = {
 @description('Optional. Host name of an Azure SignalR Service to carry the Blazor circuits (empty: circuits stay on the web app).')
 param signalRHostName string = ''
 
+@description('Optional. Thumbprint of the certificate (imported into the web app from Key Vault) that encrypts the Data Protection key ring at rest; empty leaves the key ring unencrypted on /home. See infra/README.md.')
+param dataProtectionCertificateThumbprint string = ''
+
+@description('Optional. Thumbprints of earlier key ring certificates (also imported), kept while keys they protect have not expired.')
+param dataProtectionPreviousCertificateThumbprints string[] = []
+
 @description('Optional. Resource id of a subnet (delegated to Microsoft.Web/serverFarms) for VNet integration; all outbound traffic then goes through it, e.g. to private endpoints.')
 param virtualNetworkSubnetResourceId string = ''
 
@@ -121,6 +127,22 @@ var baseSettings = [
   { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }
 ]
 
+var dataProtectionSettings = empty(dataProtectionCertificateThumbprint)
+  ? []
+  : [
+      // App Service puts the certificate (private key included) at /var/ssl/private/<thumbprint>.p12, password-less;
+      // the key ring on /home is then useless without it.
+      {
+        name: 'WEBSITE_LOAD_CERTIFICATES'
+        value: join(concat([dataProtectionCertificateThumbprint], dataProtectionPreviousCertificateThumbprints), ',')
+      }
+      { name: 'DataProtection__CertificatePath', value: '/var/ssl/private/${dataProtectionCertificateThumbprint}.p12' }
+      {
+        name: 'DataProtection__PreviousCertificatePaths'
+        value: join(map(dataProtectionPreviousCertificateThumbprints, t => '/var/ssl/private/${t}.p12'), ',')
+      }
+    ]
+
 var signalRSettings = empty(signalRHostName)
   ? []
   : [
@@ -163,7 +185,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       remoteDebuggingEnabled: false
       use32BitWorkerProcess: false
       healthCheckPath: '/health/ready'
-      appSettings: concat(baseSettings, signalRSettings)
+      appSettings: concat(baseSettings, dataProtectionSettings, signalRSettings)
     }
   }
 }

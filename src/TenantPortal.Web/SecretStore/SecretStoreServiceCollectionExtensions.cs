@@ -90,7 +90,8 @@ public static class SecretStoreServiceCollectionExtensions
         builder.Logging.AddSecretLoggingGuard();
         builder.Services.AddDataProtection()
             .SetApplicationName("TenantPortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(keysPath));
+            .PersistKeysToFileSystem(new DirectoryInfo(keysPath))
+            .ProtectKeyRingFromConfiguration(configuration, contentRoot);
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SecretStoreOptions>, SecretStoreOptionsValidator>();

@@ -153,6 +153,21 @@ public sealed partial class MainTemplateTests(InfraBuild infra)
     }
 
     [Fact]
+    public void CompiledTemplate_KeyRingCertificate_WhenGiven_IsLoadedByAppServiceAndUsedByTheApp()
+    {
+        var site = Template.Only("Microsoft.Web/sites");
+        var settings = site.Template["variables"]!["dataProtectionSettings"]!.GetValue<string>();
+
+        Assert.Equal("", site.Template["parameters"]!["dataProtectionCertificateThumbprint"]!["defaultValue"]!.GetValue<string>());
+        Assert.StartsWith("[if(empty(parameters('dataProtectionCertificateThumbprint')), createArray(), ", settings, StringComparison.Ordinal);
+        Assert.All(["WEBSITE_LOAD_CERTIFICATES", "DataProtection__CertificatePath", "DataProtection__PreviousCertificatePaths", "/var/ssl/private/"],
+            text => Assert.Contains(text, settings, StringComparison.Ordinal));
+        Assert.Contains("variables('dataProtectionSettings')", site["properties.siteConfig.appSettings"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(Template.OfType("Microsoft.Resources/deployments"),
+            d => d["properties.parameters.dataProtectionCertificateThumbprint.value"]?.GetValue<string>() == "[parameters('dataProtectionCertificateThumbprint')]");
+    }
+
+    [Fact]
     public void CompiledTemplate_SqlServer_AllowsOnlyEntraAuthenticationAndTls12()
     {
         var server = Template.Only("Microsoft.Sql/servers");

@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+
+namespace TenantPortal.Web.SecretStore;
+
+/// <summary>
+/// Encrypts the Data Protection key ring at rest with a certificate (<c>DataProtection:CertificatePath</c>), so the
+/// files under <c>DataProtection:KeysPath</c> are useless without it. The key ring protects the session cookies (and
+/// the Entra refresh tokens in them), the webhook signing keys and the local secret store; in Azure the certificate
+/// lives in Key Vault and App Service loads it (<c>WEBSITE_LOAD_CERTIFICATES</c>, infra/README.md), apart from the
+/// key ring on <c>/home</c>. Keys written under an earlier certificate stay readable through
+/// <c>DataProtection:PreviousCertificatePaths</c> while that certificate is rotated out.
+/// </summary>
+public static class KeyRingProtection
+{
+    public const string CertificatePathKey = "DataProtection:CertificatePath";
+    public const string CertificatePasswordKey = "DataProtection:CertificatePassword";
+    public const string PreviousCertificatePathsKey = "DataProtection:PreviousCertificatePaths";
+
+    /// <summary>Applies the certificate when one is configured; without one the key ring is stored unencrypted.</summary>
+    public static IDataProtectionBuilder ProtectKeyRingFromConfiguration(this IDataProtectionBuilder builder, IConfiguration configuration, string contentRoot)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (string.IsNullOrWhiteSpace(configuration[CertificatePathKey]))
+        {
+            return builder;
+        }
+
+        var password = configuration[CertificatePasswordKey];
+        var current = Load(CertificatePathKey, configuration[CertificatePathKey]!, password, contentRoot);
+        var previous = (configuration[PreviousCertificatePathsKey] ?? "")
+            .Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(path => Load(PreviousCertificatePathsKey, path, password, contentRoot));
+        return builder.ProtectKeysWithCertificate(current).UnprotectKeysWithAnyCertificate([current, .. previous]);
+    }
+
+    private static X509Certificate2 Load(string setting, string path, string? password, string contentRoot)
+    {
+        var full = Path.GetFullPath(path, contentRoot);
+        if (!File.Exists(full))
+        {
+            throw Invalid($"{setting}: no certificate file at {full}.");
+        }
+
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(full, string.IsNullOrEmpty(password) ? null : password, X509KeyStorageFlags.EphemeralKeySet);
+        }
+        catch (CryptographicException)
+        {
+            throw Invalid($"{setting}: {full} is not a PKCS#12 (.pfx/.p12) file this password opens (DataProtection:CertificatePassword).");
+        }
+
+        if (!certificate.HasPrivateKey || certificate.GetRSAPrivateKey() is not { } rsa)
+        {
+            certificate.Dispose();
+            throw Invalid($"{setting}: the certificate in {full} has no RSA private key; the key ring needs one to be read back.");
+        }
+
+        rsa.Dispose();
+        return certificate;
+    }
+
+    private static OptionsValidationException Invalid(string failure) =>
+        new("DataProtection", typeof(KeyRingProtection), [failure]);
+}

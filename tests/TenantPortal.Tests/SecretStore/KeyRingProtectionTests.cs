@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.SecretStore;
+
+/// <summary>The Data Protection key ring encrypted at rest with a certificate, through the portal's real composition.</summary>
+public sealed class KeyRingProtectionTests : IDisposable
+{
+    private const string Password = "pfx-password-for-tests";
+    private const string Purpose = "KeyRingProtectionTests";
+    private readonly string _folder = TempDirectory.Create();
+
+    private string KeysPath => Path.Combine(_folder, "keys");
+
+    public void Dispose() => TempDirectory.Delete(_folder);
+
+    [Fact]
+    public async Task WithACertificate_TheKeyRingIsEncryptedAtRest_AndUselessWithoutIt()
+    {
+        var certificate = WritePfx("current");
+        string protectedPayload;
+        await using (var portal = await StartAsync(certificate))
+        {
+            protectedPayload = portal.Get<IDataProtectionProvider>().CreateProtector(Purpose).Protect("session payload");
+        }
+
+        var keyFile = Assert.Single(Directory.GetFiles(KeysPath, "key-*.xml"));
+        var xml = await File.ReadAllTextAsync(keyFile);
+        Assert.Contains("EncryptedXmlDecryptor", xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("unencrypted form", xml, StringComparison.Ordinal);
+
+        // A restart with the certificate reads it; the key files alone (no certificate) do not.
+        await using (var restarted = await StartAsync(certificate))
+        {
+            Assert.Equal("session payload", restarted.Get<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedPayload));
+        }
+
+        await using var withoutCertificate = await StartAsync(certificatePath: null);
+        Assert.ThrowsAny<CryptographicException>(() => withoutCertificate.Get<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedPayload));
+    }
+
+    [Fact]
+    public async Task RotatingTheCertificate_KeepsEarlierKeysReadableThroughPreviousCertificatePaths()
+    {
+        var old = WritePfx("old");
+        string protectedPayload;
+        await using (var portal = await StartAsync(old))
+        {
+            protectedPayload = portal.Get<IDataProtectionProvider>().CreateProtector(Purpose).Protect("before rotation");
+        }
+
+        var replacement = WritePfx("new");
+        await using var rotated = await StartAsync(replacement, previous: old);
+
+        Assert.Equal("before rotation", rotated.Get<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedPayload));
+    }
+
+    [Fact]
+    public async Task MissingFile_WrongPassword_OrNoPrivateKey_StopTheStartWithTheSettingNamed()
+    {
+        var missing = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(Path.Combine(_folder, "nope.pfx")));
+        Assert.Contains("DataProtection:CertificatePath: no certificate file at", missing.Message, StringComparison.Ordinal);
+
+        var wrongPassword = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(WritePfx("pw"), password: "not-the-password"));
+        Assert.Contains("DataProtection:CertificatePassword", wrongPassword.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password", wrongPassword.Message, StringComparison.Ordinal);
+
+        var publicOnly = Path.Combine(_folder, "public-only.pfx");
+        using (var withKey = X509CertificateLoader.LoadPkcs12FromFile(WritePfx("public"), Password))
+        using (var withoutKey = X509CertificateLoader.LoadCertificate(withKey.RawData))
+        {
+            await File.WriteAllBytesAsync(publicOnly, withoutKey.Export(X509ContentType.Pkcs12, Password));
+        }
+
+        var noKey = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(publicOnly));
+        Assert.Contains("has no RSA private key", noKey.Message, StringComparison.Ordinal);
+    }
+
+    private Task<PortalServices> StartAsync(string? certificatePath, string? previous = null, string password = Password) =>
+        PortalServices.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["DataProtection:KeysPath"] = KeysPath,
+            [KeyRingProtection.CertificatePathKey] = certificatePath,
+            [KeyRingProtection.CertificatePasswordKey] = certificatePath is null ? null : password,
+            [KeyRingProtection.PreviousCertificatePathsKey] = previous,
+        });
+
+    private string WritePfx(string name)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new CertificateRequest($"CN=TenantPortal data protection ({name})", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var path = Path.Combine(_folder, name + ".pfx");
+        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, Password));
+        return path;
+    }
+}
