@@ -127,6 +127,10 @@ var baseSettings = [
   { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }
 ]
 
+// App Service names the files by the upper-case thumbprint, and Linux paths are case-sensitive.
+var dataProtectionThumbprint = toUpper(dataProtectionCertificateThumbprint)
+var dataProtectionPreviousThumbprints = map(dataProtectionPreviousCertificateThumbprints, t => toUpper(t))
+
 var dataProtectionSettings = empty(dataProtectionCertificateThumbprint)
   ? []
   : [
@@ -134,12 +138,12 @@ var dataProtectionSettings = empty(dataProtectionCertificateThumbprint)
       // the key ring on /home is then useless without it.
       {
         name: 'WEBSITE_LOAD_CERTIFICATES'
-        value: join(concat([dataProtectionCertificateThumbprint], dataProtectionPreviousCertificateThumbprints), ',')
+        value: join(concat([dataProtectionThumbprint], dataProtectionPreviousThumbprints), ',')
       }
-      { name: 'DataProtection__CertificatePath', value: '/var/ssl/private/${dataProtectionCertificateThumbprint}.p12' }
+      { name: 'DataProtection__CertificatePath', value: '/var/ssl/private/${dataProtectionThumbprint}.p12' }
       {
         name: 'DataProtection__PreviousCertificatePaths'
-        value: join(map(dataProtectionPreviousCertificateThumbprints, t => '/var/ssl/private/${t}.p12'), ',')
+        value: join(map(dataProtectionPreviousThumbprints, t => '/var/ssl/private/${t}.p12'), ',')
       }
     ]
 

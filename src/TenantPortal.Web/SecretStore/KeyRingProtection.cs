@@ -50,9 +50,9 @@ public static class KeyRingProtection
         {
             certificate = X509CertificateLoader.LoadPkcs12FromFile(full, string.IsNullOrEmpty(password) ? null : password, X509KeyStorageFlags.EphemeralKeySet);
         }
-        catch (CryptographicException)
+        catch (CryptographicException ex)
         {
-            throw Invalid($"{setting}: {full} is not a PKCS#12 (.pfx/.p12) file this password opens (DataProtection:CertificatePassword).");
+            throw Invalid($"{setting}: {full} is not a PKCS#12 (.pfx/.p12) file this password opens (DataProtection:CertificatePassword): {ex.Message}");
         }
 
         if (!certificate.HasPrivateKey || certificate.GetRSAPrivateKey() is not { } rsa)

@@ -89,11 +89,26 @@ public sealed class KeyRingProtectionTests : IDisposable
             [KeyRingProtection.PreviousCertificatePathsKey] = previous,
         });
 
-    private string WritePfx(string name)
+    [Fact]
+    public async Task AnExpiredCertificate_KeepsWorking_SoExpiryNeverLocksEveryoneOut()
+    {
+        var expired = WritePfx("expired", notAfter: DateTimeOffset.UtcNow.AddDays(-1));
+        string protectedPayload;
+        await using (var portal = await StartAsync(expired))
+        {
+            protectedPayload = portal.Get<IDataProtectionProvider>().CreateProtector(Purpose).Protect("after expiry");
+        }
+
+        await using var restarted = await StartAsync(expired);
+        Assert.Equal("after expiry", restarted.Get<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedPayload));
+    }
+
+    private string WritePfx(string name, DateTimeOffset? notAfter = null)
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest($"CN=TenantPortal data protection ({name})", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var until = notAfter ?? DateTimeOffset.UtcNow.AddYears(1);
+        using var certificate = request.CreateSelfSigned(until.AddYears(-1), until);
         var path = Path.Combine(_folder, name + ".pfx");
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, Password));
         return path;

@@ -219,8 +219,9 @@ public sealed partial class NotificationDispatchWorker(
                 var report = await scope.ServiceProvider.GetRequiredService<NotificationDispatcher>().DispatchDueAsync(stoppingToken);
                 PassCompleted?.Invoke(report);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Any failure but shutdown (a timeout inside a send included) is logged; the worker goes on.
                 LogPassFailed(logger, ex);
             }
 

@@ -64,6 +64,14 @@ internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) :
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
 
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Forget(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         Forget(eventData.Context);

@@ -62,7 +62,7 @@ public sealed partial class OutboundHttpClient(
 
     /// <summary>
     /// How long a 429 or 503 asks the caller to wait (Retry-After as seconds or an HTTP date), capped at
-    /// <see cref="MaxRetryAfter"/>; null when it does not say.
+    /// <see cref="MaxRetryAfter"/>; null when it does not say or asks for no wait.
     /// </summary>
     private TimeSpan? RetryAfter(HttpResponseMessage response, int status)
     {
@@ -71,8 +71,9 @@ public sealed partial class OutboundHttpClient(
             return null;
         }
 
+        // "0" or a date already past asks for nothing beyond the usual back-off.
         var wait = retryAfter.Delta ?? (retryAfter.Date is { } date ? date - time.GetUtcNow() : TimeSpan.Zero);
-        return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
+        return wait <= TimeSpan.Zero ? null : wait > MaxRetryAfter ? MaxRetryAfter : wait;
     }
 
     /// <summary>"401 Unauthorized": the standard reason phrase, never the one the server sent (it could echo anything).</summary>

@@ -226,6 +226,8 @@ public sealed partial class TenantService(
                 {
                     Id = newId, DisplayName = old.DisplayName, CreatedAt = old.CreatedAt, RotationIntervalDays = old.RotationIntervalDays,
                     ReminderLeadDays = old.ReminderLeadDays, GracePeriodDays = old.GracePeriodDays,
+                    OffboardedAt = old.OffboardedAt, OffboardReason = old.OffboardReason, Probe = old.Probe,
+                    WebhookUrl = old.WebhookUrl, WebhookSigningKeyProtected = old.WebhookSigningKeyProtected,
                 });
                 await AuditTrail.ChainAsync(work, audit.Create(PortalActor.From(user), AuditActions.TenantUpdate, AuditOutcome.Succeeded, newId,
                     changes: new AuditChanges().Add("Id", oldId, newId).ToString()), ct);

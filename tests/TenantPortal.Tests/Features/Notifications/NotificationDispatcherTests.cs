@@ -210,6 +210,7 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
     [InlineData(503, "7200", 2 * 60 * 60, "asked to wait 2 hours")]
     [InlineData(429, "86400", 6 * 60 * 60, "asked to wait 6 hours")] // a day: capped at 6 hours
     [InlineData(429, "5", 60, "asked to wait 5 seconds")] // shorter than the back-off: the back-off stands
+    [InlineData(503, "0", 60, "The webhook answered HTTP 503 Service Unavailable.")] // asks for no wait: the back-off, no claim
     public async Task DispatchDueAsync_WebhookAsksToWait_NextTryHonoursRetryAfter(int status, string retryAfter, int expectedSeconds, string error)
     {
         _bed.Webhook.FailNext(1, status, retryAfter);

@@ -146,6 +146,12 @@ public sealed class TenantServiceTests : IAsyncLifetime
     public async Task Update_IdCanChangeUntilAKeyExists_ThenNot()
     {
         await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
+        await using (var db = _portal.CreateDbContext())
+        {
+            await db.Tenants.Where(t => t.Id == "acme").ExecuteUpdateAsync(u => u
+                .SetProperty(t => t.WebhookUrl, "https://hooks.acme.example/rotation")
+                .SetProperty(t => t.WebhookSigningKeyProtected, "protected-signing-key"));
+        }
 
         var renamed = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default);
         Assert.True(renamed.Succeeded, renamed.Message);
@@ -155,6 +161,12 @@ public sealed class TenantServiceTests : IAsyncLifetime
         var details = await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme-eu", default);
         Assert.Equal([AcmeTid], details!.EntraTenantIds);
         Assert.Single(details.Contacts);
+        await using (var db = _portal.CreateDbContext())
+        {
+            var moved = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == "acme-eu");
+            Assert.Equal("https://hooks.acme.example/rotation", moved.WebhookUrl); // the webhook moves with the tenant
+            Assert.Equal("protected-signing-key", moved.WebhookSigningKeyProtected);
+        }
 
         var admin = TestPersonas.With(AcmeTid, TestPersonas.TenantAdminRole);
         var stored = await _portal.Get<ApiKeyService>().SubmitApiKeyAsync(admin, "acme-eu", new SecretValue("sk_live_rename_test_key_0001"), default);
