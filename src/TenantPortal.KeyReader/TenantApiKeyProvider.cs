@@ -12,7 +12,11 @@ namespace TenantPortal.KeyReader;
 /// </summary>
 internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDisposable
 {
-    private readonly ConcurrentDictionary<string, TenantSlot> _slots = new();
+    /// <summary>
+    /// One slot per tenant whatever the casing: Key Vault names are case-insensitive, so "Contoso" and "contoso" are one
+    /// secret and must be one cache entry (one read, one invalidation). The slot keeps the portal's lower-case form.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, TenantSlot> _slots = new(StringComparer.OrdinalIgnoreCase);
     private readonly IKeyStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -85,7 +89,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private async Task<TenantApiKey> GetOrRefreshAsync(string tenantId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var slot = _slots.GetOrAdd(tenantId, static id => new TenantSlot(id));
+        var slot = _slots.GetOrAdd(tenantId, static id => new TenantSlot(id.ToLowerInvariant()));
         TaskCompletionSource<CacheEntry>? started = null;
         Task<CacheEntry> flight;
         CacheEntry? fallback;

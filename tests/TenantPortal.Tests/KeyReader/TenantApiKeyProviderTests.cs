@@ -81,6 +81,25 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TenantIds_AreCaseInsensitive_LikeKeyVaultNames_OneEntryOneReadOneInvalidation()
+    {
+        await _h.RotateAsync("contoso", "sk_live_casing_0001");
+
+        var upper = await _h.Provider.GetApiKeyAsync("Contoso");
+        var lower = await _h.Provider.GetApiKeyAsync("contoso");
+        Assert.Equal(1, _h.ReaderReads);
+        Assert.Equal("contoso", upper.TenantId);
+        Assert.Equal(upper.Version, lower.Version);
+
+        var v2 = await _h.RotateAsync("contoso", "sk_live_casing_0002");
+        _h.Time.Advance(KeyVaultReaderHarness.InvalidationCooldown);
+        _h.Provider.Invalidate("CONTOSO");
+
+        Assert.Equal(v2.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        Assert.Equal(2, _h.ReaderReads);
+    }
+
+    [Fact]
     public async Task GetApiKeyAsync_HundredParallelCallers_MakeOneVaultRead()
     {
         var stored = await _h.RotateAsync("contoso", "sk_live_single_flight_0001");
