@@ -152,8 +152,7 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
     public async Task EntraRefusalsThatSayNothingAboutTheUser_AreToleratedLikeAnOutage(string error, int code)
     {
         var (browser, user) = await SignedInAsync();
-        _issuer.RefreshError = (error, code);
-        try
+        using (_issuer.RefuseRefreshes(error, code))
         {
             _time.Advance(Interval);
             var within = await browser.GetAsync(ApiKeyPage);
@@ -165,18 +164,13 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
             Assert.Equal($"{SessionValidator.EntraUnavailable} (Entra ID did not renew the session ({error}, AADSTS{code}))",
                 Assert.Single(await SessionEndedAsync(user)).Reason);
         }
-        finally
-        {
-            _issuer.RefreshError = null;
-        }
     }
 
     [Fact]
     public async Task EntraOutage_IsToleratedForFifteenMinutesAfterTheLastConfirmation_ThenEndsTheSession()
     {
         var (browser, user) = await SignedInAsync();
-        _issuer.Unavailable = true;
-        try
+        using (_issuer.GoDown())
         {
             _time.Advance(Interval);
             var at5 = await browser.GetAsync(ApiKeyPage);
@@ -191,42 +185,28 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
             Assert.Equal($"{SessionValidator.EntraUnavailable} (Entra ID did not renew the session (HTTP 503))",
                 Assert.Single(await SessionEndedAsync(user)).Reason);
         }
-        finally
-        {
-            _issuer.Unavailable = false;
-        }
     }
 
     [Fact]
     public async Task EntraBackWithinTheTolerance_ConfirmsTheSessionAndRestartsTheWindow()
     {
         var (browser, user) = await SignedInAsync();
-        _issuer.Unavailable = true;
-        try
+        using (_issuer.GoDown())
         {
             _time.Advance(Interval);
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(ApiKeyPage)).StatusCode);
             _time.Advance(Interval);
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(ApiKeyPage)).StatusCode);
-        }
-        finally
-        {
-            _issuer.Unavailable = false;
         }
 
         _time.Advance(Interval);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(ApiKeyPage)).StatusCode); // confirmed at 15 minutes
-        _issuer.Unavailable = true;
-        try
+        using (_issuer.GoDown())
         {
             _time.Advance(Interval);
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(ApiKeyPage)).StatusCode); // 5 minutes since
             _time.Advance(Interval);
             Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(ApiKeyPage)).StatusCode); // 10 minutes since
-        }
-        finally
-        {
-            _issuer.Unavailable = false;
         }
 
         Assert.Empty(await SessionEndedAsync(user));
@@ -236,8 +216,7 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
     public async Task PortalRestartedDuringAnEntraOutage_KeepsOpenSessionsForTheTolerance_ThenEndsThem()
     {
         var (_, user, cookies) = await SignedInWithCookiesAsync();
-        _issuer.Unavailable = true;
-        try
+        using (_issuer.GoDown())
         {
             // Another instance (a restart, a scale-out) on the same database and key ring: it has never read Entra's
             // metadata, and cannot now.
@@ -263,10 +242,6 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
             Assert.DoesNotContain("API key · Contoso Ltd", await beyond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.Equal($"{SessionValidator.EntraUnavailable} (Entra ID metadata could not be read)",
                 Assert.Single(await SessionEndedAsync(user)).Reason);
-        }
-        finally
-        {
-            _issuer.Unavailable = false;
         }
     }
 

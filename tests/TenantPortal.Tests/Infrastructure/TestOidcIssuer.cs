@@ -98,10 +98,24 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     public IReadOnlyList<string> IssuedRefreshTokens => _issuedRefreshTokens.ToList();
 
     /// <summary>While true every endpoint (metadata, keys, token) answers 503, as during an Entra outage.</summary>
-    public bool Unavailable { get; set; }
+    public bool Unavailable { get; private set; }
+
+    /// <summary>An Entra outage until the returned scope is disposed.</summary>
+    public IDisposable GoDown()
+    {
+        Unavailable = true;
+        return new Scope(() => Unavailable = false);
+    }
+
+    /// <summary>Every refresh grant answered with <paramref name="error"/> (AADSTS <paramref name="code"/>) until the scope is disposed.</summary>
+    public IDisposable RefuseRefreshes(string error, int code)
+    {
+        RefreshError = (error, code);
+        return new Scope(() => RefreshError = null);
+    }
 
     /// <summary>While set, every refresh grant is answered with this Entra error (HTTP 400), whoever the user.</summary>
-    public (string Error, int Code)? RefreshError { get; set; }
+    public (string Error, int Code)? RefreshError { get; private set; }
 
     /// <summary>Changes what the directory says about a user: refresh requests are answered as Entra would.</summary>
     public void UpdateDirectory(Guid objectId, Func<DirectoryState, DirectoryState> change) =>
@@ -467,6 +481,11 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         }
 
         return $"{header}.{body}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
+    private sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
     }
 
     [GeneratedRegex("^/(?<tenant>[^/]+)(?<endpoint>/v2\\.0/\\.well-known/openid-configuration|/oauth2/v2\\.0/authorize|/oauth2/v2\\.0/token|/discovery/v2\\.0/keys)$")]

@@ -17,7 +17,7 @@ public enum EntraCheckOutcome
     /// <summary>Entra renewed the session: the account is enabled and still holds every role the session has.</summary>
     Confirmed,
 
-    /// <summary>Entra refused (account disabled or deleted, sessions revoked, password reset, consent withdrawn) or a role is gone.</summary>
+    /// <summary>Entra refused (account disabled or deleted, sessions revoked, consent withdrawn, a policy wants the user back) or a role is gone.</summary>
     Ended,
 
     /// <summary>Entra could not be asked (network, timeout, 5xx, the portal's own credential refused): nothing is known.</summary>
