@@ -15,12 +15,12 @@ public sealed class KeyVaultSecretStoreTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _vault = await KeyVaultFake.StartAsync(pageSize: 2);
-        // Generous: on a loaded machine the first call (challenge, token, TLS) plus a 1-second Retry-After can pass 2 s.
-        // Only the slow-vault case is about the operation timeout, and it makes its own short one.
-        _store = CreateStore(TimeSpan.FromSeconds(30));
+        // Generous: on a loaded machine one attempt (challenge, token, TLS) can take over a second, and a 1-second
+        // Retry-After on top can pass 2 s. Only the slow-vault case is about timeouts, and it makes its own short ones.
+        _store = CreateStore(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
     }
 
-    private KeyVaultSecretStore CreateStore(TimeSpan operationTimeout)
+    private KeyVaultSecretStore CreateStore(TimeSpan operationTimeout, TimeSpan networkTimeout)
     {
         var options = new SecretStoreOptions
         {
@@ -29,7 +29,7 @@ public sealed class KeyVaultSecretStoreTests : IAsyncLifetime
             OperationTimeout = operationTimeout,
             RetryDelay = TimeSpan.FromMilliseconds(10),
             RetryMaxDelay = TimeSpan.FromMilliseconds(50),
-            NetworkTimeout = TimeSpan.FromSeconds(1),
+            NetworkTimeout = networkTimeout,
         };
         var clientOptions = new SecretClientOptions { Retry = { MaxRetries = 2, Delay = options.RetryDelay, MaxDelay = options.RetryMaxDelay, NetworkTimeout = options.NetworkTimeout } };
         _vault.ConfigureClient(clientOptions);
@@ -126,7 +126,7 @@ public sealed class KeyVaultSecretStoreTests : IAsyncLifetime
     public async Task SetAsync_PersistentFault_ThrowsARetryableErrorAndStoresNothing(FaultKind fault, string expected)
     {
         _vault.Enqueue(fault, times: 10, delay: TimeSpan.FromSeconds(5));
-        var store = fault == FaultKind.Slow ? CreateStore(TimeSpan.FromSeconds(2)) : _store;
+        var store = fault == FaultKind.Slow ? CreateStore(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)) : _store;
 
         var ex = await Assert.ThrowsAsync<SecretStoreException>(() =>
             store.SetAsync(_name, new SecretValue("sk_live_vault_fault_0001"), Write(null), default));
