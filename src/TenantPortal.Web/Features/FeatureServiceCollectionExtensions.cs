@@ -27,6 +27,9 @@ public static class FeatureServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
+        builder.Services.AddScoped<KeyLifecycle>();
+        builder.Services.AddSingleton<TenantKeyLocks>();
+        builder.Services.AddOptions<KeyLockOptions>().BindConfiguration(KeyLockOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<TenantService>();
         builder.Services.AddSingleton<Leases>();
@@ -41,7 +44,6 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<ApiKeyReconciler>();
         builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
             .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Reconciliation:Interval must be at least one minute.")
-            .Validate(o => o.MinimumAge >= TimeSpan.Zero, "Reconciliation:MinimumAge cannot be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyReconciliationWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyReconciliationWorker>());

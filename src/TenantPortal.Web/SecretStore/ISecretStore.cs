@@ -14,7 +14,10 @@ public interface ISecretStore
     /// <exception cref="SecretStoreException">The store did not confirm the change, or the version does not exist.</exception>
     Task<SecretVersionProperties> UpdateVersionAsync(SecretName name, string version, SecretVersionUpdate update, CancellationToken cancellationToken);
 
-    /// <summary>Lists the properties (never values) of every version of <paramref name="name"/>; empty when the secret does not exist.</summary>
+    /// <summary>
+    /// Lists the properties (never values) of every version of <paramref name="name"/>, oldest first in the order the
+    /// backend's KeyReader ranks them, so that the last enabled one is the version it serves; empty when the secret does not exist.
+    /// </summary>
     IAsyncEnumerable<SecretVersionProperties> ListVersionsAsync(SecretName name, CancellationToken cancellationToken);
 
     /// <summary>Throws <see cref="SecretStoreException"/> when the store cannot take writes now.</summary>
@@ -41,26 +44,4 @@ public sealed class SecretStoreException(string message, bool isRetryable, Excep
     : Exception(message, innerException)
 {
     public bool IsRetryable { get; } = isRetryable;
-}
-
-public static class SecretStoreExtensions
-{
-    /// <summary>
-    /// Disables every enabled version of <paramref name="name"/> the store knows (including any the database never
-    /// recorded), adding each one to <paramref name="disabled"/> as it goes, so a caller still knows how far it got
-    /// when the store fails part-way. Idempotent: run again, it finishes the job.
-    /// </summary>
-    public static async Task DisableEnabledVersionsAsync(this ISecretStore store, SecretName name, List<string> disabled, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(disabled);
-        await foreach (var version in store.ListVersionsAsync(name, cancellationToken))
-        {
-            if (version.Enabled)
-            {
-                await store.UpdateVersionAsync(name, version.Version, new SecretVersionUpdate(Enabled: false), cancellationToken);
-                disabled.Add(version.Version);
-            }
-        }
-    }
 }

@@ -73,7 +73,8 @@ public sealed partial class KeyVaultSecretStore(SecretClient client, IOptions<Se
             return list;
         }, cancellationToken);
 
-        foreach (var version in versions.OrderBy(v => v.CreatedOn))
+        // The backend reader's order: by creation time, and of two stamped in the same second the greater version id.
+        foreach (var version in versions.OrderBy(v => v.CreatedOn).ThenBy(v => v.Version, StringComparer.Ordinal))
         {
             yield return version;
         }

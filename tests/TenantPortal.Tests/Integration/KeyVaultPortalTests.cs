@@ -35,8 +35,7 @@ public sealed class KeyVaultPortalTests : IAsyncLifetime
             .WithSetting("SecretStore:RetryMaxDelay", "00:00:00.050")
             .WithSetting("SecretStore:NetworkTimeout", "00:00:01")
             .WithSetting("SecretStore:OperationTimeout", "00:00:03")
-            .WithSetting("Reconciliation:Enabled", "false")
-            .WithSetting("Reconciliation:MinimumAge", "00:00:00");
+            .WithSetting("Reconciliation:Enabled", "false");
         _factory.StartServer();
     }
 
@@ -88,7 +87,7 @@ public sealed class KeyVaultPortalTests : IAsyncLifetime
 
         var result = await SubmitAsync("sk_live_KV_fault_000000001");
 
-        Assert.Equal(SubmitApiKeyOutcome.Failed, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Failed, result.Outcome);
         Assert.Contains("try again", result.Message, StringComparison.Ordinal);
         await using (var db = CreateDbContext())
         {
@@ -132,7 +131,7 @@ public sealed class KeyVaultPortalTests : IAsyncLifetime
     private PortalDbContext CreateDbContext() =>
         _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 
-    private async Task<SubmitApiKeyResult> SubmitAsync(string value)
+    private async Task<KeyChangeResult> SubmitAsync(string value)
     {
         using var scope = _factory.Services.CreateScope();
         return await scope.ServiceProvider.GetRequiredService<ApiKeyService>()

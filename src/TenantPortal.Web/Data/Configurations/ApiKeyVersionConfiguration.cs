@@ -10,6 +10,7 @@ internal sealed class ApiKeyVersionConfiguration : IEntityTypeConfiguration<ApiK
     public void Configure(EntityTypeBuilder<ApiKeyVersion> builder)
     {
         builder.HasKey(v => v.Id);
+        builder.Property(v => v.Status).HasField("_status");
         builder.Property(v => v.TenantId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
         builder.Property(v => v.StoreVersionId).HasMaxLength(64).IsUnicode(false);
         builder.Property(v => v.Status).HasConversion<string>().HasMaxLength(16).IsUnicode(false);

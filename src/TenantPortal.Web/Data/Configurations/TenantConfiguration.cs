@@ -17,6 +17,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.Property(t => t.OffboardReason).HasMaxLength(500);
         builder.Property(t => t.WebhookUrl).HasMaxLength(VerificationProbe.UrlMaxLength);
         builder.Property(t => t.WebhookSigningKeyProtected).HasMaxLength(512).IsUnicode(false);
+        builder.Property(t => t.KeyLockHolder).HasMaxLength(200).IsUnicode(false);
         builder.Ignore(t => t.Policy);
         builder.Ignore(t => t.IsOffboarded);
         builder.OwnsOne(t => t.Probe, probe =>

@@ -14,6 +14,21 @@ public sealed record ApiKeyVersionSummary(
 {
     public string ShortVersion => Version.Length > 8 ? Version[..8] : Version;
 
+    /// <summary>The store holds this version enabled although the portal disabled or revoked it (drift found by reconciliation).</summary>
+    public bool StillEnabledInStore { get; init; }
+
+    public static ApiKeyVersionSummary From(ApiKeyVersion v)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        return new(v.StoreVersionId, v.Status, v.CreatedAt, v.CreatedByName, v.MaskedHint, v.Fingerprint, v.ExpiresAt, v.MissingFromStoreSince is not null)
+        {
+            GraceEndsAt = v.DisabledInStoreAt is null ? v.GraceEndsAt : null,
+            DisabledAt = v.DisabledInStoreAt,
+            RevokeReason = v.RevokeReason,
+            StillEnabledInStore = v.StillEnabledInStoreSince is not null,
+        };
+    }
+
     /// <summary>For a previous version still enabled: when its grace period ends.</summary>
     public DateTimeOffset? GraceEndsAt { get; init; }
 
@@ -44,30 +59,17 @@ public enum KeyChangeOutcome
     Invalid,
     NotFound,
     Failed,
+
+    /// <summary>Another change to the same key held its lock for longer than the wait: nothing was changed.</summary>
+    Busy,
 }
 
-/// <summary>The result of a restore or a revoke: a message for the user.</summary>
-public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message)
+/// <summary>The result of any change to a tenant's key (submit, restore, revoke): a message for the user and, when a version was stored, its metadata.</summary>
+public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message, ApiKeyVersionSummary? Version = null)
 {
     public bool Succeeded => Outcome == KeyChangeOutcome.Done;
 
     public static KeyChangeResult NotFound { get; } = new(KeyChangeOutcome.NotFound, "Tenant not found.");
-}
-
-public enum SubmitApiKeyOutcome
-{
-    Stored,
-    Invalid,
-    NotFound,
-    Failed,
-}
-
-/// <summary>The result of a submit: a message for the user and, when stored, the new version's metadata.</summary>
-public sealed record SubmitApiKeyResult(SubmitApiKeyOutcome Outcome, string Message, ApiKeyVersionSummary? Version = null)
-{
-    public bool Succeeded => Outcome == SubmitApiKeyOutcome.Stored;
-
-    public static readonly SubmitApiKeyResult NotFound = new(SubmitApiKeyOutcome.NotFound, "Tenant not found.");
 }
 
 public sealed record TenantLink(string Id, string Name);

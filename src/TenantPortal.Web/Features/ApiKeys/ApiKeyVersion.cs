@@ -10,7 +10,10 @@ public sealed class ApiKeyVersion
     /// <summary>The secret store's version id (Key Vault's 32-hex version).</summary>
     public required string StoreVersionId { get; init; }
 
-    public ApiKeyVersionStatus Status { get; set; }
+    private ApiKeyVersionStatus _status;
+
+    /// <summary>Set when the row is created; changed afterwards only by <see cref="MoveTo"/>, through the transition table.</summary>
+    public ApiKeyVersionStatus Status { get => _status; init => _status = value; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -48,6 +51,30 @@ public sealed class ApiKeyVersion
 
     /// <summary>Set by reconciliation when the secret store no longer knows this version; cleared if it reappears.</summary>
     public DateTimeOffset? MissingFromStoreSince { get; set; }
+
+    /// <summary>
+    /// Set by reconciliation when the store holds this version enabled although the portal disabled or revoked it
+    /// (someone re-enabled it in the vault); cleared once the store has it disabled again.
+    /// </summary>
+    public DateTimeOffset? StillEnabledInStoreSince { get; set; }
+
+    /// <summary>Whether the store should be serving this version: what the portal last told it.</summary>
+    public bool IsEnabledInStore => DisabledInStoreAt is null && KeyTransitions.IsLive(Status);
+
+    /// <summary>Moves the version to <paramref name="to"/> on <paramref name="cause"/>; a move the table does not allow is a bug and throws.</summary>
+    internal void MoveTo(KeyEvent cause, ApiKeyVersionStatus to, DateTimeOffset now)
+    {
+        if (!KeyTransitions.Allows(_status, cause, to))
+        {
+            throw new InvalidOperationException($"A key version cannot move from {_status} to {to} on {cause}.");
+        }
+
+        if (_status != to)
+        {
+            _status = to;
+            StatusChangedAt = now;
+        }
+    }
 }
 
 public enum ApiKeyVersionStatus

@@ -121,6 +121,8 @@ public static class AuditActions
     public const string AuditPurged = "Audit.Purged";
     public const string ReconciliationRestored = "Reconciliation.VersionRestored";
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
+    public const string ReconciliationDisabledInStore = "Reconciliation.VersionDisabledInStore";
+    public const string ReconciliationEnabledInStore = "Reconciliation.VersionEnabledInStore";
     public const string SignIn = "Auth.SignIn";
     public const string SessionEnded = "Auth.SessionEnded";
     public const string SignOut = "Auth.SignOut";

@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
 
@@ -35,8 +33,7 @@ public sealed record RotationSweepReport(bool Ran, int Reminders, int Overdue, i
 public sealed partial class RotationMonitor(
     IDbContextFactory<PortalDbContext> contexts,
     Leases leases,
-    ISecretStore store,
-    AuditTrail audit,
+    KeyLifecycle lifecycle,
     TimeProvider time,
     IOptions<RotationMonitorOptions> options,
     ILogger<RotationMonitor> logger)
@@ -133,48 +130,41 @@ public sealed partial class RotationMonitor(
         var skip = new HashSet<long>();
         while (true)
         {
-            await using var db = contexts.CreateDbContext();
-            var expired = await db.ApiKeyVersions
-                .Where(v => v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && !skip.Contains(v.Id))
-                .OrderBy(v => v.GraceEndsAt)
-                .Take(options.Value.BatchSize)
-                .ToListAsync(cancellationToken);
+            List<(long Id, string TenantId, string StoreVersionId)> expired;
+            await using (var db = contexts.CreateDbContext())
+            {
+                expired = (await db.ApiKeyVersions.AsNoTracking()
+                        .Where(v => v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && !skip.Contains(v.Id))
+                        .OrderBy(v => v.GraceEndsAt)
+                        .Take(options.Value.BatchSize)
+                        .Select(v => new { v.Id, v.TenantId, v.StoreVersionId })
+                        .ToListAsync(cancellationToken))
+                    .Select(v => (v.Id, v.TenantId, v.StoreVersionId))
+                    .ToList();
+            }
+
             if (expired.Count == 0)
             {
                 return (disabled, failed);
             }
 
-            var tenants = await LoadTenantsAsync(db, expired.Select(v => v.TenantId), cancellationToken);
-            foreach (var v in expired)
+            foreach (var (id, tenantId, version) in expired)
             {
-                var name = SecretName.ForTenant(v.TenantId);
-                try
+                // The key lifecycle re-reads the version under the tenant's key lock; a tenant whose key is being changed
+                // right now, or a store that did not confirm, is left for the next sweep.
+                var result = await lifecycle.EndGraceAsync(tenantId, version, cancellationToken);
+                if (result.Outcome == KeyChangeOutcome.Done)
                 {
-                    await store.UpdateVersionAsync(name, v.StoreVersionId, new SecretVersionUpdate(Enabled: false), cancellationToken);
-                }
-                catch (SecretStoreException ex)
-                {
-                    // Left as it is: the next sweep tries again.
-                    LogDisableFailed(logger, ex, name.Value, v.StoreVersionId);
-                    skip.Add(v.Id);
-                    failed++;
+                    disabled++;
                     continue;
                 }
 
-                var wasPrevious = v.Status == ApiKeyVersionStatus.Previous;
-                v.DisabledInStoreAt = now;
-                v.GraceEndsAt = null;
-                if (wasPrevious)
+                skip.Add(id);
+                if (result.Outcome == KeyChangeOutcome.Failed)
                 {
-                    v.Status = ApiKeyVersionStatus.Superseded;
-                    v.StatusChangedAt = now;
+                    LogDisableFailed(logger, SecretName.ForTenant(tenantId).Value, version, result.Message);
+                    failed++;
                 }
-
-                RotationNotices.Add(db, tenants[v.TenantId], v.StoreVersionId, RotationNoticeKind.PreviousDisabled, 0, v.ExpiresAt, now);
-                await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, AuditActions.ApiKeyPreviousDisabled, AuditOutcome.Succeeded,
-                    v.TenantId, secretName: name.Value, keyVersion: v.StoreVersionId, reason: "Grace period ended"), cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                disabled++;
             }
         }
     }
@@ -190,8 +180,8 @@ public sealed partial class RotationMonitor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Rotation monitor: {Reminders} reminder(s), {Overdue} overdue notice(s), {Disabled} previous version(s) disabled, {Failed} failed")]
     private static partial void LogSwept(ILogger logger, int reminders, int overdue, int disabled, int failed);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation monitor could not disable {SecretName} version {Version}; it will try again")]
-    private static partial void LogDisableFailed(ILogger logger, Exception exception, string secretName, string version);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation monitor could not disable {SecretName} version {Version} ({Problem}); it will try again")]
+    private static partial void LogDisableFailed(ILogger logger, string secretName, string version, string problem);
 }
 
 /// <summary>Runs the rotation monitor on a timer (from <see cref="TimeProvider"/>), once at start-up and then every interval.</summary>

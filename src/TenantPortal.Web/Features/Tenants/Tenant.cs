@@ -39,6 +39,12 @@ public sealed class Tenant
     /// <summary>The webhook signing key, protected with ASP.NET Core Data Protection (never stored in the clear).</summary>
     public string? WebhookSigningKeyProtected { get; set; }
 
+    /// <summary>Who holds the lock on this tenant's key (one change at a time, across instances); null when free.</summary>
+    public string? KeyLockHolder { get; set; }
+
+    /// <summary>When the key lock lapses if its holder never releases it (a crashed instance).</summary>
+    public DateTimeOffset? KeyLockExpiresAt { get; set; }
+
     public List<TenantDirectory> Directories { get; init; } = [];
 
     public List<TenantContact> Contacts { get; init; } = [];

@@ -19,7 +19,7 @@ namespace TenantPortal.Web.Features.Tenants;
 /// </summary>
 public sealed partial class TenantService(
     IDbContextFactory<PortalDbContext> contexts,
-    ISecretStore store,
+    KeyLifecycle lifecycle,
     IAuthorizationService authorization,
     IOptions<PortalAuthOptions> authOptions,
     AuditTrail audit,
@@ -27,9 +27,6 @@ public sealed partial class TenantService(
     ILogger<TenantService> logger)
 {
     public const int MaxPageSize = 100;
-
-    private static readonly ApiKeyVersionStatus[] EnabledStatuses =
-        [ApiKeyVersionStatus.Current, ApiKeyVersionStatus.Previous, ApiKeyVersionStatus.Pending];
 
     public async Task<PagedResult<TenantListRow>?> ListAsync(ClaimsPrincipal user, TenantListQuery query, CancellationToken cancellationToken)
     {
@@ -284,64 +281,14 @@ public sealed partial class TenantService(
             return TenantChangeResult.Invalid("Give a reason for offboarding (at most 500 characters).");
         }
 
-        var actor = PortalActor.From(user)!;
-        var correlationId = AuditTrail.NewCorrelationId();
-        var name = SecretName.ForTenant(tenant.Id);
-        try
+        var result = await lifecycle.OffboardAsync(PortalActor.From(user)!, tenant.Id, reason.Trim(), AuditTrail.NewCorrelationId(), cancellationToken);
+        return result.Outcome switch
         {
-            await audit.AppendAsync(audit.Create(actor, AuditActions.TenantOffboard, AuditOutcome.Requested, tenant.Id, correlationId, name.Value,
-                reason: reason.Trim()), cancellationToken);
-        }
-        catch (AuditUnavailableException)
-        {
-            return new TenantChangeResult(TenantChangeOutcome.Failed, "The audit trail is unavailable, so nothing was changed. Please try again later.");
-        }
-
-        // Disable every enabled version the store knows, including any the database never recorded.
-        var disabled = new List<string>();
-        try
-        {
-            await store.DisableEnabledVersionsAsync(name, disabled, cancellationToken);
-        }
-        catch (SecretStoreException ex)
-        {
-            LogOffboardStoreFailed(logger, ex, tenant.Id, disabled.Count, correlationId);
-            await audit.TryAppendAsync(audit.Create(actor, AuditActions.TenantOffboard, AuditOutcome.Failed, tenant.Id, correlationId, name.Value,
-                reason: $"Secret store failed after disabling {disabled.Count} version(s)"), cancellationToken);
-            return new TenantChangeResult(TenantChangeOutcome.Failed,
-                $"The secret store did not confirm disabling every key version ({disabled.Count} disabled so far), so the tenant is not offboarded yet. " +
-                "Its users can still sign in. Try again: versions already disabled stay disabled.");
-        }
-
-        var now = time.GetUtcNow();
-        await using (var db = contexts.CreateDbContext())
-        {
-            var row = await db.Tenants.FirstAsync(t => t.Id == tenant.Id, cancellationToken);
-            row.OffboardedAt = now;
-            row.OffboardReason = reason.Trim();
-            var versions = await db.ApiKeyVersions
-                .Where(v => v.TenantId == tenant.Id && (EnabledStatuses.Contains(v.Status) || v.DisabledInStoreAt == null))
-                .ToListAsync(cancellationToken);
-            foreach (var v in versions)
-            {
-                if (EnabledStatuses.Contains(v.Status))
-                {
-                    v.Status = ApiKeyVersionStatus.Disabled;
-                    v.StatusChangedAt = now;
-                }
-
-                v.DisabledInStoreAt ??= now;
-                v.NextNoticeAt = null;
-                v.GraceEndsAt = null;
-            }
-
-            await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.TenantOffboard, AuditOutcome.Succeeded, tenant.Id, correlationId,
-                name.Value, reason: reason.Trim(), changes: $"Offboarded; {disabled.Count} key version(s) disabled in the store"), cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-
-        return TenantChangeResult.Saved(
-            $"{tenant.DisplayName} is offboarded: its users can no longer sign in, and {disabled.Count} key version(s) were disabled in the vault.");
+            KeyChangeOutcome.Done => TenantChangeResult.Saved(result.Message),
+            KeyChangeOutcome.Invalid => TenantChangeResult.Invalid(result.Message),
+            KeyChangeOutcome.NotFound => TenantChangeResult.NotFound,
+            _ => new TenantChangeResult(TenantChangeOutcome.Failed, result.Message),
+        };
     }
 
     /// <summary>Lets an offboarded tenant's users back in. Its old key versions stay disabled: an admin submits a new key.</summary>
@@ -574,9 +521,6 @@ public sealed partial class TenantService(
         t.Directories.Select(d => d.EntraTenantId).Order().ToList(),
         t.Contacts.OrderBy(c => c.Email, StringComparer.Ordinal).Select(c => new ContactInput(c.Email, c.Language)).ToList(),
         t.Policy, t.CreatedAt, t.OffboardedAt, t.OffboardReason, hasKey);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Offboarding {TenantId} stopped: the secret store failed after {Disabled} version(s) (correlation {CorrelationId})")]
-    private static partial void LogOffboardStoreFailed(ILogger logger, Exception exception, string tenantId, int disabled, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Action} on {TenantId} was not saved")]
     private static partial void LogSaveFailed(ILogger logger, Exception exception, string action, string tenantId);

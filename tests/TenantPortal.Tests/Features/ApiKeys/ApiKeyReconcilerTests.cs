@@ -55,11 +55,19 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReconcileTenantAsync_VersionStillBeingRecorded_IsLeftAlone()
+    public async Task ReconcileTenantAsync_KeyBeingChanged_IsLeftForTheNextPass()
     {
         await WriteStrayAsync("sk_live_stray_00000000002");
+        var held = await _portal.Get<TenantKeyLocks>().AcquireAsync("contoso", TimeSpan.Zero, default);
+        Assert.NotNull(held);
 
-        Assert.Equal((0, 0), await Reconciler.ReconcileTenantAsync("contoso", default));
+        var busy = await Reconciler.ReconcileAllAsync(default);
+        await held.DisposeAsync();
+        var after = await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        Assert.Equal(0, busy.VersionsRestored);
+        Assert.Equal(1, busy.TenantsBusy);
+        Assert.Equal((1, 0), after);
     }
 
     [Fact]
@@ -117,7 +125,6 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         {
             ["Reconciliation:Enabled"] = "true",
             ["Reconciliation:Interval"] = "00:10:00",
-            ["Reconciliation:MinimumAge"] = "00:00:00",
         });
         var worker = portal.Get<ApiKeyReconciliationWorker>();
         var pass = new TaskCompletionSource<ReconciliationReport>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -138,7 +145,7 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         Assert.Equal(1, report.VersionsRestored);
     }
 
-    private Task<SubmitApiKeyResult> SubmitAsync(string value) =>
+    private Task<KeyChangeResult> SubmitAsync(string value) =>
         _portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(value), default);
 
     /// <summary>A store write whose metadata write failed: submit with the version table refusing inserts.</summary>
@@ -150,7 +157,7 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         }
 
         var result = await SubmitAsync(value);
-        Assert.Equal(SubmitApiKeyOutcome.Failed, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Failed, result.Outcome);
         await using (var db = _portal.CreateDbContext())
         {
             await db.Database.ExecuteSqlRawAsync("DROP TRIGGER no_versions");

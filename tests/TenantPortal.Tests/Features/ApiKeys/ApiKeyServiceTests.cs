@@ -26,7 +26,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
     {
         var result = await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.Stored, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Done, result.Outcome);
         var stored = Assert.Single(await _portal.StoredVersionsAsync("contoso"));
         Assert.Equal("tenant-contoso-api-key", stored.Name);
         Assert.Equal("text/plain", stored.ContentType);
@@ -87,7 +87,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
     {
         var result = await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(value), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.Invalid, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Invalid, result.Outcome);
         Assert.Contains(expected, result.Message, StringComparison.OrdinalIgnoreCase);
         await AssertNothingWrittenAsync("contoso");
     }
@@ -97,7 +97,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
     {
         var result = await Service.SubmitApiKeyAsync(TestPersonas.FabrikamAdmin, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.NotFound, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.NotFound, result.Outcome);
         await AssertNothingWrittenAsync("contoso");
         await using var db = _portal.CreateDbContext();
         var denied = await db.AuditEvents.SingleAsync(e => e.Outcome == AuditOutcome.Denied);
@@ -124,7 +124,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
 
         var result = await Service.SubmitApiKeyAsync(staff, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.NotFound, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.NotFound, result.Outcome);
         await AssertNothingWrittenAsync("contoso");
     }
 
@@ -135,7 +135,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
 
         var result = await Service.SubmitApiKeyAsync(stranger, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.NotFound, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.NotFound, result.Outcome);
         await AssertNothingWrittenAsync("contoso");
     }
 
@@ -147,7 +147,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
 
         var result = await service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.Failed, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Failed, result.Outcome);
         Assert.Contains("try again", result.Message, StringComparison.OrdinalIgnoreCase);
         await using var db = portal.CreateDbContext();
         Assert.Empty(await db.ApiKeyVersions.ToListAsync());
@@ -166,7 +166,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
 
         var result = await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.Failed, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Failed, result.Outcome);
         Assert.Contains("audit", result.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(await _portal.StoredVersionsAsync("contoso"));
     }
@@ -181,7 +181,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
 
         var result = await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key1), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.Failed, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Failed, result.Outcome);
         var stray = Assert.Single(await _portal.StoredVersionsAsync("contoso"));
         Assert.Contains(stray.Version[..8], result.Message, StringComparison.Ordinal);
         await using var check = _portal.CreateDbContext();
@@ -201,7 +201,7 @@ public sealed class ApiKeyServiceTests : IAsyncLifetime
 
         var results = await Task.WhenAll(submits);
 
-        Assert.All(results, r => Assert.Equal(SubmitApiKeyOutcome.Stored, r.Outcome));
+        Assert.All(results, r => Assert.Equal(KeyChangeOutcome.Done, r.Outcome));
         await using var db = _portal.CreateDbContext();
         Assert.Equal(1, await db.ApiKeyVersions.CountAsync(v => v.Status == ApiKeyVersionStatus.Current));
         Assert.Equal(4, await db.ApiKeyVersions.CountAsync());

@@ -22,7 +22,7 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
-    private Task<SubmitApiKeyResult> SubmitAsync(string key) => Keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(key), default);
+    private Task<KeyChangeResult> SubmitAsync(string key) => Keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(key), default);
 
     private async Task<List<RotationNotice>> NoticesAsync()
     {

@@ -10,7 +10,7 @@ namespace TenantPortal.Tests.Features.Rotation;
 
 public sealed class RotationPagesTests : ComponentTestBase
 {
-    private Task<SubmitApiKeyResult> SubmitAsync(string key) =>
+    private Task<KeyChangeResult> SubmitAsync(string key) =>
         Portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(key), default);
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class VerifiedSubmitTests : IAsyncLifetime
 
         var result = await _portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
 
-        Assert.Equal(SubmitApiKeyOutcome.Invalid, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Invalid, result.Outcome);
         Assert.Contains("401", result.Message, StringComparison.Ordinal);
         Assert.Contains("not stored", result.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, result.Message, StringComparison.Ordinal);

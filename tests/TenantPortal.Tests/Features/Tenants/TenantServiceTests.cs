@@ -170,7 +170,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         var admin = TestPersonas.With(AcmeTid, TestPersonas.TenantAdminRole);
         var stored = await _portal.Get<ApiKeyService>().SubmitApiKeyAsync(admin, "acme-eu", new SecretValue("sk_live_rename_test_key_0001"), default);
-        Assert.Equal(SubmitApiKeyOutcome.Stored, stored.Outcome);
+        Assert.Equal(KeyChangeOutcome.Done, stored.Outcome);
 
         var refused = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme-eu", Acme(id: "acme-us"), default);
         Assert.Equal(TenantChangeOutcome.Invalid, refused.Outcome);
@@ -212,7 +212,7 @@ public sealed class TenantServiceTests : IAsyncLifetime
 
         // Its admins can no longer act or see it; support still reads its history.
         Assert.Null(await keys.GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default));
-        Assert.Equal(SubmitApiKeyOutcome.NotFound,
+        Assert.Equal(KeyChangeOutcome.NotFound,
             (await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_offboard_three_0003"), default)).Outcome);
         Assert.NotNull(await keys.GetOverviewAsync(TestPersonas.SupportReader, "contoso", default));
 

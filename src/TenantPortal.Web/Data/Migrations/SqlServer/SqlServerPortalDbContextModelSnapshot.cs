@@ -108,6 +108,9 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("StatusChangedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("StillEnabledInStoreSince")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("StoreVersionId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -470,6 +473,14 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
                     b.Property<int>("GracePeriodDays")
                         .HasColumnType("int");
+
+                    b.Property<DateTimeOffset?>("KeyLockExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("KeyLockHolder")
+                        .HasMaxLength(200)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(200)");
 
                     b.Property<string>("OffboardReason")
                         .HasMaxLength(500)

@@ -101,6 +101,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<long?>("StatusChangedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("StillEnabledInStoreSince")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("StoreVersionId")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -457,6 +460,14 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.Property<int>("GracePeriodDays")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("KeyLockExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyLockHolder")
+                        .HasMaxLength(200)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("OffboardReason")
                         .HasMaxLength(500)

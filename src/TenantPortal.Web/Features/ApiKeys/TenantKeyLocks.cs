@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TenantPortal.Web.Data;
+
+namespace TenantPortal.Web.Features.ApiKeys;
+
+public sealed class KeyLockOptions
+{
+    public const string SectionName = "ApiKeys:Lock";
+
+    /// <summary>How long a change waits for another change to the same key to finish before it gives up.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "ApiKeys:Lock:Wait must be between 0 and 1 minute.")]
+    public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>When a lock lapses if its holder died; longer than the slowest change (several store calls with retries).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00", ErrorMessage = "ApiKeys:Lock:Duration must be between 1 minute and 1 hour.")]
+    public TimeSpan Duration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often a waiter looks again for a lock another instance holds (this instance's releases wake it at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10", ErrorMessage = "ApiKeys:Lock:PollInterval must be between 10 ms and 10 seconds.")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+/// <summary>
+/// One change at a time to a tenant's key, across portal instances: a lease held on the tenant's own row (holder and
+/// expiry columns), taken by one conditional UPDATE, checked again inside the metadata commit (so a holder whose lease
+/// lapsed and was taken over cannot commit), and released at the end. No database transaction stays open across the
+/// store call, so SQLite's single writer is never held for the seconds a vault call can take.
+/// </summary>
+public sealed class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, IOptions<KeyLockOptions> options)
+{
+    private static readonly string Instance = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _released = new(StringComparer.Ordinal);
+
+    /// <summary>Raised when a change starts waiting for another one to the same key (tests wait on it instead of sleeping).</summary>
+    public event Action<string>? Waiting;
+
+    public KeyLockOptions Options => options.Value;
+
+    /// <summary>Takes the lock on <paramref name="tenantId"/>'s key, waiting at most <paramref name="wait"/>; null when another change still holds it.</summary>
+    public async Task<TenantKeyLock?> AcquireAsync(string tenantId, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var holder = $"{Instance}:{Guid.NewGuid():N}";
+        var deadline = time.GetUtcNow() + wait;
+        var announced = false;
+        while (true)
+        {
+            // Taken before trying, so that a release between the try and the wait still wakes this waiter.
+            var released = _released.GetOrAdd(tenantId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            if (await TryTakeAsync(tenantId, holder, cancellationToken))
+            {
+                return new TenantKeyLock(this, tenantId, holder);
+            }
+
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            if (!announced)
+            {
+                announced = true;
+                Waiting?.Invoke(tenantId);
+            }
+
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining < options.Value.PollInterval ? remaining : options.Value.PollInterval, time, poll.Token);
+            await Task.WhenAny(released, delay);
+            await poll.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Inside the commit's transaction: renews the lease and proves it is still <paramref name="held"/>'s. False when it
+    /// lapsed and another change took it; the caller must then roll back.
+    /// </summary>
+    public async Task<bool> ConfirmAsync(PortalDbContext db, TenantKeyLock held, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(held);
+        var expires = time.GetUtcNow() + options.Value.Duration;
+        return await db.Tenants
+            .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockExpiresAt, expires), cancellationToken) == 1;
+    }
+
+    private async Task<bool> TryTakeAsync(string tenantId, string holder, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.Duration;
+        await using var db = contexts.CreateDbContext();
+        return await db.Tenants
+            .Where(t => t.Id == tenantId && (t.KeyLockHolder == null || t.KeyLockExpiresAt == null || t.KeyLockExpiresAt <= now))
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockHolder, holder).SetProperty(t => t.KeyLockExpiresAt, expires), cancellationToken) == 1;
+    }
+
+    internal async Task ReleaseAsync(TenantKeyLock held)
+    {
+        try
+        {
+            // Not the caller's token: a cancelled change still gives the lock back.
+            await using var db = contexts.CreateDbContext();
+            await db.Tenants
+                .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockHolder, (string?)null).SetProperty(t => t.KeyLockExpiresAt, (DateTimeOffset?)null),
+                    CancellationToken.None);
+        }
+        finally
+        {
+            if (_released.TryRemove(held.TenantId, out var waiters))
+            {
+                waiters.TrySetResult();
+            }
+        }
+    }
+}
+
+/// <summary>A held lock on one tenant's key; disposing it releases the lock.</summary>
+public sealed class TenantKeyLock : IAsyncDisposable
+{
+    private readonly TenantKeyLocks _owner;
+    private int _released;
+
+    internal TenantKeyLock(TenantKeyLocks owner, string tenantId, string holder)
+    {
+        _owner = owner;
+        TenantId = tenantId;
+        Holder = holder;
+    }
+
+    public string TenantId { get; }
+
+    public string Holder { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            await _owner.ReleaseAsync(this);
+        }
+    }
+}
