@@ -20,10 +20,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private readonly IKeyStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly long _ttl;
-    private readonly long _negativeTtl;
-    private readonly long _maxStaleness;
-    private readonly long _invalidationCooldown;
+    private readonly CachePolicy _policy;
     private readonly TimeSpan _refreshWaitLimit;
     private readonly TimeSpan _maxStalenessSpan;
     private readonly CancellationTokenSource _disposing = new();
@@ -38,10 +35,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         _store = store;
         _time = time;
         _logger = logger;
-        _ttl = Ticks(options.CacheTtl);
-        _negativeTtl = Ticks(options.NegativeCacheTtl);
-        _maxStaleness = Ticks(options.MaxStaleness);
-        _invalidationCooldown = Ticks(options.InvalidationCooldown);
+        _policy = CachePolicy.From(options, time.TimestampFrequency);
         _refreshWaitLimit = options.RefreshWaitLimit;
         _maxStalenessSpan = options.MaxStaleness;
         _reads = new SemaphoreSlim(options.MaxConcurrentReads, options.MaxConcurrentReads);
@@ -70,7 +64,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         lock (slot)
         {
-            if (slot.Entry is { } entry && _time.GetTimestamp() - entry.ReadAt >= _invalidationCooldown)
+            if (slot.Entry is { } entry && _policy.MayInvalidate(entry, _time.GetTimestamp()))
             {
                 slot.Entry = null;
                 LogInvalidated(_logger, tenantId, entry.Key?.Version);
@@ -92,20 +86,18 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         var slot = _slots.GetOrAdd(tenantId, static id => new TenantSlot(id.ToLowerInvariant()));
         TaskCompletionSource<CacheEntry>? started = null;
         Task<CacheEntry> flight;
-        CacheEntry? fallback;
-        bool failing;
+        CacheEntry? entry;
+        ReadDecision decision;
         lock (slot)
         {
-            var now = _time.GetTimestamp();
-            var entry = slot.Entry;
-            if (entry is not null && now < entry.FreshUntil)
+            entry = slot.Entry;
+            var storeFailedAt = Volatile.Read(ref _storeFailedAt);
+            decision = _policy.OnRead(entry, _time.GetTimestamp(), slot.FailingSince, storeFailedAt == long.MinValue ? null : storeFailedAt);
+            if (decision == ReadDecision.Serve)
             {
-                return entry.Resolve(slot);
+                return entry!.Resolve(slot.TenantId, slot.SecretName);
             }
 
-            fallback = entry is { Key: not null } && now - entry.ReadAt <= _maxStaleness ? entry : null;
-            var storeFailedAt = Volatile.Read(ref _storeFailedAt);
-            failing = slot.FailingSince is not null || (storeFailedAt != long.MinValue && now - storeFailedAt < _negativeTtl);
             if (slot.Flight is null)
             {
                 started = new TaskCompletionSource<CacheEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -121,47 +113,47 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             _ = Task.Run(() => RefreshAsync(slot, started), CancellationToken.None);
         }
 
-        if (fallback is null)
+        if (decision == ReadDecision.AwaitRead)
         {
-            return (await flight.WaitAsync(cancellationToken)).Resolve(slot);
+            return (await flight.WaitAsync(cancellationToken)).Resolve(slot.TenantId, slot.SecretName);
         }
 
-        if (failing)
+        var stale = entry!;
+        if (decision == ReadDecision.ServeStale)
         {
-            // The store is failing (for this tenant or, lately, any): nobody waits for the retry, the cached value serves meanwhile.
-            ServeDuringRefresh(slot, fallback, flight);
-            return fallback.Key!;
+            ServeDuringRefresh(slot, stale, flight);
+            return stale.Key!;
         }
 
         try
         {
-            return (await flight.WaitAsync(_refreshWaitLimit, _time, cancellationToken)).Resolve(slot);
+            return (await flight.WaitAsync(_refreshWaitLimit, _time, cancellationToken)).Resolve(slot.TenantId, slot.SecretName);
         }
         catch (TimeoutException)
         {
-            if (ServeDuringRefresh(slot, fallback, flight))
+            if (ServeDuringRefresh(slot, stale, flight))
             {
-                LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, fallback.Key!.Version);
+                LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, stale.Key!.Version);
             }
 
-            return fallback.Key!;
+            return stale.Key!;
         }
     }
 
     /// <summary>
-    /// Until the refresh lands, the hot path serves the cached value to everyone instead of each caller waiting in turn;
-    /// never past the staleness limit. False when the refresh has landed meanwhile (or another caller did this).
+    /// Until the refresh lands, the hot path serves the cached value to everyone instead of each caller waiting in turn.
+    /// False when the refresh has landed meanwhile (or another caller did this).
     /// </summary>
-    private bool ServeDuringRefresh(TenantSlot slot, CacheEntry fallback, Task<CacheEntry> flight)
+    private bool ServeDuringRefresh(TenantSlot slot, CacheEntry stale, Task<CacheEntry> flight)
     {
         lock (slot)
         {
-            if (slot.Entry != fallback || slot.Flight?.Task != flight)
+            if (slot.Entry != stale || slot.Flight?.Task != flight)
             {
                 return false;
             }
 
-            slot.Entry = CacheEntry.ForValue(fallback.Key!, fallback.Task!, fallback.ReadAt, fallback.ReadAt + _maxStaleness + 1, fallback.LatestDisabled);
+            slot.Entry = _policy.ServedDuringRefresh(stale);
             return true;
         }
     }
@@ -209,110 +201,57 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private CacheEntry Apply(TenantSlot slot, StoreRead read, long now)
     {
         var previous = slot.Entry;
-        if (read.Status == StoreReadStatus.Found && read.TaggedTenantId is { } tagged
-            && !string.Equals(tagged, slot.TenantId, StringComparison.OrdinalIgnoreCase))
-        {
-            read = StoreRead.Refused($"The current version is tagged for another tenant ('{tagged}'); it is not served.");
-        }
-
-        switch (read.Status)
-        {
-            case StoreReadStatus.Found:
-            {
-                // Up to a tenth off the TTL, so that tenants read together (at start-up) do not all expire in the same second.
-                var freshUntil = now + _ttl - (long)(Random.Shared.NextDouble() * _ttl / 10);
-                // The same version keeps its key object and task: a refresh that changes nothing allocates nothing lasting.
-                var entry = previous is { Key: { } same, Task: { } sameTask } && same.Version == read.Version
-                    ? CacheEntry.ForValue(same, sameTask, now, freshUntil, read.LatestDisabled)
-                    : CacheEntry.ForValue(new TenantApiKey(slot.TenantId, read.Version!, read.Value!), now, freshUntil, read.LatestDisabled);
-                var key = entry.Key!;
-                slot.Entry = entry;
-                if (slot.FailingSince is { } since)
-                {
-                    var outage = _time.GetElapsedTime(since, now);
-                    LogRecovered(_logger, slot.TenantId, outage, key.Version);
-                    slot.FailingSince = null;
-                }
-
-                var alreadyServingOlder = previous is { LatestDisabled: true, Key: { } kept } && kept.Version == key.Version;
-                if (read.LatestDisabled && !alreadyServingOlder)
-                {
-                    LogServingOlderVersion(_logger, slot.TenantId, key.Version, previous?.Key?.Version);
-                }
-                else if (previous?.Key is { } old && old.Version != key.Version)
-                {
-                    LogRotated(_logger, slot.TenantId, old.Version, key.Version);
-                }
-
-                return entry;
-            }
-
-            case StoreReadStatus.NotFound or StoreReadStatus.Disabled or StoreReadStatus.Refused:
-            {
-                slot.FailingSince = null;
-                var entry = CacheEntry.ForAnswer(read, now, now + _negativeTtl);
-                slot.Entry = entry;
-                var repeated = previous?.Answer?.Status == read.Status;
-                if (read.Status == StoreReadStatus.Disabled && !repeated)
-                {
-                    LogDisabled(_logger, slot.TenantId, slot.SecretName, previous?.Key?.Version);
-                }
-                else if (read.Status == StoreReadStatus.Refused && !repeated)
-                {
-                    LogRefused(_logger, read.Error, slot.TenantId, read.Reason!);
-                }
-
-                return entry;
-            }
-
-            default:
-            {
-                var firstFailure = slot.FailingSince is null;
-                slot.FailingSince ??= now;
-                // The store saw the latest version disabled before failing: a value cached as the latest may be that very
-                // version (a restore or a revoke in the portal), so it is not served. One cached as an older version is.
-                var mayBeDisabled = read.LatestDisabled && previous is { Key: not null, LatestDisabled: false };
-                if (previous?.Key is { } stale && now - previous.ReadAt <= _maxStaleness && !mayBeDisabled)
-                {
-                    // Serve the old value without asking the store again until the negative TTL passes, never past the limit.
-                    var entry = CacheEntry.ForValue(stale, previous.Task!, previous.ReadAt, Math.Min(now + _negativeTtl, previous.ReadAt + _maxStaleness + 1), previous.LatestDisabled);
-                    slot.Entry = entry;
-                    var age = _time.GetElapsedTime(previous.ReadAt, now);
-                    if (firstFailure)
-                    {
-                        LogServingStale(_logger, read.Error, slot.TenantId, read.Reason!, stale.Version, age, _maxStalenessSpan);
-                    }
-                    else
-                    {
-                        LogStillServingStale(_logger, slot.TenantId, read.Reason!, stale.Version, age);
-                    }
-
-                    return entry;
-                }
-
-                if (mayBeDisabled && previous?.Key is { } perhapsDisabled)
-                {
-                    LogLatestDisabledNotServed(_logger, read.Error, slot.TenantId, read.Reason!, perhapsDisabled.Version);
-                }
-                else if (previous?.Key is { } expired)
-                {
-                    LogStaleLimitReached(_logger, read.Error, slot.TenantId, read.Reason!, expired.Version, _maxStalenessSpan);
-                }
-                else if (firstFailure)
-                {
-                    LogFailed(_logger, read.Error, slot.TenantId, read.Reason!);
-                }
-
-                // Remembered like a negative answer: during an outage each tenant costs the vault one refresh per
-                // NegativeCacheTtl, whether or not it has a value to fall back on.
-                var failure = CacheEntry.ForAnswer(read, now, now + _negativeTtl);
-                slot.Entry = failure;
-                return failure;
-            }
-        }
+        var failingSince = slot.FailingSince;
+        var next = _policy.OnAnswer(slot.TenantId, previous, failingSince, read, now, Random.Shared.NextDouble());
+        slot.Entry = next.Entry;
+        slot.FailingSince = next.FailingSince;
+        LogAnswer(slot, next, previous?.Key?.Version, failingSince, now);
+        return next.Entry;
     }
 
-    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+    private void LogAnswer(TenantSlot slot, AnswerDecision next, string? cachedVersion, long? failingSince, long now)
+    {
+        var tenantId = slot.TenantId;
+        var read = next.Read;
+        var version = next.Entry.Key?.Version;
+        if (next.Recovered)
+        {
+            var outage = _time.GetElapsedTime(failingSince!.Value, now);
+            LogRecovered(_logger, tenantId, outage, version!);
+        }
+
+        var age = _time.GetElapsedTime(next.Entry.ReadAt, now);
+        switch (next.Event)
+        {
+            case AnswerEvent.Rotated:
+                LogRotated(_logger, tenantId, cachedVersion!, version!);
+                break;
+            case AnswerEvent.ServingOlderVersion:
+                LogServingOlderVersion(_logger, tenantId, version!, cachedVersion);
+                break;
+            case AnswerEvent.Disabled:
+                LogDisabled(_logger, tenantId, slot.SecretName, cachedVersion);
+                break;
+            case AnswerEvent.Refused:
+                LogRefused(_logger, read.Error, tenantId, read.Reason!);
+                break;
+            case AnswerEvent.ServingStale:
+                LogServingStale(_logger, read.Error, tenantId, read.Reason!, version!, age, _maxStalenessSpan);
+                break;
+            case AnswerEvent.StillServingStale:
+                LogStillServingStale(_logger, tenantId, read.Reason!, version!, age);
+                break;
+            case AnswerEvent.LatestDisabledNotServed:
+                LogLatestDisabledNotServed(_logger, read.Error, tenantId, read.Reason!, cachedVersion!);
+                break;
+            case AnswerEvent.StaleLimitReached:
+                LogStaleLimitReached(_logger, read.Error, tenantId, read.Reason!, cachedVersion!, _maxStalenessSpan);
+                break;
+            case AnswerEvent.Failed:
+                LogFailed(_logger, read.Error, tenantId, read.Reason!);
+                break;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API key of tenant {TenantId} rotated: version {OldVersion} replaced by {NewVersion}")]
     private static partial void LogRotated(ILogger logger, string tenantId, string oldVersion, string newVersion);
@@ -364,60 +303,5 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         /// <summary>When the current run of failed refreshes began. Guarded by the slot's lock.</summary>
         public long? FailingSince;
-    }
-
-    /// <summary>One answer for one tenant: a value (with its completed task, returned as is on a hit) or why there is none.</summary>
-    private sealed class CacheEntry
-    {
-        private CacheEntry(TenantApiKey? key, Task<TenantApiKey>? task, StoreRead? answer, long readAt, long freshUntil, bool latestDisabled)
-        {
-            Key = key;
-            Task = task;
-            Answer = answer;
-            ReadAt = readAt;
-            FreshUntil = freshUntil;
-            LatestDisabled = latestDisabled;
-        }
-
-        public TenantApiKey? Key { get; }
-
-        public Task<TenantApiKey>? Task { get; }
-
-        public StoreRead? Answer { get; }
-
-        /// <summary>When the store last confirmed this answer (clock timestamp).</summary>
-        public long ReadAt { get; }
-
-        /// <summary>Served from the cache until this timestamp.</summary>
-        public long FreshUntil { get; }
-
-        /// <summary>The value is an older version, served because the latest was disabled when it was read.</summary>
-        public bool LatestDisabled { get; }
-
-        public static CacheEntry ForValue(TenantApiKey key, long readAt, long freshUntil, bool latestDisabled) =>
-            new(key, System.Threading.Tasks.Task.FromResult(key), null, readAt, freshUntil, latestDisabled);
-
-        public static CacheEntry ForValue(TenantApiKey key, Task<TenantApiKey> task, long readAt, long freshUntil, bool latestDisabled) =>
-            new(key, task, null, readAt, freshUntil, latestDisabled);
-
-        public static CacheEntry ForAnswer(StoreRead answer, long readAt, long freshUntil) => new(null, null, answer, readAt, freshUntil, latestDisabled: false);
-
-        public TenantApiKey Resolve(TenantSlot slot)
-        {
-            if (Key is not null)
-            {
-                return Key;
-            }
-
-            throw Answer!.Status switch
-            {
-                StoreReadStatus.NotFound => new TenantApiKeyNotFoundException(slot.TenantId, slot.SecretName),
-                StoreReadStatus.Disabled => new TenantApiKeyDisabledException(slot.TenantId, slot.SecretName),
-                StoreReadStatus.Refused => new TenantApiKeyUnavailableException(slot.TenantId,
-                    $"The API key of tenant '{slot.TenantId}' cannot be read: {Answer.Reason}", isTransient: false, Answer.Error),
-                _ => new TenantApiKeyUnavailableException(slot.TenantId,
-                    $"The API key of tenant '{slot.TenantId}' cannot be read now and no cached value may be served: {Answer.Reason}", isTransient: true, Answer.Error),
-            };
-        }
     }
 }
