@@ -88,36 +88,3 @@ public sealed partial class AuditRetention(
     [LoggerMessage(Level = LogLevel.Information, Message = "Audit retention purged {Events} event(s) from {Chains} chain(s) older than {CutBefore}")]
     private static partial void LogPurged(ILogger logger, int events, int chains, DateTimeOffset cutBefore);
 }
-
-/// <summary>Runs the retention purge daily.</summary>
-public sealed partial class AuditRetentionWorker(
-    IServiceScopeFactory scopes,
-    TimeProvider time,
-    IOptions<AuditRetentionOptions> options,
-    ILogger<AuditRetentionWorker> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Enabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<AuditRetention>().PurgeAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit retention purge failed; nothing was deleted for the chain that failed")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
-}

@@ -183,37 +183,3 @@ public sealed partial class RotationMonitor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation monitor could not disable {SecretName} version {Version} ({Problem}); it will try again")]
     private static partial void LogDisableFailed(ILogger logger, string secretName, string version, string problem);
 }
-
-/// <summary>Runs the rotation monitor on a timer (from <see cref="TimeProvider"/>), once at start-up and then every interval.</summary>
-public sealed partial class RotationMonitorWorker(
-    IServiceScopeFactory scopes,
-    TimeProvider time,
-    IOptions<RotationMonitorOptions> options,
-    ILogger<RotationMonitorWorker> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Enabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        do
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<RotationMonitor>().SweepAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSweepFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Rotation monitor sweep failed; it runs again at the next interval")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
-}
