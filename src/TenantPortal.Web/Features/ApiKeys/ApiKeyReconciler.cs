@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.SecretStore;
 

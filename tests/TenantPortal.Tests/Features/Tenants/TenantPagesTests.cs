@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.Infrastructure;
 using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Tests.Features.Tenants;
@@ -91,6 +92,33 @@ public sealed class TenantPagesTests : ComponentTestBase
             Assert.Single((await Portal.Get<TenantService>().GetAsync(TestPersonas.ContosoAdmin, "contoso", default))!.Contacts).Email));
         Assert.Empty(page.FindAll("[data-testid=open-edit]"));
         Assert.Empty(page.FindAll("[data-testid=open-offboard]"));
+    }
+
+    [Fact]
+    public async Task TenantAdmin_SavesAVerificationProbeThroughTheEditor_ThenRemovesIt()
+    {
+        var settings = await Portal.Get<PlatformSettingsService>().UpdateAsync(TestPersonas.PlatformAdmin,
+            new PlatformSettingsInput(90, 365, [30, 14, 7, 1], 7, ["api.provider.example"]), default);
+        Assert.True(settings.Succeeded, settings.Problem);
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        RenderProviders();
+        var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForElement("input[data-testid=probe-url]").Change("https://api.provider.example/v1/me");
+        page.Find("input[data-testid=probe-header]").Change("X-Api-Key");
+        page.Find("input[data-testid=probe-prefix]").Change("");
+        page.Find("input[data-testid=probe-status]").Change("204");
+        page.Find("[data-testid=probe-save]").Click();
+
+        page.WaitForElement("[data-testid=probe-remove]");
+        Assert.Empty(page.FindAll("[data-testid=tenant-error]"));
+        var saved = (await Portal.Get<TenantService>().GetAsync(TestPersonas.ContosoAdmin, "contoso", default))!.Probe!;
+        Assert.Equal(("GET", "https://api.provider.example/v1/me", "X-Api-Key", "", 204),
+            (saved.Method, saved.Url, saved.HeaderName, saved.HeaderPrefix, saved.ExpectedStatus));
+
+        page.Find("[data-testid=probe-remove]").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=probe-remove]")));
+        Assert.Null((await Portal.Get<TenantService>().GetAsync(TestPersonas.ContosoAdmin, "contoso", default))!.Probe);
     }
 
     [Fact]

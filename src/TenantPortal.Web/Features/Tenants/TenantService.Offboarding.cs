@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Audit;
+
+namespace TenantPortal.Web.Features.Tenants;
+
+public sealed partial class TenantService
+{
+    /// <summary>
+    /// Offboards a tenant: every enabled version of its secret is disabled in the store (the portal may update, not
+    /// delete), then the tenant is marked offboarded with its reason. Its metadata and audit history stay.
+    /// </summary>
+    public async Task<TenantChangeResult> OffboardAsync(ClaimsPrincipal user, string tenantId, string typedName, string reason, CancellationToken cancellationToken)
+    {
+        if (!await IsPlatformAdminAsync(user, AuditActions.TenantOffboard, tenantId, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        Tenant? tenant;
+        await using (var db = contexts.CreateDbContext())
+        {
+            tenant = await LoadAsync(db, tenantId, tracking: false, cancellationToken);
+        }
+
+        if (tenant is null)
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        if (tenant.IsOffboarded)
+        {
+            return TenantChangeResult.Invalid($"{tenant.DisplayName} was already offboarded on {tenant.OffboardedAt:yyyy-MM-dd}.");
+        }
+
+        if (!string.Equals(typedName?.Trim(), tenant.DisplayName, StringComparison.Ordinal))
+        {
+            return TenantChangeResult.Invalid($"Type the tenant's name exactly as shown (\"{tenant.DisplayName}\") to confirm.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500)
+        {
+            return TenantChangeResult.Invalid("Give a reason for offboarding (at most 500 characters).");
+        }
+
+        // The key lifecycle disables every version under the tenant's key lock, confirmed by the store, then marks the tenant offboarded.
+        var result = await lifecycle.OffboardAsync(PortalActor.From(user)!, tenant.Id, reason.Trim(), AuditTrail.NewCorrelationId(), cancellationToken);
+        return result.Outcome switch
+        {
+            KeyChangeOutcome.Done => TenantChangeResult.Saved(result.Message),
+            KeyChangeOutcome.Invalid => TenantChangeResult.Invalid(result.Message),
+            KeyChangeOutcome.NotFound => TenantChangeResult.NotFound,
+            _ => new TenantChangeResult(TenantChangeOutcome.Failed, result.Message),
+        };
+    }
+}

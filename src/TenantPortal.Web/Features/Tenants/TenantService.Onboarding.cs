@@ -1,0 +1,240 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Web.Features.Tenants;
+
+public sealed partial class TenantService
+{
+    public async Task<TenantChangeResult> OnboardAsync(ClaimsPrincipal user, TenantInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var slug = input.Id?.Trim() ?? "";
+        if (!await IsPlatformAdminAsync(user, AuditActions.TenantOnboard, slug, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        if (ValidateSlugAndProfile(input, platform, out var directories, out var contacts) is { } problem)
+        {
+            return TenantChangeResult.Invalid(problem);
+        }
+
+        if (await db.Tenants.AnyAsync(t => t.Id == slug, cancellationToken))
+        {
+            return TenantChangeResult.Invalid($"A tenant with the id \"{slug}\" already exists (offboarded tenants keep their id; re-onboard it instead).");
+        }
+
+        if (await FindDirectoryConflictAsync(db, directories, slug, cancellationToken) is { } conflict)
+        {
+            return TenantChangeResult.Invalid(conflict);
+        }
+
+        var tenant = new Tenant
+        {
+            Id = slug,
+            DisplayName = input.DisplayName.Trim(),
+            CreatedAt = time.GetUtcNow(),
+            RotationIntervalDays = input.Policy.IntervalDays,
+            ReminderLeadDays = [.. input.Policy.ReminderLeadDays.OrderDescending()],
+            GracePeriodDays = input.Policy.GracePeriodDays,
+        };
+        tenant.Directories.AddRange(directories.Select(id => new TenantDirectory { EntraTenantId = id, TenantId = slug }));
+        tenant.Contacts.AddRange(contacts.Select(c => new TenantContact { TenantId = slug, Email = c.Email, Language = c.Language }));
+        db.Tenants.Add(tenant);
+
+        var changes = new AuditChanges()
+            .Add("Display name", (string?)null, tenant.DisplayName)
+            .AddSet("Entra tenants", [], directories.Select(d => d.ToString()))
+            .AddSet("Contacts", [], contacts.Select(Describe))
+            .Add("Policy", (string?)null, Describe(tenant.Policy));
+        return await SaveAsync(db, user, AuditActions.TenantOnboard, slug, changes,
+            $"Tenant {slug} onboarded. Its key will be stored as the secret {SecretName.ForTenant(slug)}.", cancellationToken);
+    }
+
+    /// <summary>Edits a tenant. The id may change only while no key version exists, because the secret name depends on it.</summary>
+    public async Task<TenantChangeResult> UpdateAsync(ClaimsPrincipal user, string tenantId, TenantInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (!await IsPlatformAdminAsync(user, AuditActions.TenantUpdate, tenantId, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        var tenant = await LoadAsync(db, tenantId, tracking: true, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        if (ValidateSlugAndProfile(input, platform, out var directories, out var contacts) is { } problem)
+        {
+            return TenantChangeResult.Invalid(problem);
+        }
+
+        var newId = input.Id.Trim();
+        if (newId != tenant.Id)
+        {
+            if (await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenant.Id, cancellationToken))
+            {
+                return TenantChangeResult.Invalid(
+                    $"The id cannot change any more: a key exists under the secret name {SecretName.ForTenant(tenant.Id)}, which depends on it.");
+            }
+
+            if (await db.Tenants.AnyAsync(t => t.Id == newId, cancellationToken))
+            {
+                return TenantChangeResult.Invalid($"A tenant with the id \"{newId}\" already exists.");
+            }
+        }
+
+        if (await FindDirectoryConflictAsync(db, directories, tenant.Id, cancellationToken) is { } conflict)
+        {
+            return TenantChangeResult.Invalid(conflict);
+        }
+
+        var policy = input.Policy with { ReminderLeadDays = [.. input.Policy.ReminderLeadDays.OrderDescending()] };
+        var changes = new AuditChanges()
+            .Add("Id", tenant.Id, newId)
+            .Add("Display name", tenant.DisplayName, input.DisplayName.Trim())
+            .AddSet("Entra tenants", tenant.Directories.Select(d => d.EntraTenantId.ToString()), directories.Select(d => d.ToString()))
+            .AddSet("Contacts", tenant.Contacts.Select(c => Describe(new ContactInput(c.Email, c.Language))), contacts.Select(Describe))
+            .Add("Policy", Describe(tenant.Policy), Describe(policy));
+        if (changes.IsEmpty)
+        {
+            return TenantChangeResult.Saved("Nothing changed.");
+        }
+
+        if (newId != tenant.Id)
+        {
+            if (await RenameAsync(user, tenant.Id, newId, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            // The move is saved; the rest of the edit (if any) goes onto the moved tenant.
+            var rest = await UpdateAsync(user, newId, input, cancellationToken);
+            return (rest.Succeeded ? TenantChangeResult.Saved($"Tenant {tenant.Id} is now {newId}.") : rest) with { NewTenantId = newId };
+        }
+
+        tenant.DisplayName = input.DisplayName.Trim();
+        tenant.RotationIntervalDays = policy.IntervalDays;
+        tenant.ReminderLeadDays = [.. policy.ReminderLeadDays];
+        tenant.GracePeriodDays = policy.GracePeriodDays;
+        Replace(db, tenant, directories);
+        ReplaceContacts(db, tenant, contacts);
+        return await SaveAsync(db, user, AuditActions.TenantUpdate, tenant.Id, changes, $"Tenant {tenant.Id} saved.", cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves a tenant that has no key yet to a new id, in one transaction: the new row, its directories and contacts
+    /// re-pointed, the old row gone. Returns null when moved (the caller then applies the rest of the edit), or why not.
+    /// </summary>
+    private async Task<TenantChangeResult?> RenameAsync(ClaimsPrincipal user, string oldId, string newId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var db = contexts.CreateDbContext();
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+            {
+                await using var work = contexts.CreateDbContext();
+                await using var transaction = await work.Database.BeginTransactionAsync(ct);
+                var old = await work.Tenants.AsNoTracking().FirstAsync(t => t.Id == oldId, ct);
+                work.Tenants.Add(new Tenant
+                {
+                    Id = newId, DisplayName = old.DisplayName, CreatedAt = old.CreatedAt, RotationIntervalDays = old.RotationIntervalDays,
+                    ReminderLeadDays = old.ReminderLeadDays, GracePeriodDays = old.GracePeriodDays,
+                    OffboardedAt = old.OffboardedAt, OffboardReason = old.OffboardReason, Probe = old.Probe,
+                    WebhookUrl = old.WebhookUrl, WebhookSigningKeyProtected = old.WebhookSigningKeyProtected,
+                });
+                await AuditTrail.ChainAsync(work, audit.Create(PortalActor.From(user), AuditActions.TenantUpdate, AuditOutcome.Succeeded, newId,
+                    changes: new AuditChanges().Add("Id", oldId, newId).ToString()), ct);
+                await work.SaveChangesAsync(ct);
+                await work.TenantDirectories.Where(d => d.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(d => d.TenantId, newId), ct);
+                await work.TenantContacts.Where(c => c.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(c => c.TenantId, newId), ct);
+                await work.Tenants.Where(t => t.Id == oldId).ExecuteDeleteAsync(ct);
+                await transaction.CommitAsync(ct);
+            }, cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException ex)
+        {
+            LogSaveFailed(logger, ex, AuditActions.TenantUpdate, oldId);
+            return new TenantChangeResult(TenantChangeOutcome.Failed,
+                $"The tenant could not be moved to the id \"{newId}\" because it changed at the same time. Nothing was saved; reload and try again.");
+        }
+    }
+
+    /// <summary>Lets an offboarded tenant's users back in. Its old key versions stay disabled: an admin submits a new key.</summary>
+    public async Task<TenantChangeResult> ReonboardAsync(ClaimsPrincipal user, string tenantId, CancellationToken cancellationToken)
+    {
+        if (!await IsPlatformAdminAsync(user, AuditActions.TenantReonboard, tenantId, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        var tenant = await db.Tenants.FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        if (!tenant.IsOffboarded)
+        {
+            return TenantChangeResult.Invalid($"{tenant.DisplayName} is not offboarded.");
+        }
+
+        var changes = new AuditChanges().Add("Offboarded", tenant.OffboardedAt?.ToString("yyyy-MM-dd", null), null);
+        tenant.OffboardedAt = null;
+        tenant.OffboardReason = null;
+        return await SaveAsync(db, user, AuditActions.TenantReonboard, tenant.Id, changes,
+            $"{tenant.DisplayName} is onboarded again. Its previous key versions stay disabled; an admin of the tenant submits a new key.", cancellationToken);
+    }
+
+    private string? ValidateSlugAndProfile(TenantInput input, PlatformSettings platform, out List<Guid> directories, out List<ContactInput> contacts)
+    {
+        directories = [];
+        contacts = [];
+        return TenantRules.ValidateSlug(input.Id?.Trim())
+            ?? TenantRules.ValidateDisplayName(input.DisplayName)
+            ?? TenantRules.ParseDirectories(input.EntraTenantIds, authOptions.Value.HomeTenantId, out directories)
+            ?? TenantRules.ParseContacts(input.Contacts, out contacts)
+            ?? RotationPolicyRules.Validate(input.Policy, platform.MaxRotationIntervalDays);
+    }
+
+    private static async Task<string?> FindDirectoryConflictAsync(PortalDbContext db, List<Guid> directories, string ownerId, CancellationToken cancellationToken)
+    {
+        var taken = await db.TenantDirectories.AsNoTracking()
+            .Where(d => directories.Contains(d.EntraTenantId) && d.TenantId != ownerId)
+            .Select(d => new { d.EntraTenantId, d.TenantId })
+            .FirstOrDefaultAsync(cancellationToken);
+        return taken is null
+            ? null
+            : $"The Entra tenant id {taken.EntraTenantId} already belongs to the tenant \"{taken.TenantId}\"; one Entra tenant acts for one portal tenant.";
+    }
+
+    private static void Replace(PortalDbContext db, Tenant tenant, List<Guid> directories)
+    {
+        foreach (var gone in tenant.Directories.Where(d => !directories.Contains(d.EntraTenantId) || d.TenantId != tenant.Id).ToList())
+        {
+            tenant.Directories.Remove(gone);
+            db.TenantDirectories.Remove(gone);
+        }
+
+        foreach (var id in directories.Where(id => tenant.Directories.All(d => d.EntraTenantId != id)))
+        {
+            var row = new TenantDirectory { EntraTenantId = id, TenantId = tenant.Id };
+            tenant.Directories.Add(row);
+            db.TenantDirectories.Add(row);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Features.Rotation;
+
+namespace TenantPortal.Web.Features.Tenants;
+
+public sealed partial class TenantService
+{
+    /// <summary>A tenant admin replaces their own tenant's notification contacts.</summary>
+    public async Task<TenantChangeResult> UpdateContactsAsync(ClaimsPrincipal user, string tenantId, IReadOnlyList<ContactInput> input, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var tenant = await LoadAsync(db, tenantId, tracking: true, cancellationToken);
+        if (!await AuthorizeAsync(user, tenantId, tenant, TenantOperations.ManageContacts, AuditActions.TenantContactsUpdate, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        if (TenantRules.ParseContacts(input, out var contacts) is { } problem)
+        {
+            return TenantChangeResult.Invalid(problem);
+        }
+
+        var changes = new AuditChanges()
+            .AddSet("Contacts", tenant!.Contacts.Select(c => Describe(new ContactInput(c.Email, c.Language))), contacts.Select(Describe));
+        if (changes.IsEmpty)
+        {
+            return TenantChangeResult.Saved("Nothing changed.");
+        }
+
+        ReplaceContacts(db, tenant, contacts);
+        return await SaveAsync(db, user, AuditActions.TenantContactsUpdate, tenant.Id, changes, "Contacts saved.", cancellationToken);
+    }
+
+    /// <summary>A tenant admin tightens their tenant's rotation policy; never beyond the platform's limits.</summary>
+    public async Task<TenantChangeResult> UpdatePolicyAsync(ClaimsPrincipal user, string tenantId, RotationPolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        await using var db = contexts.CreateDbContext();
+        var tenant = await LoadAsync(db, tenantId, tracking: true, cancellationToken);
+        if (!await AuthorizeAsync(user, tenantId, tenant, TenantOperations.ManagePolicy, AuditActions.TenantPolicyUpdate, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        if (RotationPolicyRules.ValidateForTenantAdmin(policy, platform) is { } problem)
+        {
+            return TenantChangeResult.Invalid(problem);
+        }
+
+        var ordered = policy with { ReminderLeadDays = [.. policy.ReminderLeadDays.OrderDescending()] };
+        var changes = new AuditChanges().Add("Policy", Describe(tenant!.Policy), Describe(ordered));
+        if (changes.IsEmpty)
+        {
+            return TenantChangeResult.Saved("Nothing changed.");
+        }
+
+        tenant.RotationIntervalDays = ordered.IntervalDays;
+        tenant.ReminderLeadDays = [.. ordered.ReminderLeadDays];
+        tenant.GracePeriodDays = ordered.GracePeriodDays;
+        return await SaveAsync(db, user, AuditActions.TenantPolicyUpdate, tenant.Id, changes,
+            "Rotation policy saved. It applies from the next key version; the current version keeps its due date.", cancellationToken);
+    }
+
+    /// <summary>A tenant admin sets (or, with null, removes) the probe that must accept a key before it is stored.</summary>
+    public async Task<TenantChangeResult> UpdateProbeAsync(ClaimsPrincipal user, string tenantId, VerificationProbe? probe, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        var tenant = await LoadAsync(db, tenantId, tracking: true, cancellationToken);
+        if (!await AuthorizeAsync(user, tenantId, tenant, TenantOperations.ManagePolicy, AuditActions.TenantProbeUpdate, cancellationToken))
+        {
+            return TenantChangeResult.NotFound;
+        }
+
+        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+        if (probe is not null && Outbound.VerificationProbeRules.Validate(probe, platform.ProbeAllowedHosts) is { } problem)
+        {
+            return TenantChangeResult.Invalid(problem);
+        }
+
+        var changes = new AuditChanges().Add("Verification probe", Describe(tenant!.Probe), Describe(probe));
+        if (changes.IsEmpty)
+        {
+            return TenantChangeResult.Saved("Nothing changed.");
+        }
+
+        tenant.Probe = probe is null ? null : new VerificationProbe
+        {
+            Method = probe.Method, Url = probe.Url.Trim(), HeaderName = probe.HeaderName.Trim(), HeaderPrefix = probe.HeaderPrefix,
+            ExpectedStatus = probe.ExpectedStatus,
+        };
+        return await SaveAsync(db, user, AuditActions.TenantProbeUpdate, tenant.Id, changes,
+            probe is null ? "Verification probe removed." : "Verification probe saved: the next key must pass it before it is stored.", cancellationToken);
+    }
+
+    private static string? Describe(VerificationProbe? p) =>
+        p is null ? null : $"{p.Method} {p.Url} with {p.HeaderName}: {p.HeaderPrefix}<key> expecting {p.ExpectedStatus}";
+}
