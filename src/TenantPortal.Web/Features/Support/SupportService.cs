@@ -17,6 +17,9 @@ public sealed record TenantRotationRow(
     DateTimeOffset? DueAt,
     int VersionCount)
 {
+    /// <summary>Versions whose metadata and store disagree (missing from the store, or enabled in it though disabled here).</summary>
+    public int DriftCount { get; init; }
+
     public int? KeyAgeDays(DateTimeOffset now) => LastRotatedAt is { } at ? (int)(now - at).TotalDays : null;
 }
 
@@ -77,6 +80,7 @@ public sealed class SupportService(
                 .FirstOrDefault(),
             HasRevoked = db.ApiKeyVersions.Any(v => v.TenantId == t.Id && v.Status == ApiKeyVersionStatus.Revoked),
             VersionCount = db.ApiKeyVersions.Count(v => v.TenantId == t.Id),
+            DriftCount = db.ApiKeyVersions.Count(v => v.TenantId == t.Id && (v.MissingFromStoreSince != null || v.StillEnabledInStoreSince != null)),
         });
 
         if (!string.IsNullOrWhiteSpace(query.Search))
@@ -116,7 +120,7 @@ public sealed class SupportService(
             {
                 DateTimeOffset? dueAt = r.Current is null ? null : r.Current.ExpiresAt ?? RotationSchedule.DueAt(r.Current.CreatedAt, r.RotationIntervalDays);
                 return new TenantRotationRow(r.Id, r.DisplayName, RotationSchedule.StatusOf(dueAt, r.Current?.DueSoonAt, r.HasRevoked, now),
-                    r.Current?.CreatedAt, dueAt, r.VersionCount);
+                    r.Current?.CreatedAt, dueAt, r.VersionCount) { DriftCount = r.DriftCount };
             }).ToList(),
             total);
     }

@@ -39,6 +39,22 @@ public sealed class ApiKeyPageTests : ComponentTestBase
     }
 
     [Fact]
+    public async Task Render_RevokedVersionEnabledAgainInTheStore_ShowsTheDrift()
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        var keys = Portal.Get<ApiKeyService>();
+        var stored = await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
+        await keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Leaked", confirmed: true, default);
+        await Portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant("contoso"), stored.Version!.Version, new SecretVersionUpdate(Enabled: true), default);
+        await Portal.Get<ApiKeyReconciler>().ReconcileTenantAsync("contoso", default);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.Equal("enabled in the store but revoked here", page.Find("[data-testid=enabled-in-store]").TextContent.Trim()));
+        Assert.Equal("Revoked", page.Find("[data-testid=rotation-status]").TextContent.Trim());
+    }
+
+    [Fact]
     public void Render_AnotherTenant_ShowsNotFound()
     {
         SignInAs(DevelopmentPersonas.FabrikamAdmin);

@@ -40,6 +40,59 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReconcileTenantAsync_RevokedVersionReEnabledInTheStore_IsFlaggedOnceNeverPromoted_AndRevokeAgainClearsIt()
+    {
+        var version = (await SubmitAsync("sk_live_revoked_then_back_01")).Version!.Version;
+        var keys = _portal.Get<ApiKeyService>();
+        Assert.True((await keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Leaked", confirmed: true, default)).Succeeded);
+        // Someone with vault access turns it back on.
+        await _portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant("contoso"), version, new SecretVersionUpdate(Enabled: true), default);
+
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        var overview = await keys.GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.Null(overview!.Current);
+        var row = Assert.Single(overview.History);
+        Assert.Equal(ApiKeyVersionStatus.Revoked, row.Status);
+        Assert.True(row.StillEnabledInStore);
+        var support = await _portal.Get<TenantPortal.Web.Features.Support.SupportService>().GetRotationStatusPageAsync(TestPersonas.SupportReader,
+            new TenantPortal.Web.Features.Support.RotationStatusQuery(0, 10, Search: "contoso"), default);
+        Assert.Equal(1, Assert.Single(support!.Items).DriftCount);
+        await using (var db = _portal.CreateDbContext())
+        {
+            var flagged = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.ReconciliationEnabledInStore);
+            Assert.Equal("Enabled in the secret store but revoked here", flagged.Reason);
+            Assert.Equal(version, flagged.KeyVersion);
+        }
+
+        var again = await keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Re-enabled by mistake", confirmed: true, default);
+
+        Assert.Equal(KeyChangeOutcome.Done, again.Outcome);
+        Assert.False(Assert.Single(await _portal.StoredVersionsAsync("contoso")).Enabled);
+        var after = await keys.GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.False(Assert.Single(after!.History).StillEnabledInStore);
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_CurrentDisabledInTheStoreOutsideThePortal_FollowsTheStoreToWhatTheBackendServes()
+    {
+        var first = (await SubmitAsync("sk_live_outside_first_0001")).Version!.Version;
+        _portal.Time.Advance(TimeSpan.FromDays(1));
+        var second = (await SubmitAsync("sk_live_outside_second_002")).Version!.Version;
+        await _portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant("contoso"), second, new SecretVersionUpdate(Enabled: false), default);
+
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.Equal(first, overview!.Current!.Version);
+        Assert.Equal(ApiKeyVersionStatus.Disabled, overview.History.Single(v => v.Version == second).Status);
+        await using var db = _portal.CreateDbContext();
+        var followed = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.ReconciliationDisabledInStore);
+        Assert.Equal(second, followed.KeyVersion);
+    }
+
+    [Fact]
     public async Task ReconcileTenantAsync_RunTwice_ChangesNothingTheSecondTime()
     {
         await WriteStrayAsync("sk_live_stray_00000000001");
