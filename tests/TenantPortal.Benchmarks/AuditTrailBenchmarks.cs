@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Benchmarks;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TenantPortal.KeyReader;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 
 namespace TenantPortal.Benchmarks;
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Auth.Entra;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Auth;
 
@@ -32,7 +32,6 @@ public static class AuthServiceCollectionExtensions
             services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
                 .AddCookie(o => o.LoginPath = DevelopmentSignIn.SignInPath);
             services.AddSingleton<DevelopmentSignInEnabled>();
-            services.AddHostedService<DevelopmentSeeder>();
         }
         else if (builder.Configuration.GetSection(EntraSignInOptions.SectionName).Exists())
         {

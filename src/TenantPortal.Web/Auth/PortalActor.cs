@@ -1,12 +1,13 @@
 using System.Security.Claims;
 using Microsoft.Identity.Web;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Auth;
 
 /// <summary>
 /// Who is acting, as the services see it: identified by Entra <c>tid</c> + <c>oid</c>, never by e-mail or name.
 /// </summary>
-public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string DisplayName, IReadOnlyList<string> Roles)
+public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string DisplayName, IReadOnlyList<string> Roles) : IAuditActor
 {
     /// <summary>The portal itself, for background work such as reconciliation.</summary>
     public static PortalActor System { get; } = new(Guid.Empty, Guid.Empty, "TenantPortal (system)", ["System"]);

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using TenantPortal.Web.Data;
 
 namespace TenantPortal.Web.Auth;
 
@@ -9,7 +7,7 @@ namespace TenantPortal.Web.Auth;
 /// for staff. Asked at every sign-in and at every revalidation of a session, so a change here takes effect in open
 /// sessions within <see cref="PortalAuthOptions.RevalidationInterval"/>. Not cached for that reason.
 /// </summary>
-public sealed class SignInAllowList(IDbContextFactory<PortalDbContext> contexts, IOptions<PortalAuthOptions> options)
+public sealed class SignInAllowList(IOnboardedDirectories directories, IOptions<PortalAuthOptions> options)
 {
     public async Task<bool> IsAllowedAsync(Guid entraTenantId, CancellationToken cancellationToken)
     {
@@ -23,9 +21,6 @@ public sealed class SignInAllowList(IDbContextFactory<PortalDbContext> contexts,
             return true;
         }
 
-        await using var db = contexts.CreateDbContext();
-        // Query the tenant, not the directory row alone, so conditions on the tenant (e.g. not offboarded) go here.
-        return await db.Tenants.AsNoTracking()
-            .AnyAsync(t => t.OffboardedAt == null && t.Directories.Any(d => d.EntraTenantId == entraTenantId), cancellationToken);
+        return await directories.ContainsAsync(entraTenantId, cancellationToken);
     }
 }

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
-using TenantPortal.Web.Features.Audit;
-using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Auth;
 
@@ -18,7 +17,7 @@ public static class TenantAuthorization
         AuditTrail audit,
         ClaimsPrincipal user,
         string tenantId,
-        Tenant? tenant,
+        ITenantResource? tenant,
         TenantOperationRequirement operation,
         string action,
         CancellationToken cancellationToken,

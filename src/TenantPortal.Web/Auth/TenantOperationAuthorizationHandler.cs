@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Web.Auth;
 
@@ -20,9 +19,9 @@ public sealed class TenantOperationRequirement(string name, bool staffMayRead) :
 /// Entra tenant maps to; staff of the home tenant may read any tenant's metadata, never change it.
 /// </summary>
 public sealed class TenantOperationAuthorizationHandler(IOptions<PortalAuthOptions> options)
-    : AuthorizationHandler<TenantOperationRequirement, Tenant>
+    : AuthorizationHandler<TenantOperationRequirement, ITenantResource>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TenantOperationRequirement requirement, Tenant resource)
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TenantOperationRequirement requirement, ITenantResource resource)
     {
         var actor = PortalActor.From(context.User);
         if (actor is null)

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Data;
 

@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Leases;
 
 namespace TenantPortal.Web.Data;
 

@@ -1,12 +1,15 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
-using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Support;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Leases;
 
 namespace TenantPortal.Web.Features;
 
@@ -16,6 +19,12 @@ public static class FeatureServiceCollectionExtensions
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddMudServices();
+        if (DevelopmentSignIn.IsEnabled(builder.Configuration, builder.Environment))
+        {
+            // The development personas' tenants (the sign-in itself is AddPortalAuthentication's).
+            builder.Services.AddHostedService<DevelopmentTenantSeeder>();
+        }
+
         builder.Services.AddSingleton<AuditAppender>();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();
@@ -32,6 +41,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddOptions<KeyLockOptions>().BindConfiguration(KeyLockOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<TenantService>();
+        builder.Services.AddSingleton<IOnboardedDirectories, OnboardedDirectories>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddScoped<RotationMonitor>();
         builder.Services.AddOptions<RotationMonitorOptions>().BindConfiguration(RotationMonitorOptions.SectionName)

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
@@ -10,6 +10,7 @@ using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Auth;

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OpenIddict.Abstractions;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Auth.Entra;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Tests.Auth;
 

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Tenants;
@@ -128,8 +128,8 @@ public class EntraSignInConfigurationTests
 
             Assert.Equal(SignInRefusal.FailedPath, callback.Headers.Location!.OriginalString);
             await using var check = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-            var audited = await check.AuditEvents.SingleAsync(e => e.Action == TenantPortal.Web.Features.Audit.AuditActions.SignIn);
-            Assert.Equal(TenantPortal.Web.Features.Audit.AuditOutcome.Failed, audited.Outcome);
+            var audited = await check.AuditEvents.SingleAsync(e => e.Action == TenantPortal.Web.Infrastructure.Audit.AuditActions.SignIn);
+            Assert.Equal(TenantPortal.Web.Infrastructure.Audit.AuditOutcome.Failed, audited.Outcome);
         }
         finally
         {

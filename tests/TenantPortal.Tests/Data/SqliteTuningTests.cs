@@ -1,10 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Tests.Data;
 

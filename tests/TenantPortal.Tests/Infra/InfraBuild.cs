@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 
 namespace TenantPortal.Tests.Infra;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 
 namespace TenantPortal.Tests.Integration;
 

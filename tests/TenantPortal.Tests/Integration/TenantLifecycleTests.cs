@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.Auth;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Rotation;

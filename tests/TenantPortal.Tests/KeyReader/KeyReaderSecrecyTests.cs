@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Tracing;
 using Azure.Core.Diagnostics;
 using TenantPortal.KeyReader;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 
 namespace TenantPortal.Tests.KeyReader;
 

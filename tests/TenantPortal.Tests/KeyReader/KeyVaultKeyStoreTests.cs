@@ -1,5 +1,5 @@
 using TenantPortal.KeyReader;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 
 namespace TenantPortal.Tests.KeyReader;
 

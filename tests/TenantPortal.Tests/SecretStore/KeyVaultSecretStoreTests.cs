@@ -1,6 +1,6 @@
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging.Abstractions;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.SecretStore;

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Time.Testing;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.SecretStore;

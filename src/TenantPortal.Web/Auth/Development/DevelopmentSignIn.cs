@@ -2,10 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
-using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Audit;
-using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Auth.Development;
 
@@ -88,28 +85,4 @@ public static class DevelopmentSignIn
 
     public static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
-}
-
-/// <summary>Seeds the personas' tenants on first start of the embedded default.</summary>
-internal sealed class DevelopmentSeeder(IDbContextFactory<PortalDbContext> contexts, TimeProvider time) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await using var db = contexts.CreateDbContext();
-        var existing = await db.Tenants.Select(t => t.Id).ToListAsync(cancellationToken);
-        foreach (var seed in DevelopmentPersonas.Tenants.Where(t => !existing.Contains(t.Id)))
-        {
-            var tenant = new Tenant { Id = seed.Id, DisplayName = seed.DisplayName, CreatedAt = time.GetUtcNow() };
-            if (seed.EntraTenantId is { } tid)
-            {
-                tenant.Directories.Add(new TenantDirectory { EntraTenantId = tid, TenantId = seed.Id });
-            }
-
-            db.Tenants.Add(tenant);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

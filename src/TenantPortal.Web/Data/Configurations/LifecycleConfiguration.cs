@@ -4,6 +4,7 @@ using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Leases;
 
 namespace TenantPortal.Web.Data.Configurations;
 

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;

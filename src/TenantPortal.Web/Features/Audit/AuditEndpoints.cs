@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CsvHelper;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Audit;
 

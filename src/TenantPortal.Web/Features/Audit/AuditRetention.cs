@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Audit;
 

@@ -1,5 +1,5 @@
+using TenantPortal.Web.Infrastructure.Background;
 using Microsoft.Extensions.Options;
-using TenantPortal.Web.Background;
 
 namespace TenantPortal.Web.Features.Audit;
 

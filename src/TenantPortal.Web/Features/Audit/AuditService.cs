@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Support;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Paging;
 
 namespace TenantPortal.Web.Features.Audit;
 

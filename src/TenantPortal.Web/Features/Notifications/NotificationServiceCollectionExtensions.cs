@@ -2,7 +2,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Outbound;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Infrastructure.Outbound;
 
 namespace TenantPortal.Web.Features.Notifications;
 

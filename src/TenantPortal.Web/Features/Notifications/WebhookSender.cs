@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TenantPortal.Web.Features.Outbound;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Infrastructure.Outbound;
 
 namespace TenantPortal.Web.Features.Notifications;
 

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Platform;
 

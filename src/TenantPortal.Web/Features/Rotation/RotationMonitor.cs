@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Leases;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Rotation;

@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Paging;
 
 namespace TenantPortal.Web.Features.Support;
 
@@ -37,12 +38,6 @@ public enum RotationStatusSort
     TenantId,
     LastRotatedAt,
     DueAt,
-}
-
-public sealed record PagedResult<T>(IReadOnlyList<T> Items, int TotalCount)
-{
-    /// <summary>More rows match than <see cref="TotalCount"/> says (the count was capped).</summary>
-    public bool HasMore { get; init; }
 }
 
 /// <summary>Rotation status across all tenants for support readers and platform admins: metadata only, paged in the database.</summary>

@@ -1,9 +1,10 @@
+using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.Rotation;
 
 namespace TenantPortal.Web.Features.Tenants;
 
 /// <summary>A customer of the SaaS whose API key the portal holds.</summary>
-public sealed class Tenant
+public sealed class Tenant : ITenantResource
 {
     public const int SlugMaxLength = SecretStore.SecretName.MaxTenantIdLength;
     public const int DisplayNameMaxLength = 200;

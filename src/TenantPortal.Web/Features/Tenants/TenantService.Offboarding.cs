@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Tenants;
 

@@ -2,9 +2,9 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Tenants;

@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Tenants;
 
@@ -75,7 +75,7 @@ public sealed partial class TenantService
         }
 
         var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
-        if (probe is not null && Outbound.VerificationProbeRules.Validate(probe, platform.ProbeAllowedHosts) is { } problem)
+        if (probe is not null && VerificationProbeRules.Validate(probe, platform.ProbeAllowedHosts) is { } problem)
         {
             return TenantChangeResult.Invalid(problem);
         }

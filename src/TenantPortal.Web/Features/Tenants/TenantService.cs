@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Rotation;
-using TenantPortal.Web.Features.Support;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Paging;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Tenants;

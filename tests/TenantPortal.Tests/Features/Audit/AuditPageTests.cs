@@ -1,8 +1,9 @@
 using Bunit;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Features.Audit;

@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Features.Audit;

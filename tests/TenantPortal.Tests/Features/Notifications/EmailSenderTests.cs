@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
 

@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TenantPortal.Tests.Infrastructure;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Tests.Features.Notifications;
 

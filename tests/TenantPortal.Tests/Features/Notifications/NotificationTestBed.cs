@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;

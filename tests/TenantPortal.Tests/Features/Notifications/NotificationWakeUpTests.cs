@@ -50,7 +50,7 @@ public sealed class NotificationWakeUpTests : IAsyncLifetime
         Assert.Equal(WebhookSender.EventName(RotationNoticeKind.Rotated), request.Header("X-TenantPortal-Event"));
     }
 
-    private static DateTimeOffset PortalStart => Infrastructure.PortalServices.Start;
+    private static DateTimeOffset PortalStart => TestHost.PortalServices.Start;
 
     private async Task SaveNoticeInTransactionAsync(bool commit)
     {

@@ -1,4 +1,4 @@
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.SecretStore;

@@ -1,12 +1,12 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.Notifications;
-using TenantPortal.Web.Features.Outbound;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Outbound;
 
 namespace TenantPortal.Tests.Features.Notifications;
 

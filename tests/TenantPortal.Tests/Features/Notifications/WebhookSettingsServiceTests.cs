@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using TenantPortal.Tests.Infrastructure;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Tests.Features.Notifications;
 
@@ -19,7 +19,7 @@ public sealed class WebhookSettingsServiceTests : IAsyncLifetime
     private WebhookSettingsService Service => _portal.Get<WebhookSettingsService>();
 
     public async Task InitializeAsync() => _portal = await PortalServices.StartAsync(s =>
-        s.AddSingleton<Web.Features.Outbound.IOutboundDnsResolver>(_dns));
+        s.AddSingleton<Web.Infrastructure.Outbound.IOutboundDnsResolver>(_dns));
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 

@@ -1,5 +1,5 @@
 using Bunit;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Rotation;

@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Features.Rotation;

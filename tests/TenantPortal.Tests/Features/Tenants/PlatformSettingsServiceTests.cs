@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using TenantPortal.Tests.Infrastructure;
-using TenantPortal.Web.Features.Audit;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Tests.Features.Tenants;
 

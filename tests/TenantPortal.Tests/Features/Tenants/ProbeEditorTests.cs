@@ -1,6 +1,6 @@
 using Bunit;
 using MudBlazor;
-using TenantPortal.Tests.Infrastructure;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Tests.Features.Tenants;

@@ -1,0 +1,127 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using TenantPortal.Web.Data;
+
+namespace TenantPortal.Web.Infrastructure.Audit;
+
+/// <summary>
+/// One writer per process for standalone audit appends, committing whatever is waiting in one transaction (group
+/// commit). Each caller still waits until its own event is committed, so an operation never proceeds on an append
+/// that failed. Appends that belong to another transaction (a version record and its "succeeded" event) do not come
+/// here: they call <see cref="AuditTrail.ChainAsync"/> in their own context, and the chain head's concurrency token
+/// orders the two kinds of writers (and several portal instances) safely.
+/// </summary>
+public sealed partial class AuditAppender : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+    private const int Attempts = 10;
+
+    private readonly IDbContextFactory<PortalDbContext> _contexts;
+    private readonly ILogger<AuditAppender> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+
+    public AuditAppender(IDbContextFactory<PortalDbContext> contexts, ILogger<AuditAppender> logger)
+    {
+        _contexts = contexts;
+        _logger = logger;
+        _writer = Task.Run(WriteAsync);
+    }
+
+    /// <summary>Completes when the event is committed; throws <see cref="AuditUnavailableException"/> when it cannot be.</summary>
+    public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(auditEvent);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new AuditUnavailableException(new InvalidOperationException("The audit writer has stopped."));
+        }
+
+        // Cancelling stops the wait, not the append: an event already queued is still recorded.
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            if (!await TryCommitAsync(batch) && batch.Count > 1)
+            {
+                // Isolate whatever made the group fail, so that one bad event does not take the others with it.
+                foreach (var pending in batch)
+                {
+                    await TryCommitAsync([pending]);
+                }
+            }
+        }
+    }
+
+    private async Task<bool> TryCommitAsync(List<Pending> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var db = _contexts.CreateDbContext();
+                // One connection for the read and the commit, and one read for every head the group touches;
+                // ChainAsync then finds them in the change tracker.
+                await db.Database.OpenConnectionAsync();
+                var chainIds = batch.Select(p => p.Event.ChainId).Distinct().ToList();
+                await db.AuditChainHeads.Where(h => chainIds.Contains(h.ChainId)).LoadAsync();
+                foreach (var pending in batch)
+                {
+                    pending.Attempt = attempt == 1 ? pending.Event : pending.Event.Unchained();
+                    await AuditTrail.ChainAsync(db, pending.Attempt, CancellationToken.None);
+                }
+
+                await db.SaveChangesAsync();
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetResult();
+                }
+
+                return true;
+            }
+            catch (DbUpdateException) when (attempt < Attempts)
+            {
+                // Another writer moved a chain head: link the group again.
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            {
+                if (batch.Count > 1)
+                {
+                    return false;
+                }
+
+                LogAppendFailed(_logger, ex, batch[0].Event.Action, batch[0].Event.Outcome, batch[0].Event.TenantId, batch[0].Event.CorrelationId);
+                batch[0].Done.TrySetException(new AuditUnavailableException(ex));
+                return true;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not append audit event {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string action, AuditOutcome outcome, string? tenantId, string correlationId);
+
+    private sealed class Pending(AuditEvent auditEvent)
+    {
+        public AuditEvent Event { get; } = auditEvent;
+
+        public AuditEvent Attempt { get; set; } = auditEvent;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,17 @@
+namespace TenantPortal.Web.Infrastructure.Audit;
+
+/// <summary>
+/// Who acted, as an audit row records it. Auth's <c>PortalActor</c> implements it, so that the trail records actors
+/// without depending on how they sign in.
+/// </summary>
+public interface IAuditActor
+{
+    Guid EntraTenantId { get; }
+
+    Guid ObjectId { get; }
+
+    string DisplayName { get; }
+
+    /// <summary>The actor's roles, comma-separated.</summary>
+    string RoleList { get; }
+}

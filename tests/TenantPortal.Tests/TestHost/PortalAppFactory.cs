@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Tenants;
+
+namespace TenantPortal.Tests.TestHost;
+
+/// <summary>
+/// The whole portal through its HTTP pipeline, on the embedded defaults in a temporary folder, with every log
+/// record (down to Trace) collected so tests can look for values that must never appear.
+/// </summary>
+public partial class PortalAppFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new();
+
+    public string DataDirectory { get; } = TempDirectory.Create();
+
+    public string Environment { get; init; } = "Development";
+
+    /// <summary>Service replacements applied after the portal's own registrations.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    public PortalAppFactory WithSetting(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        // The build's static web assets (blazor.web.js, MudBlazor) outside Development too, as a published app has them.
+        builder.UseStaticWebAssets();
+        builder.UseSetting("AppData:Path", DataDirectory);
+        builder.UseSetting("Logging:LogLevel:Default", "Trace");
+        builder.UseSetting("Logging:LogLevel:Microsoft", "Trace");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Trace");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddFakeLogging());
+        if (ConfigureServices is not null)
+        {
+            builder.ConfigureTestServices(ConfigureServices);
+        }
+    }
+
+    public HttpClient CreateBrowserLikeClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the development sign-in page's form, antiforgery token included.</summary>
+    public static async Task SignInAsync(HttpClient client, string persona)
+    {
+        var page = await client.GetStringAsync("/dev/sign-in");
+        var token = AntiforgeryToken().Match(page).Groups[1].Value;
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["persona"] = persona,
+            ["returnUrl"] = "/",
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+        });
+        using var response = await client.PostAsync("/authentication/dev-sign-in", form);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+        {
+            throw new InvalidOperationException($"Sign-in as {persona} answered {(int)response.StatusCode}.");
+        }
+    }
+
+    /// <summary>Onboards a portal tenant whose users sign in from <paramref name="entraTenantId"/> (as a platform admin would).</summary>
+    public async Task OnboardAsync(string tenantId, string displayName, Guid entraTenantId)
+    {
+        await using var db = Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+        db.Tenants.Add(new Tenant
+        {
+            Id = tenantId,
+            DisplayName = displayName,
+            Directories = [new TenantDirectory { EntraTenantId = entraTenantId, TenantId = tenantId }],
+        });
+        await db.SaveChangesAsync();
+    }
+
+    public IEnumerable<string> AllLogText() => Logs.GetSnapshot().SelectMany(r =>
+        new[] { r.Message, r.Exception?.ToString() ?? "" }
+            .Concat(r.StructuredState?.Select(kv => kv.Value ?? "") ?? []));
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        TempDirectory.Delete(DataDirectory);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryToken();
+}
