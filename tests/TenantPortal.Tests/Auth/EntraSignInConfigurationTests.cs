@@ -35,7 +35,7 @@ public class EntraSignInConfigurationTests
     {
         using var factory = Production(new Dictionary<string, string?>(Valid) { [key] = value });
 
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var ex = factory.StartupFailure();
 
         Assert.Contains(message, ex.ToString(), StringComparison.Ordinal);
     }
@@ -49,7 +49,7 @@ public class EntraSignInConfigurationTests
             ["AzureAd:ClientCredentials:0:SourceType"] = "StoreWithThumbprint",
         });
 
-        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var ex = factory.StartupFailure();
 
         Assert.Contains("source type StoreWithThumbprint is not supported", ex.ToString(), StringComparison.Ordinal);
     }

@@ -1,12 +1,20 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Testing;
+using TenantPortal.Web;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Components;
+using TenantPortal.Web.Features;
+using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.SecretStore;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Tenants;
 
@@ -54,6 +62,48 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
         {
             builder.ConfigureTestServices(ConfigureServices);
         }
+    }
+
+    /// <summary>
+    /// Composes the portal as Program.cs does, with this factory's environment and settings, starts it and returns the
+    /// exception start-up fails with. Deterministic where <c>CreateClient</c> is not: when the app fails to start before
+    /// WebApplicationFactory's deferred host subscribes to its lifetime, the factory reports an ObjectDisposedException
+    /// instead of the app's own error.
+    /// </summary>
+    public Exception StartupFailure()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = PortalHostDefaults.Args([]),
+            EnvironmentName = Environment,
+            ContentRootPath = WebProjectDirectory(),
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(_settings) { ["AppData:Path"] = DataDirectory });
+        var failure = Record.Exception(() =>
+        {
+            builder.AddPortalData();
+            builder.AddPortalSecretStore();
+            builder.AddPortalAuthentication();
+            builder.AddPortalFeatures();
+            builder.AddPortalNotifications();
+            builder.AddPortalWebHost();
+            using var app = builder.Build();
+            app.StartAsync().GetAwaiter().GetResult();
+            app.StopAsync().GetAwaiter().GetResult();
+        });
+        return failure ?? throw new Xunit.Sdk.XunitException("The portal started although its settings are wrong.");
+    }
+
+    private static string WebProjectDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "TenantPortal.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine(directory?.FullName ?? throw new InvalidOperationException("TenantPortal.sln not found above the test output."), "src", "TenantPortal.Web");
     }
 
     public HttpClient CreateBrowserLikeClient() =>

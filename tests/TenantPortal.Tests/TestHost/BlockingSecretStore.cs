@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Web.SecretStore;
 
-namespace TenantPortal.Tests.Infrastructure;
+namespace TenantPortal.Tests.TestHost;
 
 /// <summary>Where <see cref="BlockingSecretStore"/> can hold a call until the test releases it.</summary>
 public enum StorePoint
