@@ -533,7 +533,8 @@ public sealed partial class KeyLifecycle(
     private static ApiKeyVersion? SwitchOff(KeyCommit change, KeyEvent cause, string? revokeReason)
     {
         ApiKeyVersion? revoked = null;
-        foreach (var v in change.Rows.Where(v => change.Store.Contains(v.StoreVersionId) && !change.Store.IsEnabled(v.StoreVersionId)))
+        // Versions missing from the store are switched off too: the store cannot serve them.
+        foreach (var v in change.Rows.Where(v => !change.Store.IsEnabled(v.StoreVersionId)))
         {
             if (KeyTransitions.IsLive(v.Status))
             {

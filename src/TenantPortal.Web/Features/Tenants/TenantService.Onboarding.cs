@@ -160,10 +160,23 @@ public sealed partial class TenantService
                 await work.SaveChangesAsync(ct);
                 await work.TenantDirectories.Where(d => d.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(d => d.TenantId, newId), ct);
                 await work.TenantContacts.Where(c => c.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(c => c.TenantId, newId), ct);
-                await work.Tenants.Where(t => t.Id == oldId).ExecuteDeleteAsync(ct);
+                // Only a tenant with no key and no key change in flight moves: a first submit holds the key lock on the old row.
+                var now = time.GetUtcNow();
+                if (await work.Tenants
+                        .Where(t => t.Id == oldId && (t.KeyLockHolder == null || t.KeyLockExpiresAt <= now) && !work.ApiKeyVersions.Any(v => v.TenantId == oldId))
+                        .ExecuteDeleteAsync(ct) != 1)
+                {
+                    throw new KeyChangeInFlightException();
+                }
+
                 await transaction.CommitAsync(ct);
             }, cancellationToken);
             return null;
+        }
+        catch (KeyChangeInFlightException)
+        {
+            return new TenantChangeResult(TenantChangeOutcome.Failed,
+                $"An API key is being stored for this tenant right now, so its id cannot change to \"{newId}\". Nothing was saved; reload and try again.");
         }
         catch (DbUpdateException ex)
         {
@@ -237,4 +250,6 @@ public sealed partial class TenantService
             db.TenantDirectories.Add(row);
         }
     }
+
+    private sealed class KeyChangeInFlightException : Exception;
 }

@@ -207,6 +207,24 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Revoke_CurrentVersionGoneFromTheStore_StillEndsRevokedWithNoCurrent()
+    {
+        await SubmitAsync("sk_live_revoke_gone_00000001");
+        // The vault lost the secret (an operator deleted it): nothing is served, and revoking must still say so.
+        File.Delete(Path.Combine(_portal.SecretsDirectory, "tenant-contoso-api-key.json"));
+
+        var result = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Leaked in a log", confirmed: true, default);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(RotationStatus.Revoked, await StatusAsync());
+        var overview = await Keys.GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.Null(overview!.Current);
+        var row = Assert.Single(overview.History);
+        Assert.Equal(ApiKeyVersionStatus.Revoked, row.Status);
+        Assert.True(row.MissingFromStore);
+    }
+
+    [Fact]
     public async Task TenantPolicy_SetsTheNextVersionsDueDateRemindersAndGrace()
     {
         var policy = await _portal.Get<TenantService>().UpdatePolicyAsync(TestPersonas.ContosoAdmin, "contoso", new RotationPolicy(30, [10, 2], 0), default);

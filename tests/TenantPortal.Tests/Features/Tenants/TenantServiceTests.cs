@@ -179,6 +179,24 @@ public sealed class TenantServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Update_IdChangeWhileAFirstKeyIsBeingStored_IsRefusedAndMovesNothing()
+    {
+        await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
+        var held = await _portal.Get<TenantKeyLocks>().AcquireAsync("acme", TimeSpan.Zero, default);
+        Assert.NotNull(held);
+
+        var refused = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default);
+        await held.DisposeAsync();
+
+        Assert.Equal(TenantChangeOutcome.Failed, refused.Outcome);
+        Assert.Equal("An API key is being stored for this tenant right now, so its id cannot change to \"acme-eu\". Nothing was saved; reload and try again.",
+            refused.Message);
+        Assert.NotNull(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme", default));
+        Assert.Null(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme-eu", default));
+        Assert.True((await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default)).Succeeded);
+    }
+
+    [Fact]
     public async Task Offboard_DisablesEveryVersionInTheStore_LocksOutItsAdmins_KeepsHistory_AndCanBeUndone()
     {
         var keys = _portal.Get<ApiKeyService>();
