@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Auth.Development;
@@ -8,6 +9,7 @@ using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Support;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.SecretStore;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Leases;
 
@@ -38,7 +40,10 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<KeyLifecycle>();
         builder.Services.AddSingleton<TenantKeyLocks>();
-        builder.Services.AddOptions<KeyLockOptions>().BindConfiguration(KeyLockOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<KeyLockOptions>().BindConfiguration(KeyLockOptions.SectionName).ValidateDataAnnotations()
+            .Validate<IOptions<SecretStoreOptions>>((o, store) => o.Duration >= 2 * store.Value.OperationTimeout,
+                "ApiKeys:Lock:Duration must be at least twice SecretStore:OperationTimeout (the lease is renewed before each store call).")
+            .ValidateOnStart();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<TenantService>();
         builder.Services.AddSingleton<IOnboardedDirectories, OnboardedDirectories>();

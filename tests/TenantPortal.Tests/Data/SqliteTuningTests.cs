@@ -36,6 +36,8 @@ public sealed class SqliteTuningTests : IAsyncLifetime
     {
         var checkpointer = _portal.Get<SqliteWalCheckpointer>();
         Assert.Contains(checkpointer, _portal.Services.GetServices<IHostedService>());
+        // Stopped for the rest of the test, so that its next beat cannot copy the log between the appends and the check.
+        await checkpointer.StopAsync(default);
         var audit = _portal.Get<AuditTrail>();
         for (var i = 0; i < 20; i++)
         {

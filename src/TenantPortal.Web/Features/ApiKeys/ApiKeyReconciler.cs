@@ -59,7 +59,7 @@ public sealed partial class ApiKeyReconciler(
                     failed += outcome.CouldNotRecord ? 1 : 0;
                     busy += outcome is { Ran: false, CouldNotRecord: false } ? 1 : 0;
                 }
-                catch (SecretStoreException ex)
+                catch (Exception ex) when (ex is SecretStoreException or System.Data.Common.DbException)
                 {
                     failed++;
                     LogTenantFailed(logger, ex, tenantId);

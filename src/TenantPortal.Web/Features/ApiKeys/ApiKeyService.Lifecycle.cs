@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
@@ -39,8 +40,10 @@ public sealed partial class ApiKeyService
                 return KeyChangeResult.NotFound;
             }
 
+            // Nothing to revoke only when neither the metadata nor the store has anything the backend could use.
             if (!await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenantId
-                && (v.Status == ApiKeyVersionStatus.Current || v.StillEnabledInStoreSince != null), cancellationToken))
+                    && (v.Status == ApiKeyVersionStatus.Current || v.StillEnabledInStoreSince != null), cancellationToken)
+                && !await StoreServesAnyAsync(tenantId, cancellationToken))
             {
                 return new KeyChangeResult(KeyChangeOutcome.Invalid, "There is no current key to revoke.");
             }
@@ -58,5 +61,18 @@ public sealed partial class ApiKeyService
         }
 
         return await lifecycle.RevokeAsync(PortalActor.From(user)!, tenantId, reason, correlationId, cancellationToken);
+    }
+
+    private async Task<bool> StoreServesAnyAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lifecycle.StoreServesAnyAsync(tenantId, cancellationToken);
+        }
+        catch (SecretStoreException)
+        {
+            // Cannot tell: let the revoke run; it reports the store's failure itself.
+            return true;
+        }
     }
 }

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Rotation;
@@ -43,10 +45,12 @@ public sealed partial class KeyLifecycle(
         var fingerprint = ApiKeyValueRules.Fingerprint(value);
         return RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
         {
+            ActsForTheTenant = true,
             // A submit to a key that has a current version is a rotation, decided once the lock is held.
             ActionFor = state => state.Rows.Any(v => v.Status == ApiKeyVersionStatus.Current) ? AuditActions.ApiKeyRotate : AuditActions.ApiKeySubmit,
             Refusal = state => state.Tenant.IsOffboarded ? "The tenant was offboarded, so the key was not stored." : null,
-            StoreAsync = async (state, name, ct) =>
+            WrittenVersion = () => stored?.Version,
+            StoreAsync = async (state, calls, ct) =>
             {
                 var dueAt = RotationSchedule.DueAt(time.GetUtcNow(), state.Tenant.RotationIntervalDays);
                 // Enough metadata to rebuild the version's record from the store alone (reconciliation); never a name or e-mail.
@@ -58,13 +62,20 @@ public sealed partial class KeyLifecycle(
                     [ApiKeyTags.MaskedHint] = hint,
                     [ApiKeyTags.Fingerprint] = fingerprint,
                 };
-                stored = await store.SetAsync(name, value, new SecretWriteOptions(ContentType, tags, dueAt), ct);
-                return await ListAsync(name, ct);
+                stored = await calls.SetAsync(value, new SecretWriteOptions(ContentType, tags, dueAt), ct);
+                // The write landed: a listing that fails now must not turn it into "not stored".
+                return await calls.TryListAsync(ct) ?? StoreView.Unlisted;
             },
             Apply = change =>
             {
+                if (change.Row(stored!.Version) is { } recorded)
+                {
+                    // A replayed commit (the first one landed, its acknowledgement was lost): nothing moves twice.
+                    return new Applied(stored.Version, null, recorded);
+                }
+
                 var policy = change.Tenant.Policy;
-                var dueAt = stored!.ExpiresOn ?? RotationSchedule.DueAt(change.Now, policy.IntervalDays);
+                var dueAt = stored.ExpiresOn ?? RotationSchedule.DueAt(change.Now, policy.IntervalDays);
                 foreach (var v in change.Rows.Where(v => v.StoreVersionId != stored.Version))
                 {
                     if (v.Status == ApiKeyVersionStatus.Current)
@@ -122,6 +133,7 @@ public sealed partial class KeyLifecycle(
         ApiKeyVersion? current = null, previous = null;
         return RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeyRestore, correlationId, KeyEvent.Restore)
         {
+            ActsForTheTenant = true,
             Refusal = state =>
             {
                 var now = time.GetUtcNow();
@@ -132,19 +144,32 @@ public sealed partial class KeyLifecycle(
                     : null;
             },
             RequestedVersion = _ => previous!.StoreVersionId,
-            StoreAsync = async (_, name, ct) =>
+            StoreAsync = async (_, calls, ct) =>
             {
-                await store.UpdateVersionAsync(name, current!.StoreVersionId, new SecretVersionUpdate(Enabled: false), ct);
-                return await ListAsync(name, ct);
+                // Never leave the tenant with nothing enabled: the version to bring back must still be enabled in the store.
+                var before = await calls.ListAsync(ct);
+                if (!before.IsEnabled(previous!.StoreVersionId))
+                {
+                    return before;
+                }
+
+                await calls.DisableAsync(current!.StoreVersionId, ct);
+                return await calls.TryListAsync(ct) ?? StoreView.Unlisted;
             },
             Apply = change =>
             {
                 var demoted = change.Row(current!.StoreVersionId);
                 var restored = change.Row(previous!.StoreVersionId);
-                if (demoted is null || restored is null || change.Store.IsEnabled(demoted.StoreVersionId) || !change.Store.IsEnabled(restored.StoreVersionId))
+                if (demoted is { Status: ApiKeyVersionStatus.Disabled } && restored is { Status: ApiKeyVersionStatus.Current })
+                {
+                    return new Applied(restored.StoreVersionId, null, restored); // a replayed commit
+                }
+
+                if (demoted is null || restored is null
+                    || (change.Store.IsListed && (change.Store.IsEnabled(demoted.StoreVersionId) || !change.Store.IsEnabled(restored.StoreVersionId))))
                 {
                     // The store does not show what the restore needs; Settle records what it does show.
-                    return new Applied(null, "The secret store did not confirm the restore", null);
+                    return new Applied(null, "The previous version is no longer enabled in the secret store, so nothing was restored", null);
                 }
 
                 demoted.MoveTo(KeyEvent.Restore, ApiKeyVersionStatus.Disabled, change.Now);
@@ -169,11 +194,11 @@ public sealed partial class KeyLifecycle(
         var disabled = new List<string>();
         return RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeyRevoke, correlationId, KeyEvent.Revoke)
         {
+            ActsForTheTenant = true,
             Reason = reason,
-            Refusal = state => state.Rows.Any(v => v.Status == ApiKeyVersionStatus.Current || v.StillEnabledInStoreSince is not null)
-                ? null
-                : "There is no current key to revoke.",
-            StoreAsync = (_, name, ct) => SwitchOffAsync(name, disabled, ct),
+            // An emergency action is not refused on metadata: whatever the store has enabled is switched off.
+            Refusal = _ => null,
+            StoreAsync = (_, calls, ct) => SwitchOffAsync(calls, disabled, ct),
             Apply = change =>
             {
                 var revoked = SwitchOff(change, KeyEvent.Revoke, reason);
@@ -202,7 +227,7 @@ public sealed partial class KeyLifecycle(
         {
             Reason = reason,
             Refusal = state => state.Tenant.IsOffboarded ? $"{state.Tenant.DisplayName} was already offboarded on {state.Tenant.OffboardedAt:yyyy-MM-dd}." : null,
-            StoreAsync = (_, name, ct) => SwitchOffAsync(name, disabled, ct),
+            StoreAsync = (_, calls, ct) => SwitchOffAsync(calls, disabled, ct),
             Apply = change =>
             {
                 SwitchOff(change, KeyEvent.Offboard, revokeReason: null);
@@ -231,14 +256,19 @@ public sealed partial class KeyLifecycle(
             Refusal = state => state.Rows.FirstOrDefault(v => v.StoreVersionId == storeVersionId) is { GraceEndsAt: { } ends, DisabledInStoreAt: null } && ends <= time.GetUtcNow()
                 ? null
                 : "The version's grace period has not ended, or it is already disabled.",
-            StoreAsync = async (_, name, ct) =>
+            StoreAsync = async (_, calls, ct) =>
             {
-                await store.UpdateVersionAsync(name, storeVersionId, new SecretVersionUpdate(Enabled: false), ct);
-                return await ListAsync(name, ct);
+                await calls.DisableAsync(storeVersionId, ct);
+                return await calls.TryListAsync(ct) ?? StoreView.Unlisted;
             },
             Apply = change =>
             {
-                if (change.Row(storeVersionId) is not { } v || change.Store.IsEnabled(storeVersionId))
+                if (change.Row(storeVersionId) is { DisabledInStoreAt: not null } done)
+                {
+                    return new Applied(done.StoreVersionId, null, done); // a replayed commit
+                }
+
+                if (change.Row(storeVersionId) is not { } v || (change.Store.IsListed && change.Store.IsEnabled(storeVersionId)))
                 {
                     return new Applied(null, "The secret store did not confirm disabling the version", null);
                 }
@@ -270,26 +300,52 @@ public sealed partial class KeyLifecycle(
         return findings is null ? ReconcileOutcome.Failed : new ReconcileOutcome(true, findings.Restored, findings.Missing);
     }
 
+    /// <summary>Whether the store has any enabled version of the tenant's key (one listing, values never read).</summary>
+    public async Task<bool> StoreServesAnyAsync(string tenantId, CancellationToken cancellationToken) =>
+        (await ListAsync(SecretName.ForTenant(tenantId), cancellationToken)).NewestEnabled is not null;
+
+    /// <summary>Whether the store holds any version at all of <paramref name="tenantId"/>'s key.</summary>
+    public async Task<bool> StoreHoldsAnyAsync(string tenantId, CancellationToken cancellationToken) =>
+        (await ListAsync(SecretName.ForTenant(tenantId), cancellationToken)).Versions.Count > 0;
+
     private async Task<KeyChangeResult> RunAsync(Ceremony c, CancellationToken cancellationToken)
     {
         var name = SecretName.ForTenant(c.TenantId);
-        await using var held = await locks.AcquireAsync(c.TenantId, c.Wait ?? locks.Options.Wait, cancellationToken);
+        TenantKeyLock? held;
+        try
+        {
+            held = await locks.AcquireAsync(c.TenantId, c.Wait ?? locks.Options.Wait, cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            LogDatabaseFailed(logger, ex, name.Value, c.CorrelationId);
+            return new KeyChangeResult(KeyChangeOutcome.Failed, "The portal's database did not answer, so nothing was changed. Please try again in a moment.");
+        }
+
         if (held is null)
         {
-            const string busy = "Another change to this key is in progress; nothing was changed. Please try again in a moment.";
             if (c.AuditsRequest)
             {
                 await audit.TryAppendAsync(audit.Create(c.Actor, c.Action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value,
                     reason: "Another change to this key was in progress"), cancellationToken);
             }
 
-            return new KeyChangeResult(KeyChangeOutcome.Busy, busy);
+            return new KeyChangeResult(KeyChangeOutcome.Busy, "Another change to this key is in progress; nothing was changed. Please try again in a moment.");
         }
 
+        await using (held)
+        {
+            return await RunHeldAsync(c, name, held, cancellationToken);
+        }
+    }
+
+    private async Task<KeyChangeResult> RunHeldAsync(Ceremony c, SecretName name, TenantKeyLock held, CancellationToken cancellationToken)
+    {
         // The state as it is now that no other change can move it.
         var state = await LoadAsync(c.TenantId, cancellationToken);
-        if (state is null)
+        if (state is null || (c.ActsForTheTenant && !state.Tenant.IsManagedFrom(c.Actor.EntraTenantId)))
         {
+            // The tenant was renamed, or the actor's directory removed from it, while this change waited.
             return KeyChangeResult.NotFound;
         }
 
@@ -319,25 +375,34 @@ public sealed partial class KeyLifecycle(
             }
         }
 
+        var calls = new StoreCalls(store, locks, held, name);
         StoreView view;
         try
         {
-            view = await c.StoreAsync(state, name, cancellationToken);
+            view = await c.StoreAsync(state, calls, cancellationToken);
         }
-        catch (SecretStoreException ex)
+        catch (Exception ex) when (ex is SecretStoreException or KeyLockLostException)
         {
             LogStoreFailed(logger, ex, name.Value, action, c.CorrelationId);
-            AuditEvent Failed(Applied _) => audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value,
-                reason: ex.IsRetryable ? "Secret store unavailable" : "Secret store refused the change");
-            // Record what the store did before it failed (a revoke half done), or at least the failure.
-            if (await TryListAsync(name, cancellationToken) is not { } partial
-                || await CommitAsync(held, c.TenantId, partial, c.CorrelationId, _ => new Applied(null, null, null), Failed, cancellationToken) is null)
+            var reason = ex switch
             {
-                await audit.TryAppendAsync(Failed(new Applied(null, null, null)), cancellationToken);
+                KeyLockLostException => "The key lock lapsed before the secret store was called",
+                SecretStoreException { IsRetryable: true } => "Secret store unavailable",
+                _ => "Secret store refused the change",
+            };
+            AuditEvent Failed(Applied _) => audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, reason: reason);
+
+            // Record what the store did before it failed (a revoke half done), or at least the failure; after a store
+            // call nothing the caller cancels may stop that record.
+            if (ex is KeyLockLostException || await TryListAsync(name, CancellationToken.None) is not { } partial
+                || await CommitAsync(held, c.TenantId, partial, c.CorrelationId, _ => new Applied(null, null, null), Failed, CancellationToken.None) is null)
+            {
+                await audit.TryAppendAsync(Failed(new Applied(null, null, null)), CancellationToken.None);
             }
 
-            return new KeyChangeResult(KeyChangeOutcome.Failed, c.StoreFailedMessage?.Invoke(ex)
-                ?? "The secret store did not confirm the change, so the portal recorded nothing. Please try again in a moment.");
+            return new KeyChangeResult(KeyChangeOutcome.Failed, ex is SecretStoreException storeFailure && c.StoreFailedMessage is { } message
+                ? message(storeFailure)
+                : "The secret store did not confirm the change, so the portal recorded nothing. Please try again in a moment.");
         }
 
         Applied? applied = null;
@@ -346,11 +411,19 @@ public sealed partial class KeyLifecycle(
             applied = c.Apply(change);
             return applied;
         }, outcome => audit.Create(c.Actor, action, outcome.Problem is null ? AuditOutcome.Succeeded : AuditOutcome.Failed, c.TenantId, c.CorrelationId,
-            name.Value, outcome.Version, outcome.Problem ?? c.Reason, changes: outcome.Changes), cancellationToken);
+            name.Value, outcome.Version, outcome.Problem ?? c.Reason, changes: outcome.Changes), CancellationToken.None);
         if (committed is null)
         {
-            await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, applied?.Version,
-                reason: "Changed in the secret store but the metadata could not be recorded"), cancellationToken);
+            var written = c.WrittenVersion?.Invoke();
+            if (written is not null && await calls.LockLostAsync())
+            {
+                // Another change took the lapsed lock and may have recorded its own version: take this late write back
+                // out of service rather than let it displace what that change told its user.
+                await calls.TryWithdrawAsync(written);
+            }
+
+            await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, written ?? applied?.Version,
+                reason: "Changed in the secret store but the metadata could not be recorded"), CancellationToken.None);
             return new KeyChangeResult(KeyChangeOutcome.Failed, c.UnrecordedMessage?.Invoke(applied) ??
                 $"The secret store made the change, but the portal could not record it. It has been logged for an operator to reconcile (correlation id {c.CorrelationId}).");
         }
@@ -368,13 +441,16 @@ public sealed partial class KeyLifecycle(
     /// <summary>
     /// One transaction: proves the lock is still held, applies the change to the tracked rows, settles them against the
     /// store and appends the outcome (and any drift found) to the audit chain. A concurrent audit append moves the
-    /// chain head; the whole unit is then redone from a fresh read. Null when it could not be recorded.
+    /// chain head; the whole unit is then redone from a fresh read. A replay after a commit whose acknowledgement was
+    /// lost (SQL Server's retrying strategy) finds its own audit rows and changes nothing. Null when it could not be recorded.
     /// </summary>
     private async Task<Committed?> CommitAsync(
         TenantKeyLock held, string tenantId, StoreView view, string correlationId, Func<KeyCommit, Applied> apply, Func<Applied, AuditEvent>? outcome,
         CancellationToken cancellationToken)
     {
         var name = SecretName.ForTenant(tenantId);
+        var executions = 0;
+        Applied? lastApplied = null;
         for (var attempt = 1; attempt <= CommitAttempts; attempt++)
         {
             try
@@ -390,13 +466,20 @@ public sealed partial class KeyLifecycle(
                         return null;
                     }
 
+                    if (++executions > 1 && lastApplied is not null
+                        && await db.AuditEvents.AnyAsync(e => e.CorrelationId == correlationId && e.Outcome != AuditOutcome.Requested && e.TenantId == tenantId, ct))
+                    {
+                        return new Committed(lastApplied, 0, 0);
+                    }
+
                     var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
                     var rows = await db.ApiKeyVersions.Where(v => v.TenantId == tenantId).ToListAsync(ct);
                     var change = new KeyCommit(db, tenant, rows, view, time.GetUtcNow());
                     var applied = apply(change);
+                    lastApplied = applied;
                     await db.SaveChangesAsync(ct);
                     await change.PromoteAsync(ct);
-                    var findings = await SettleAsync(change, ct);
+                    var findings = view.IsListed ? await SettleAsync(change, ct) : new Findings();
                     foreach (var finding in findings.Events)
                     {
                         await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, finding.Action, finding.Outcome, tenantId, correlationId, name.Value,
@@ -413,8 +496,9 @@ public sealed partial class KeyLifecycle(
                     return new Committed(applied, findings.Restored, findings.Missing);
                 }, cancellationToken);
             }
-            catch (DbUpdateException ex)
+            catch (Exception ex) when (ex is DbUpdateException or DbException or RetryLimitExceededException or InvalidOperationException)
             {
+                // A moved chain head (retry from a fresh read), a busy database, or a transition the table refuses: never to the circuit.
                 LogCommitFailed(logger, ex, name.Value, attempt, correlationId);
             }
         }
@@ -453,6 +537,18 @@ public sealed partial class KeyLifecycle(
                     findings.Add(AuditActions.ReconciliationMissing, AuditOutcome.Failed, v.StoreVersionId, "The secret store does not know this version");
                 }
 
+                // The store cannot serve it: it is no longer Current, and the monitor has nothing to disable.
+                if (v.Status is ApiKeyVersionStatus.Current or ApiKeyVersionStatus.Pending)
+                {
+                    v.MoveTo(KeyEvent.Reconcile, ApiKeyVersionStatus.Disabled, now);
+                }
+                else if (v.Status == ApiKeyVersionStatus.Previous)
+                {
+                    v.MoveTo(KeyEvent.Reconcile, ApiKeyVersionStatus.Superseded, now);
+                }
+
+                v.GraceEndsAt = null;
+                v.NextNoticeAt = null;
                 continue;
             }
 
@@ -466,7 +562,7 @@ public sealed partial class KeyLifecycle(
                 v.DisabledInStoreAt = now;
                 v.GraceEndsAt = null;
                 v.NextNoticeAt = null;
-                findings.Add(AuditActions.ReconciliationDisabledInStore, AuditOutcome.Succeeded, v.StoreVersionId, "Disabled in the secret store outside the portal");
+                findings.Add(AuditActions.ReconciliationDisabledInStore, AuditOutcome.Succeeded, v.StoreVersionId, "The secret store has this version disabled");
             }
             else if (enabled && !v.IsEnabledInStore)
             {
@@ -506,6 +602,14 @@ public sealed partial class KeyLifecycle(
 
             await change.Db.SaveChangesAsync(cancellationToken);
             change.Promote(served, KeyEvent.Reconcile);
+        }
+
+        // Anything else still enabled and not in a grace period (a duplicate write, a version found in the store) is
+        // disabled by the rotation monitor at its next sweep, so that nothing stays enabled for the reader to fall back to.
+        foreach (var v in change.Rows.Where(v => v.Status == ApiKeyVersionStatus.Superseded && v.IsEnabledInStore && v.GraceEndsAt is null
+            && change.Store.IsEnabled(v.StoreVersionId)))
+        {
+            v.GraceEndsAt = now;
         }
 
         return findings;
@@ -558,11 +662,11 @@ public sealed partial class KeyLifecycle(
     }
 
     /// <summary>Disables every enabled version, listing again after each round, until the store shows none enabled.</summary>
-    private async Task<StoreView> SwitchOffAsync(SecretName name, List<string> disabled, CancellationToken cancellationToken)
+    private static async Task<StoreView> SwitchOffAsync(StoreCalls calls, List<string> disabled, CancellationToken cancellationToken)
     {
         for (var round = 1; round <= SwitchOffRounds; round++)
         {
-            var view = await ListAsync(name, cancellationToken);
+            var view = await calls.ListAsync(cancellationToken);
             var enabled = view.Versions.Where(v => v.Enabled).ToList();
             if (enabled.Count == 0)
             {
@@ -571,7 +675,7 @@ public sealed partial class KeyLifecycle(
 
             foreach (var version in enabled)
             {
-                await store.UpdateVersionAsync(name, version.Version, new SecretVersionUpdate(Enabled: false), cancellationToken);
+                await calls.DisableAsync(version.Version, cancellationToken);
                 disabled.Add(version.Version);
             }
         }
@@ -605,7 +709,7 @@ public sealed partial class KeyLifecycle(
     private async Task<KeyState?> LoadAsync(string tenantId, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var tenant = await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        var tenant = await db.Tenants.AsNoTracking().Include(t => t.Directories).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
         return tenant is null
             ? null
             : new KeyState(tenant, await db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId).ToListAsync(cancellationToken));
@@ -621,6 +725,9 @@ public sealed partial class KeyLifecycle(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the metadata of a change to {SecretName} (attempt {Attempt}, correlation {CorrelationId})")]
     private static partial void LogCommitFailed(ILogger logger, Exception exception, string secretName, int attempt, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The portal's database did not answer while taking the key lock on {SecretName} (correlation {CorrelationId})")]
+    private static partial void LogDatabaseFailed(ILogger logger, Exception exception, string secretName, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The key lock on {SecretName} lapsed and was taken over before the change could be recorded (correlation {CorrelationId})")]
     private static partial void LogLockLost(ILogger logger, string secretName, string correlationId);
@@ -640,7 +747,13 @@ public sealed partial class KeyLifecycle(
 
         public Func<KeyState, string?>? RequestedVersion { get; init; }
 
-        public required Func<KeyState, SecretName, CancellationToken, Task<StoreView>> StoreAsync { get; init; }
+        public required Func<KeyState, StoreCalls, CancellationToken, Task<StoreView>> StoreAsync { get; init; }
+
+        /// <summary>For a change a tenant's own user or automation makes: its directory must still manage the tenant under the lock.</summary>
+        public bool ActsForTheTenant { get; init; }
+
+        /// <summary>The version this change wrote to the store, if it wrote one (for the record when the commit fails).</summary>
+        public Func<string?>? WrittenVersion { get; init; }
 
         public required Func<KeyCommit, Applied> Apply { get; init; }
 
@@ -685,8 +798,9 @@ public sealed class StoreView
 {
     private readonly Dictionary<string, (int Position, bool Enabled, DateTimeOffset? CreatedOn)> _byVersion;
 
-    public StoreView(IReadOnlyList<SecretVersionProperties> versions)
+    public StoreView(IReadOnlyList<SecretVersionProperties> versions, bool isListed = true)
     {
+        IsListed = isListed;
         Versions = versions;
         _byVersion = new Dictionary<string, (int, bool, DateTimeOffset?)>(StringComparer.Ordinal);
         for (var i = 0; i < versions.Count; i++)
@@ -694,6 +808,11 @@ public sealed class StoreView
             _byVersion[versions[i].Version] = (i, versions[i].Enabled, versions[i].CreatedOn);
         }
     }
+
+    /// <summary>The store made the change but did not answer the listing after it: settle on the next pass, not now.</summary>
+    public static StoreView Unlisted { get; } = new([], isListed: false);
+
+    public bool IsListed { get; }
 
     public IReadOnlyList<SecretVersionProperties> Versions { get; }
 
@@ -763,3 +882,94 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
         row.NextNoticeAt = row.ExpiresAt is { } due ? RotationSchedule.NextNoticeAt(due, Tenant.ReminderLeadDays, Now) : null;
     }
 }
+
+/// <summary>
+/// The store calls of one change, each made only while the change still holds its key lock: the lease is renewed (and
+/// proven) before every call, so a change whose lease lapsed stops instead of writing over another change's work.
+/// </summary>
+public sealed class StoreCalls
+{
+    private readonly ISecretStore _store;
+    private readonly TenantKeyLocks _locks;
+    private readonly TenantKeyLock _held;
+    private readonly SecretName _name;
+
+    internal StoreCalls(ISecretStore store, TenantKeyLocks locks, TenantKeyLock held, SecretName name)
+    {
+        _store = store;
+        _locks = locks;
+        _held = held;
+        _name = name;
+    }
+
+    public async Task<SecretVersionProperties> SetAsync(SecretValue value, SecretWriteOptions options, CancellationToken cancellationToken)
+    {
+        await HoldAsync(cancellationToken);
+        return await _store.SetAsync(_name, value, options, cancellationToken);
+    }
+
+    public async Task DisableAsync(string version, CancellationToken cancellationToken)
+    {
+        await HoldAsync(cancellationToken);
+        await _store.UpdateVersionAsync(_name, version, new SecretVersionUpdate(Enabled: false), cancellationToken);
+    }
+
+    public async Task<StoreView> ListAsync(CancellationToken cancellationToken)
+    {
+        var versions = new List<SecretVersionProperties>();
+        await foreach (var version in _store.ListVersionsAsync(_name, cancellationToken))
+        {
+            versions.Add(version);
+        }
+
+        return new StoreView(versions);
+    }
+
+    public async Task<StoreView?> TryListAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ListAsync(cancellationToken);
+        }
+        catch (SecretStoreException)
+        {
+            return null;
+        }
+    }
+
+    internal async Task<bool> LockLostAsync()
+    {
+        try
+        {
+            return !await _locks.RenewAsync(_held, CancellationToken.None);
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Best effort: disables a version this change wrote but could not record, after losing its lock.</summary>
+    internal async Task TryWithdrawAsync(string version)
+    {
+        try
+        {
+            await _store.UpdateVersionAsync(_name, version, new SecretVersionUpdate(Enabled: false), CancellationToken.None);
+        }
+        catch (SecretStoreException)
+        {
+            // Reconciliation finds it; the user was told the key was not recorded.
+        }
+    }
+
+    private async Task HoldAsync(CancellationToken cancellationToken)
+    {
+        if (!await _locks.RenewAsync(_held, cancellationToken))
+        {
+            throw new KeyLockLostException();
+        }
+    }
+}
+
+/// <summary>The change's key lock lapsed and another change took it: it must not touch the store again.</summary>
+public sealed class KeyLockLostException() : Exception("The key lock lapsed before the change could finish.");

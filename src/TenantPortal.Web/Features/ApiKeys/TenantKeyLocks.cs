@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
@@ -29,7 +30,7 @@ public sealed class KeyLockOptions
 /// lapsed and was taken over cannot commit), and released at the end. No database transaction stays open across the
 /// store call, so SQLite's single writer is never held for the seconds a vault call can take.
 /// </summary>
-public sealed class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, IOptions<KeyLockOptions> options)
+public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, IOptions<KeyLockOptions> options, ILogger<TenantKeyLocks> logger)
 {
     private static readonly string Instance = $"{Environment.MachineName}:{Environment.ProcessId}";
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _released = new(StringComparer.Ordinal);
@@ -60,14 +61,15 @@ public sealed class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, 
                 return null;
             }
 
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining < options.Value.PollInterval ? remaining : options.Value.PollInterval, time, poll.Token);
             if (!announced)
             {
+                // Announced once the poll timer exists, so that a clock moved on this signal reaches it.
                 announced = true;
                 Waiting?.Invoke(tenantId);
             }
 
-            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(remaining < options.Value.PollInterval ? remaining : options.Value.PollInterval, time, poll.Token);
             await Task.WhenAny(released, delay);
             await poll.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
@@ -88,6 +90,17 @@ public sealed class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, 
             .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockExpiresAt, expires), cancellationToken) == 1;
     }
 
+    /// <summary>Before each store call: renews the lease if it is still <paramref name="held"/>'s; false when another change took it.</summary>
+    public async Task<bool> RenewAsync(TenantKeyLock held, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        var expires = time.GetUtcNow() + options.Value.Duration;
+        await using var db = contexts.CreateDbContext();
+        return await db.Tenants
+            .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockExpiresAt, expires), cancellationToken) == 1;
+    }
+
     private async Task<bool> TryTakeAsync(string tenantId, string holder, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -102,12 +115,12 @@ public sealed class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, 
     {
         try
         {
-            // Not the caller's token: a cancelled change still gives the lock back.
-            await using var db = contexts.CreateDbContext();
-            await db.Tenants
-                .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
-                .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockHolder, (string?)null).SetProperty(t => t.KeyLockExpiresAt, (DateTimeOffset?)null),
-                    CancellationToken.None);
+            await ClearAsync(held);
+        }
+        catch (DbException ex)
+        {
+            // The lease lapses on its own; the change's own result stands.
+            LogReleaseFailed(logger, ex, held.TenantId);
         }
         finally
         {
@@ -117,6 +130,19 @@ public sealed class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, 
             }
         }
     }
+
+    private async Task ClearAsync(TenantKeyLock held)
+    {
+        // Not the caller's token: a cancelled change still gives the lock back.
+        await using var db = contexts.CreateDbContext();
+        await db.Tenants
+            .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockHolder, (string?)null).SetProperty(t => t.KeyLockExpiresAt, (DateTimeOffset?)null),
+                CancellationToken.None);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the key lock on tenant {TenantId}; it lapses on its own")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception, string tenantId);
 }
 
 /// <summary>A held lock on one tenant's key; disposing it releases the lock.</summary>

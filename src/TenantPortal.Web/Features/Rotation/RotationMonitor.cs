@@ -24,7 +24,11 @@ public sealed class RotationMonitorOptions
     public int BatchSize { get; set; } = 200;
 }
 
-public sealed record RotationSweepReport(bool Ran, int Reminders, int Overdue, int PreviousDisabled, int Failed);
+public sealed record RotationSweepReport(bool Ran, int Reminders, int Overdue, int PreviousDisabled, int Failed)
+{
+    /// <summary>Versions whose grace ended but whose key another change held: left for the next sweep.</summary>
+    public int Busy { get; init; }
+}
 
 /// <summary>
 /// Sends each reminder once per version and lead time, says when a key is overdue, and disables previous versions
@@ -53,13 +57,13 @@ public sealed partial class RotationMonitor(
         }
 
         var (reminders, overdue) = await SendDueNoticesAsync(cancellationToken);
-        var (disabled, failed) = await DisableExpiredGraceAsync(cancellationToken);
+        var (disabled, failed, busy) = await DisableExpiredGraceAsync(cancellationToken);
         if (reminders + overdue + disabled + failed > 0)
         {
             LogSwept(logger, reminders, overdue, disabled, failed);
         }
 
-        return new RotationSweepReport(true, reminders, overdue, disabled, failed);
+        return new RotationSweepReport(true, reminders, overdue, disabled, failed) { Busy = busy };
     }
 
     private async Task<(int Reminders, int Overdue)> SendDueNoticesAsync(CancellationToken cancellationToken)
@@ -124,10 +128,10 @@ public sealed partial class RotationMonitor(
         }
     }
 
-    private async Task<(int Disabled, int Failed)> DisableExpiredGraceAsync(CancellationToken cancellationToken)
+    private async Task<(int Disabled, int Failed, int Busy)> DisableExpiredGraceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        int disabled = 0, failed = 0;
+        int disabled = 0, failed = 0, busy = 0;
         var skip = new HashSet<long>();
         while (true)
         {
@@ -135,7 +139,7 @@ public sealed partial class RotationMonitor(
             await using (var db = contexts.CreateDbContext())
             {
                 expired = (await db.ApiKeyVersions.AsNoTracking()
-                        .Where(v => v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && !skip.Contains(v.Id))
+                        .Where(v => v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && v.MissingFromStoreSince == null && !skip.Contains(v.Id))
                         .OrderBy(v => v.GraceEndsAt)
                         .Take(options.Value.BatchSize)
                         .Select(v => new { v.Id, v.TenantId, v.StoreVersionId })
@@ -146,7 +150,7 @@ public sealed partial class RotationMonitor(
 
             if (expired.Count == 0)
             {
-                return (disabled, failed);
+                return (disabled, failed, busy);
             }
 
             foreach (var (id, tenantId, version) in expired)
@@ -161,6 +165,7 @@ public sealed partial class RotationMonitor(
                 }
 
                 skip.Add(id);
+                busy += result.Outcome == KeyChangeOutcome.Busy ? 1 : 0;
                 if (result.Outcome == KeyChangeOutcome.Failed)
                 {
                     LogDisableFailed(logger, SecretName.ForTenant(tenantId).Value, version, result.Message);

@@ -37,6 +37,11 @@ public sealed partial class TenantService
             return TenantChangeResult.Invalid(conflict);
         }
 
+        if (await SecretInUseAsync(slug, cancellationToken) is { } inUse)
+        {
+            return inUse;
+        }
+
         var tenant = new Tenant
         {
             Id = slug,
@@ -115,7 +120,21 @@ public sealed partial class TenantService
 
         if (newId != tenant.Id)
         {
-            if (await RenameAsync(user, tenant.Id, newId, cancellationToken) is { } refused)
+            // The key lock keeps a first submit out while the id moves, and the store must hold nothing under either name:
+            // a version written but never recorded would stay behind under the old name for a later tenant to inherit.
+            await using var held = await locks.AcquireAsync(tenant.Id, locks.Options.Wait, cancellationToken);
+            if (held is null)
+            {
+                return new TenantChangeResult(TenantChangeOutcome.Failed,
+                    $"An API key is being stored for this tenant right now, so its id cannot change to \"{newId}\". Nothing was saved; reload and try again.");
+            }
+
+            if ((await SecretInUseAsync(tenant.Id, cancellationToken) ?? await SecretInUseAsync(newId, cancellationToken)) is { } inUse)
+            {
+                return inUse;
+            }
+
+            if (await RenameAsync(user, tenant.Id, newId, held.Holder, cancellationToken) is { } refused)
             {
                 return refused;
             }
@@ -138,7 +157,7 @@ public sealed partial class TenantService
     /// Moves a tenant that has no key yet to a new id, in one transaction: the new row, its directories and contacts
     /// re-pointed, the old row gone. Returns null when moved (the caller then applies the rest of the edit), or why not.
     /// </summary>
-    private async Task<TenantChangeResult?> RenameAsync(ClaimsPrincipal user, string oldId, string newId, CancellationToken cancellationToken)
+    private async Task<TenantChangeResult?> RenameAsync(ClaimsPrincipal user, string oldId, string newId, string lockHolder, CancellationToken cancellationToken)
     {
         try
         {
@@ -160,10 +179,11 @@ public sealed partial class TenantService
                 await work.SaveChangesAsync(ct);
                 await work.TenantDirectories.Where(d => d.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(d => d.TenantId, newId), ct);
                 await work.TenantContacts.Where(c => c.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(c => c.TenantId, newId), ct);
-                // Only a tenant with no key and no key change in flight moves: a first submit holds the key lock on the old row.
+                // Only a tenant with no key and no other key change in flight moves (the lock is this rename's, or free).
                 var now = time.GetUtcNow();
                 if (await work.Tenants
-                        .Where(t => t.Id == oldId && (t.KeyLockHolder == null || t.KeyLockExpiresAt <= now) && !work.ApiKeyVersions.Any(v => v.TenantId == oldId))
+                        .Where(t => t.Id == oldId && (t.KeyLockHolder == lockHolder || t.KeyLockHolder == null || t.KeyLockExpiresAt <= now)
+                            && !work.ApiKeyVersions.Any(v => v.TenantId == oldId))
                         .ExecuteDeleteAsync(ct) != 1)
                 {
                     throw new KeyChangeInFlightException();
@@ -252,4 +272,21 @@ public sealed partial class TenantService
     }
 
     private sealed class KeyChangeInFlightException : Exception;
+
+    /// <summary>A refusal when the store already holds versions of the tenant's secret; null when it holds none.</summary>
+    private async Task<TenantChangeResult?> SecretInUseAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await lifecycle.StoreHoldsAnyAsync(tenantId, cancellationToken)
+                ? TenantChangeResult.Invalid($"The secret store already holds versions of {SecretName.ForTenant(tenantId)} (left by an earlier tenant, " +
+                    $"or a key written but never recorded), so the id \"{tenantId}\" cannot be used for this. Choose another id, or have an operator remove that secret.")
+                : null;
+        }
+        catch (SecretStoreException)
+        {
+            return new TenantChangeResult(TenantChangeOutcome.Failed,
+                $"The secret store could not be asked whether {SecretName.ForTenant(tenantId)} is free, so nothing was saved. Please try again in a moment.");
+        }
+    }
 }

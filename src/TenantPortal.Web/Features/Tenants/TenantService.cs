@@ -19,6 +19,7 @@ namespace TenantPortal.Web.Features.Tenants;
 public sealed partial class TenantService(
     IDbContextFactory<PortalDbContext> contexts,
     KeyLifecycle lifecycle,
+    TenantKeyLocks locks,
     IAuthorizationService authorization,
     IOptions<PortalAuthOptions> authOptions,
     AuditTrail audit,

@@ -135,7 +135,7 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ReconcileTenantAsync_DatabaseVersionTheStoreDoesNotKnow_IsFlaggedAndAuditedOnce()
+    public async Task ReconcileTenantAsync_DatabaseVersionTheStoreDoesNotKnow_IsFlaggedAuditedOnceAndNoLongerCurrent()
     {
         await using (var db = _portal.CreateDbContext())
         {
@@ -152,8 +152,12 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
 
         Assert.Equal((0, 1), first);
         Assert.Equal((0, 0), second);
+        // The backend finds nothing to serve, so the portal no longer calls it Current.
         var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
-        Assert.True(overview!.Current!.MissingFromStore);
+        Assert.Null(overview!.Current);
+        var row = Assert.Single(overview.History);
+        Assert.True(row.MissingFromStore);
+        Assert.Equal(ApiKeyVersionStatus.Disabled, row.Status);
         await using var check = _portal.CreateDbContext();
         Assert.Single(await check.AuditEvents.Where(e => e.Action == AuditActions.ReconciliationMissing).ToListAsync());
     }

@@ -229,6 +229,7 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
         var later = await _portal.Get<RotationMonitor>().SweepAsync(default, holder: "monitor-1");
 
         Assert.Equal(0, skipped.PreviousDisabled);
+        Assert.Equal(1, skipped.Busy);
         Assert.Equal(0, skipped.Failed);
         Assert.Equal(KeyChangeOutcome.Done, restored.Outcome);
         Assert.Equal(0, later.PreviousDisabled);
@@ -290,12 +291,13 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LapsedLock_IsTakenOver_TheOldHolderCannotCommit_AndReconciliationRecordsWhatItWrote()
+    public async Task LapsedLock_IsTakenOver_TheLateWriteIsWithdrawn_AndTheAcknowledgedSubmitStaysCurrent()
     {
         var set = Store.BlockNext(StorePoint.BeforeSet);
         var stalled = Task.Run(() => Mine.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, Tenant, new SecretValue(Key1), default));
         await set.Reached.WaitAsync(Never);
 
+        // The store call outlives the lease (impossible with the start-up check on Duration, but a paused process can).
         _portal.Time.Advance(_portal.Get<TenantKeyLocks>().Options.Duration + TimeSpan.FromMinutes(1));
         var takeover = await Theirs.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, Tenant, new SecretValue(Key2), default);
         set.Release();
@@ -304,10 +306,25 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
         Assert.Equal(KeyChangeOutcome.Done, takeover.Outcome);
         Assert.Equal(KeyChangeOutcome.Failed, late.Outcome);
         Assert.Contains("could not record it", late.Message, StringComparison.Ordinal);
+        var lateVersion = (await _portal.StoredVersionsAsync(Tenant))[^1];
+        Assert.NotEqual(takeover.Version!.Version, lateVersion.Version);
+        Assert.False(lateVersion.Enabled);
         Assert.Equal((1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync(Tenant, default));
-        var lateVersion = (await _portal.StoredVersionsAsync(Tenant))[^1].Version;
-        await AssertAgreesWithBackendAsync(lateVersion);
-        Assert.Equal(ApiKeyVersionStatus.Previous, (await RowsAsync())[takeover.Version!.Version].Status);
+        await AssertAgreesWithBackendAsync(takeover.Version.Version);
+    }
+
+    [Fact]
+    public async Task Revoke_WithNothingRecordedButAVersionInTheStore_StillDisablesIt()
+    {
+        // A first submit whose store write landed and whose metadata did not.
+        await Store.SetAsync(SecretName.ForTenant(Tenant), new SecretValue(Key1),
+            new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = Tenant }, null), default);
+
+        var revoked = await Mine.RevokeAsync(TestPersonas.ContosoAdmin, Tenant, "Leaked before it was recorded", confirmed: true, default);
+
+        Assert.Equal(KeyChangeOutcome.Done, revoked.Outcome);
+        Assert.DoesNotContain(await _portal.StoredVersionsAsync(Tenant), v => v.Enabled);
+        await AssertAgreesWithBackendAsync(expectedCurrent: null);
     }
 
     private static async Task<string> SubmitAsync(ApiKeyService service, string value)
@@ -378,6 +395,14 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
     private async Task AssertAuditedAsync(params (string Action, AuditOutcome Outcome, int Count)[] expected)
     {
         await using var db = _portal.CreateDbContext();
+        // Every attempt that got as far as "requested" has exactly one outcome, under its own correlation id.
+        var trail = await db.AuditEvents.Where(e => e.TenantId == Tenant && e.ActorObjectId != null).ToListAsync();
+        foreach (var requested in trail.Where(e => e.Outcome == AuditOutcome.Requested))
+        {
+            Assert.Single(trail, e => e.CorrelationId == requested.CorrelationId && e.Action == requested.Action
+                && e.Outcome is AuditOutcome.Succeeded or AuditOutcome.Failed);
+        }
+
         var counts = await db.AuditEvents.Where(e => e.TenantId == Tenant)
             .GroupBy(e => new { e.Action, e.Outcome })
             .Select(g => new { g.Key.Action, g.Key.Outcome, Count = g.Count() })

@@ -179,13 +179,19 @@ public sealed class TenantServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Update_IdChangeWhileAFirstKeyIsBeingStored_IsRefusedAndMovesNothing()
+    public async Task Update_IdChangeWhileAFirstKeyIsBeingStored_WaitsThenIsRefusedAndMovesNothing()
     {
         await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
-        var held = await _portal.Get<TenantKeyLocks>().AcquireAsync("acme", TimeSpan.Zero, default);
+        var locks = _portal.Get<TenantKeyLocks>();
+        var held = await locks.AcquireAsync("acme", TimeSpan.Zero, default);
         Assert.NotNull(held);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        locks.Waiting += id => waiting.TrySetResult();
 
-        var refused = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default);
+        var rename = Task.Run(() => Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default));
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        _portal.Time.Advance(locks.Options.Wait + TimeSpan.FromSeconds(1));
+        var refused = await rename;
         await held.DisposeAsync();
 
         Assert.Equal(TenantChangeOutcome.Failed, refused.Outcome);
@@ -194,6 +200,34 @@ public sealed class TenantServiceTests : IAsyncLifetime
         Assert.NotNull(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme", default));
         Assert.Null(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme-eu", default));
         Assert.True((await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Update_IdChangeWhileTheStoreHoldsAnUnrecordedVersion_IsRefusedSoNoSecretIsLeftBehind()
+    {
+        await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
+        // A first submit whose store write landed and whose metadata did not: no version row, one secret version.
+        await _portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("acme"), new SecretValue("sk_live_unrecorded_rename_01"),
+            new SecretWriteOptions("text/plain", new Dictionary<string, string> { ["tenant-id"] = "acme" }, null), default);
+
+        var refused = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default);
+
+        Assert.Equal(TenantChangeOutcome.Invalid, refused.Outcome);
+        Assert.StartsWith("The secret store already holds versions of tenant-acme-api-key", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme-eu", default));
+    }
+
+    [Fact]
+    public async Task Onboard_IdWhoseSecretTheStoreAlreadyHolds_IsRefused()
+    {
+        await _portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("acme"), new SecretValue("sk_live_left_behind_key_01"),
+            new SecretWriteOptions("text/plain", new Dictionary<string, string> { ["tenant-id"] = "acme" }, null), default);
+
+        var refused = await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
+
+        Assert.Equal(TenantChangeOutcome.Invalid, refused.Outcome);
+        Assert.StartsWith("The secret store already holds versions of tenant-acme-api-key", refused.Message, StringComparison.Ordinal);
+        Assert.Null(await Tenants.GetAsync(TestPersonas.PlatformAdmin, "acme", default));
     }
 
     [Fact]
