@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,7 @@ public sealed class EntraPortalServerFixture : PortalServerFixture
 
     public TestOidcIssuer Issuer { get; private set; } = null!;
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public WatchedClock Time { get; } = new(DateTimeOffset.UtcNow);
 
     protected override bool IgnoreHttpsErrors => true;
 
@@ -89,8 +90,10 @@ public sealed class EntraSessionJourneyTests(EntraPortalServerFixture server) : 
 
         // A check while the account is fine: Entra renews the session and the open page stays.
         var refreshes = Refreshes();
-        await AdvanceUntilAsync(() => Refreshes() > refreshes);
-        await Task.Delay(500);
+        await AdvanceToNextCheckAsync();
+        await server.Issuer.WaitForTokenRequestAsync(IsRefresh, count: refreshes + 1);
+        // The circuit arms its next check only once this one has let the session go on.
+        await server.Time.WaitForOneShotTimerAsync(Interval);
         Assert.EndsWith("/tenants/contoso/api-key", page.Url, StringComparison.Ordinal);
         await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("Not set");
 
@@ -98,7 +101,8 @@ public sealed class EntraSessionJourneyTests(EntraPortalServerFixture server) : 
         // in, and Entra refuses that sign-in too.
         server.Issuer.UpdateDirectory(user.ObjectId, s => s with { Disabled = true });
         server.Issuer.SignInNext(user);
-        await AdvanceUntilAsync(() => page.Url.Contains(SignInRefusal.FailedPath, StringComparison.Ordinal));
+        await AdvanceToNextCheckAsync();
+        await server.Issuer.WaitForTokenRequestAsync(IsRefresh, count: refreshes + 2);
         await page.WaitForURLAsync($"**{SignInRefusal.FailedPath}", new PageWaitForURLOptions { Timeout = 20_000 });
         await PortalServerFixture.ScreenshotAsync(page, "entra-session-ended");
 
@@ -110,29 +114,86 @@ public sealed class EntraSessionJourneyTests(EntraPortalServerFixture server) : 
         await page.Context.CloseAsync();
     }
 
-    private int Refreshes() => server.Issuer.TokenRequests.Count(r => r.GrantType == OpenIddictConstants.GrantTypes.RefreshToken);
+    private static bool IsRefresh(RecordedTokenRequest request) => request.GrantType == OpenIddictConstants.GrantTypes.RefreshToken;
+
+    private int Refreshes() => server.Issuer.TokenRequests.Count(IsRefresh);
 
     /// <summary>
-    /// Moves the clock an interval at a time until <paramref name="done"/>. The circuit arms its next check only after
-    /// the previous one has finished, so a single move can come too early on a loaded machine; a check that has
-    /// nothing to do (the next move) changes nothing.
+    /// Moves the clock by one interval once the circuit's next check is waiting on it: the circuit arms that check only
+    /// after the previous one has finished, and a move before then would not reach it.
     /// </summary>
-    private async Task AdvanceUntilAsync(Func<bool> done)
+    private async Task AdvanceToNextCheckAsync()
     {
-        for (var moves = 0; moves < 10; moves++)
-        {
-            server.Time.Advance(Interval);
-            for (var waited = 0; waited < 40; waited++)
-            {
-                if (done())
-                {
-                    return;
-                }
+        await server.Time.WaitForOneShotTimerAsync(Interval);
+        server.Time.Advance(Interval);
+    }
+}
 
-                await Task.Delay(50);
-            }
+/// <summary>
+/// The portal's fake clock, which also tells when a one-shot timer of a given length is waiting on it. The circuit's
+/// revalidation loop waits for each check with one (<c>Task.Delay</c> of the revalidation interval on this clock); the
+/// portal's periodic workers use periodic timers, and its timeouts are shorter.
+/// </summary>
+public sealed class WatchedClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    private readonly ConcurrentDictionary<object, TimeSpan> _waiting = new();
+    private TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (period != Timeout.InfiniteTimeSpan)
+        {
+            return base.CreateTimer(callback, state, dueTime, period);
         }
 
-        Assert.Fail("The circuit did not check its session after ten intervals.");
+        var key = new object();
+        _waiting[key] = dueTime;
+        var timer = new WatchedTimer(base.CreateTimer(s =>
+        {
+            _waiting.TryRemove(key, out _);
+            callback(s);
+        }, state, dueTime, period), () => _waiting.TryRemove(key, out _));
+        Interlocked.Exchange(ref _armed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return timer;
+    }
+
+    /// <summary>Completes once a one-shot timer of <paramref name="dueTime"/> is waiting; the 30 seconds only turn a hang into a failure.</summary>
+    public async Task WaitForOneShotTimerAsync(TimeSpan dueTime)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var armed = Volatile.Read(ref _armed).Task;
+            if (_waiting.Values.Contains(dueTime))
+            {
+                return;
+            }
+
+            try
+            {
+                await armed.WaitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"No one-shot timer of {dueTime} was armed on the clock within 30 seconds.");
+            }
+        }
+    }
+
+    private sealed class WatchedTimer(ITimer timer, Action ended) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period) => timer.Change(dueTime, period);
+
+        public void Dispose()
+        {
+            ended();
+            timer.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            ended();
+            return timer.DisposeAsync();
+        }
     }
 }

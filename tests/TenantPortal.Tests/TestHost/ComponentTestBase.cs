@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using TenantPortal.Web.Auth;
@@ -8,32 +7,28 @@ using TenantPortal.Web.Auth.Development;
 
 namespace TenantPortal.Tests.TestHost;
 
-/// <summary>bunit with MudBlazor, the portal's real feature services behind it, and a signed-in persona.</summary>
+/// <summary>
+/// bunit with MudBlazor and a signed-in persona, and nothing behind it: for components that take their data as
+/// parameters. Pages that call a feature service derive from <see cref="PortalComponentTestBase"/>.
+/// </summary>
 public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
 {
-    protected PortalServices Portal { get; private set; } = null!;
-
-    public virtual async Task InitializeAsync()
+    protected ComponentTestBase()
     {
-        // Waits end as soon as the state arrives; the bound only matters on a loaded 2-core machine, where a submit
-        // (Data Protection, SQLite commits, the audit chain) can take longer than bunit's default of one second.
-        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
-        Portal = await PortalServices.StartAsync(ConfigurePortal);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
-        Services.AddFallbackServiceProvider(Portal.Services);
     }
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
     async Task IAsyncLifetime.DisposeAsync()
     {
         await base.DisposeAsync();
-        await Portal.DisposeAsync();
+        await DisposeBehindAsync();
     }
 
-    /// <summary>Service replacements for the portal behind the components (e.g. a DNS stand-in).</summary>
-    protected virtual void ConfigurePortal(IServiceCollection services)
-    {
-    }
+    /// <summary>Disposes what a derived base put behind the components, once bunit has let go of them.</summary>
+    protected virtual ValueTask DisposeBehindAsync() => ValueTask.CompletedTask;
 
     protected void SignInAs(DevelopmentPersona persona)
     {

@@ -74,6 +74,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     private readonly object _gate = new();
     private TestUser? _nextUser;
     private IssuerFault _nextFault;
+    private TaskCompletionSource _tokenRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private TestOidcIssuer(WebApplication app, X509Certificate2 certificate, RSA rsa)
     {
@@ -93,6 +94,34 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     public string? AcceptedClientAssertion { get; set; }
 
     public IReadOnlyList<RecordedTokenRequest> TokenRequests => _tokenRequests.ToList();
+
+    /// <summary>
+    /// Completes once the token endpoint has received <paramref name="count"/> requests that match (counting those
+    /// already received), with the last of them; the 30 seconds only turn a hang into a failure.
+    /// </summary>
+    public async Task<RecordedTokenRequest> WaitForTokenRequestAsync(Func<RecordedTokenRequest, bool> match, int count = 1)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var requested = Volatile.Read(ref _tokenRequested).Task;
+            var matching = _tokenRequests.Where(match).ToList();
+            if (matching.Count >= count)
+            {
+                return matching[count - 1];
+            }
+
+            try
+            {
+                await requested.WaitAsync(cancel.Token);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The token endpoint received {matching.Count} of the {count} expected requests within 30 seconds.");
+            }
+        }
+    }
 
     /// <summary>Every refresh token the token endpoint handed out, oldest first.</summary>
     public IReadOnlyList<string> IssuedRefreshTokens => _issuedRefreshTokens.ToList();
@@ -395,6 +424,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
             assertion.Length > 0 ? assertion : null,
             form["grant_type"].ToString(),
             form["refresh_token"].ToString() is { Length: > 0 } refreshToken ? refreshToken : null));
+        Interlocked.Exchange(ref _tokenRequested, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         if (assertion.Length == 0)
         {
             return form["grant_type"].ToString();

@@ -6,7 +6,7 @@ using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Features.ApiKeys;
 
-public sealed class ApiKeyPageTests : ComponentTestBase
+public sealed class ApiKeyPageTests : PortalComponentTestBase
 {
     private const string Key = "sk_live_component_test_a9F2";
 
@@ -86,7 +86,7 @@ public sealed class ApiKeyPageTests : ComponentTestBase
         page.WaitForElement("[data-testid=open-submit-dialog]").Click();
 
         dialogs.WaitForElement("[data-testid=secret-input]").Change("    ");
-        dialogs.Find("[data-testid=submit-api-key]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=submit-api-key]").ClickAsync(new()));
 
         dialogs.WaitForAssertion(() => Assert.Contains("blank", dialogs.Find("[data-testid=secret-input-help]").TextContent, StringComparison.Ordinal));
         Assert.Equal("true", dialogs.Find("[data-testid=secret-input]").GetAttribute("aria-invalid"));
@@ -94,7 +94,7 @@ public sealed class ApiKeyPageTests : ComponentTestBase
     }
 
     [Fact]
-    public void SubmitDialog_TrailingSpace_SaysItIsAPasteSlipAndNeverEchoesTheValue()
+    public async Task SubmitDialog_TrailingSpace_SaysItIsAPasteSlipAndNeverEchoesTheValue()
     {
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var dialogs = RenderProviders();
@@ -102,7 +102,7 @@ public sealed class ApiKeyPageTests : ComponentTestBase
         page.WaitForElement("[data-testid=open-submit-dialog]").Click();
 
         dialogs.WaitForElement("[data-testid=secret-input]").Change(Key + " ");
-        dialogs.Find("[data-testid=submit-api-key]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=submit-api-key]").ClickAsync(new()));
 
         dialogs.WaitForAssertion(() => Assert.Contains("copy-and-paste", dialogs.Markup, StringComparison.Ordinal));
         Assert.DoesNotContain(Key, dialogs.Markup, StringComparison.Ordinal);
@@ -115,10 +115,11 @@ public sealed class ApiKeyPageTests : ComponentTestBase
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var dialogs = RenderProviders();
         var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
-        page.WaitForElement("[data-testid=open-submit-dialog]").Click();
+        var opened = page.WaitForElement("[data-testid=open-submit-dialog]").ClickAsync(new());
 
         dialogs.WaitForElement("[data-testid=secret-input]").Change(Key);
-        dialogs.Find("[data-testid=submit-api-key]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=submit-api-key]").ClickAsync(new()));
+        await CompletionOf(opened);
 
         page.WaitForAssertion(() => Assert.Equal("••••a9F2", page.Find("[data-testid=masked-hint]").TextContent));
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=secret-input]")));

@@ -10,6 +10,8 @@ namespace TenantPortal.Tests.Features.Notifications;
 /// </summary>
 public sealed class NotificationWakeUpTests : IAsyncLifetime
 {
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
+
     private NotificationTestBed _bed = null!;
 
     public async Task InitializeAsync() => _bed = await NotificationTestBed.StartAsync(settings: new Dictionary<string, string?>
@@ -37,14 +39,22 @@ public sealed class NotificationWakeUpTests : IAsyncLifetime
     [Fact]
     public async Task NoticeInsideATransaction_IsSentWhenItCommits_AndNeverWhenItRollsBack()
     {
+        // The worker is held after the pass that sends the first notice, before it reads its next wake-up: a wake-up
+        // the transaction asks for stays pending, where the test sees it, instead of becoming a pass that finds nothing.
+        using var held = new HeldWorker(_bed.Portal.Get<NotificationDispatchWorker>(), report => report.Delivered > 0);
         await _bed.EnqueueAsync(RotationNoticeKind.Reminder); // past the worker's start-up pass
         await _bed.Webhook.WaitForRequestAsync();
+        await held.Held.WaitAsync(HangGuard);
+        TakePendingWakeUp(); // the first notice's own, when the start-up pass sent it
+
         await SaveNoticeInTransactionAsync(commit: false);
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(TakePendingWakeUp(), "The rollback woke the worker.");
+        await AssertAPassSendsNothingAsync();
         Assert.Single(_bed.Webhook.Requests);
         Assert.DoesNotContain(await _bed.DeliveriesAsync(), d => d.Status == NotificationDeliveryStatus.Pending);
 
         await SaveNoticeInTransactionAsync(commit: true);
+        held.Release();
         var request = await _bed.Webhook.WaitForRequestAsync(count: 2);
 
         Assert.Equal(WebhookSender.EventName(RotationNoticeKind.Rotated), request.Header("X-TenantPortal-Event"));
@@ -69,7 +79,8 @@ public sealed class NotificationWakeUpTests : IAsyncLifetime
         await db.SaveChangesAsync();
 
         // Saved but not committed: nothing may go out yet.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.False(TakePendingWakeUp(), "Saving inside the transaction woke the worker before the commit.");
+        await AssertAPassSendsNothingAsync();
         Assert.Single(_bed.Webhook.Requests);
         if (commit)
         {
@@ -78,6 +89,67 @@ public sealed class NotificationWakeUpTests : IAsyncLifetime
         else
         {
             await transaction.RollbackAsync();
+        }
+    }
+
+    /// <summary>A dispatch pass run here, to its end, finds nothing due: what is not committed cannot be sent.</summary>
+    private async Task AssertAPassSendsNothingAsync()
+    {
+        var report = await _bed.Dispatcher.DispatchDueAsync(CancellationToken.None);
+        Assert.Equal(0, report.Attempted);
+    }
+
+    /// <summary>
+    /// Whether a wake-up was pending (it is taken). The interceptor signals synchronously inside the save, commit or
+    /// rollback, and the held worker reads none, so the answer is final the moment the call returns.
+    /// </summary>
+    private bool TakePendingWakeUp()
+    {
+        using var cancel = new CancellationTokenSource();
+        var wait = _bed.Portal.Get<NotificationWakeUp>().WaitAsync(cancel.Token);
+        cancel.Cancel();
+        return wait.Status == TaskStatus.RanToCompletion;
+    }
+
+    /// <summary>
+    /// Holds the dispatch worker inside the first pass that matches, just after it completed and before the worker
+    /// reads its next wake-up, until released (or disposed, so that the host can stop).
+    /// </summary>
+    private sealed class HeldWorker : IDisposable
+    {
+        private readonly NotificationDispatchWorker _worker;
+        private readonly Func<DispatchReport, bool> _holdAfter;
+        private readonly TaskCompletionSource<DispatchReport> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _released = new();
+        private int _taken;
+
+        public HeldWorker(NotificationDispatchWorker worker, Func<DispatchReport, bool> holdAfter)
+        {
+            _worker = worker;
+            _holdAfter = holdAfter;
+            worker.PassCompleted += OnPassCompleted;
+        }
+
+        /// <summary>Completes with the report of the pass the worker is held after.</summary>
+        public Task<DispatchReport> Held => _held.Task;
+
+        public void Release() => _released.Set();
+
+        public void Dispose()
+        {
+            _worker.PassCompleted -= OnPassCompleted;
+            _released.Set();
+        }
+
+        private void OnPassCompleted(DispatchReport report)
+        {
+            if (!_holdAfter(report) || Interlocked.Exchange(ref _taken, 1) == 1)
+            {
+                return;
+            }
+
+            _held.SetResult(report);
+            _released.Wait();
         }
     }
 }

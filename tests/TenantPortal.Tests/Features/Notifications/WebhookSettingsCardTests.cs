@@ -10,7 +10,7 @@ using TenantPortal.Web.Infrastructure.Outbound;
 
 namespace TenantPortal.Tests.Features.Notifications;
 
-public sealed class WebhookSettingsCardTests : ComponentTestBase
+public sealed class WebhookSettingsCardTests : PortalComponentTestBase
 {
     // The card's service resolves webhook hosts: give it a DNS that knows the test names (no network here).
     protected override void ConfigurePortal(IServiceCollection services) =>
@@ -36,7 +36,7 @@ public sealed class WebhookSettingsCardTests : ComponentTestBase
         var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
 
         card.WaitForElement("input[data-testid=webhook-url]").Change("https://hooks.contoso.com/portal");
-        card.Find("[data-testid=save-webhook-url]").Click();
+        await CompletionOf(card.Find("[data-testid=save-webhook-url]").ClickAsync(new()));
 
         card.WaitForAssertion(() => Assert.Contains("notices will be sent to hooks.contoso.com",
             card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
@@ -52,7 +52,7 @@ public sealed class WebhookSettingsCardTests : ComponentTestBase
         var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
 
         card.WaitForElement("input[data-testid=webhook-url]").Change("https://internal.contoso.com/portal");
-        card.Find("[data-testid=save-webhook-url]").Click();
+        await CompletionOf(card.Find("[data-testid=save-webhook-url]").ClickAsync(new()));
 
         card.WaitForAssertion(() => Assert.Contains("private network address",
             card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
@@ -61,12 +61,12 @@ public sealed class WebhookSettingsCardTests : ComponentTestBase
     }
 
     [Fact]
-    public void GenerateSigningKey_ShowsItOnceWithAWarning()
+    public async Task GenerateSigningKey_ShowsItOnceWithAWarning()
     {
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
 
-        card.WaitForElement("[data-testid=generate-signing-key]").Click();
+        await CompletionOf(card.WaitForElement("[data-testid=generate-signing-key]").ClickAsync(new()));
 
         card.WaitForAssertion(() => Assert.StartsWith("whsec_", card.Find("input[data-testid=new-signing-key]").GetAttribute("value"), StringComparison.Ordinal));
         var key = card.Find("input[data-testid=new-signing-key]").GetAttribute("value")!;

@@ -8,7 +8,7 @@ using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Features.Rotation;
 
-public sealed class RotationPagesTests : ComponentTestBase
+public sealed class RotationPagesTests : PortalComponentTestBase
 {
     private Task<KeyChangeResult> SubmitAsync(string key) =>
         Portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(key), default);
@@ -20,13 +20,14 @@ public sealed class RotationPagesTests : ComponentTestBase
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var dialogs = RenderProviders();
         var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
-        page.WaitForElement("[data-testid=open-revoke]").Click();
+        var opened = page.WaitForElement("[data-testid=open-revoke]").ClickAsync(new());
 
         dialogs.WaitForElement("[data-testid=revoke-reason]").Input("Exposed in a ticket");
         Assert.True(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled"));
         dialogs.Find("[data-testid=revoke-confirm]").Change(true);
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled")));
-        dialogs.Find("[data-testid=revoke-submit]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=revoke-submit]").ClickAsync(new()));
+        await CompletionOf(opened);
 
         page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=rotation-status]").TextContent.Trim()));
         Assert.Contains("Exposed in a ticket", page.Find("[data-testid=version-history]").TextContent, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Tests.Features.Tenants;
 
-public sealed class TenantPagesTests : ComponentTestBase
+public sealed class TenantPagesTests : PortalComponentTestBase
 {
     [Fact]
     public async Task OnboardDialog_BadSlugShowsTheRule_ThenAValidTenantIsSavedAndListed()
@@ -16,19 +16,20 @@ public sealed class TenantPagesTests : ComponentTestBase
         SignInAs(DevelopmentPersonas.PlatformAdmin);
         var dialogs = RenderProviders();
         var page = Render<TenantsPage>();
-        page.WaitForElement("[data-testid=open-onboard]").Click();
+        var opened = page.WaitForElement("[data-testid=open-onboard]").ClickAsync(new());
 
         dialogs.WaitForElement("[data-testid=tenant-id]").Input("Acme");
         dialogs.Find("[data-testid=tenant-name]").Input("Acme Corp");
         dialogs.Find("[data-testid=tenant-directories]").Change("3f1c0000-0000-4000-8000-0000000000aa");
-        dialogs.Find("[data-testid=tenant-save]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=tenant-save]").ClickAsync(new()));
 
         dialogs.WaitForAssertion(() => Assert.Contains("must be lower case", dialogs.Find("[data-testid=tenant-error]").TextContent, StringComparison.Ordinal));
         Assert.Null(await Portal.Get<TenantService>().GetAsync(TestPersonas.PlatformAdmin, "Acme", default));
 
         dialogs.Find("[data-testid=tenant-id]").Input("acme");
         Assert.Contains("tenant-acme-api-key", dialogs.Markup, StringComparison.Ordinal);
-        dialogs.Find("[data-testid=tenant-save]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=tenant-save]").ClickAsync(new()));
+        await CompletionOf(opened);
 
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=tenant-save]")));
         page.WaitForAssertion(() => Assert.Contains("Acme Corp", page.Find("[data-testid=tenants-grid]").TextContent, StringComparison.Ordinal));
@@ -37,12 +38,12 @@ public sealed class TenantPagesTests : ComponentTestBase
     }
 
     [Fact]
-    public void OffboardDialog_StaysDisabledUntilTheNameIsTyped_ThenOffboards()
+    public async Task OffboardDialog_StaysDisabledUntilTheNameIsTyped_ThenOffboards()
     {
         SignInAs(DevelopmentPersonas.PlatformAdmin);
         var dialogs = RenderProviders();
         var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "fabrikam"));
-        page.WaitForElement("[data-testid=open-offboard]").Click();
+        var opened = page.WaitForElement("[data-testid=open-offboard]").ClickAsync(new());
 
         dialogs.WaitForElement("[data-testid=offboard-reason]").Input("Contract ended");
         dialogs.Find("[data-testid=offboard-confirm]").Input("fabrikam");
@@ -50,7 +51,8 @@ public sealed class TenantPagesTests : ComponentTestBase
 
         dialogs.Find("[data-testid=offboard-confirm]").Input("Fabrikam Inc");
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=offboard-submit]").HasAttribute("disabled")));
-        dialogs.Find("[data-testid=offboard-submit]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=offboard-submit]").ClickAsync(new()));
+        await CompletionOf(opened);
 
         page.WaitForAssertion(() => Assert.Contains("Contract ended", page.Find("[data-testid=offboarded]").TextContent, StringComparison.Ordinal));
         Assert.NotNull(page.Find("[data-testid=reonboard]"));
@@ -68,9 +70,10 @@ public sealed class TenantPagesTests : ComponentTestBase
         var dialogs = RenderProviders();
         var page = Render<TenantPage>(p => p.Add(x => x.TenantId, "globex"));
 
-        page.WaitForElement("[data-testid=open-edit]").Click();
+        var opened = page.WaitForElement("[data-testid=open-edit]").ClickAsync(new());
         dialogs.WaitForElement("[data-testid=tenant-id]").Input("globex-eu");
-        dialogs.Find("[data-testid=tenant-save]").Click();
+        await CompletionOf(dialogs.Find("[data-testid=tenant-save]").ClickAsync(new()));
+        await CompletionOf(opened);
 
         page.WaitForAssertion(() => Assert.EndsWith("/tenants/globex-eu", navigation.Uri, StringComparison.Ordinal));
         Assert.Contains(Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars, b => b.Message == "Tenant globex is now globex-eu.");
@@ -85,7 +88,7 @@ public sealed class TenantPagesTests : ComponentTestBase
 
         page.WaitForElement("[data-testid=contact-add]").Click();
         page.WaitForElement("[data-testid=contact-email-0]").Input("ops@contoso.example");
-        page.Find("[data-testid=contacts-save]").Click();
+        await CompletionOf(page.Find("[data-testid=contacts-save]").ClickAsync(new()));
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=tenant-error]")));
         await page.WaitForAssertionAsync(async () => Assert.Equal("ops@contoso.example",
@@ -108,7 +111,7 @@ public sealed class TenantPagesTests : ComponentTestBase
         page.Find("input[data-testid=probe-header]").Change("X-Api-Key");
         page.Find("input[data-testid=probe-prefix]").Change("");
         page.Find("input[data-testid=probe-status]").Change("204");
-        page.Find("[data-testid=probe-save]").Click();
+        await CompletionOf(page.Find("[data-testid=probe-save]").ClickAsync(new()));
 
         page.WaitForElement("[data-testid=probe-remove]");
         Assert.Empty(page.FindAll("[data-testid=tenant-error]"));
@@ -116,7 +119,7 @@ public sealed class TenantPagesTests : ComponentTestBase
         Assert.Equal(("GET", "https://api.provider.example/v1/me", "X-Api-Key", "", 204),
             (saved.Method, saved.Url, saved.HeaderName, saved.HeaderPrefix, saved.ExpectedStatus));
 
-        page.Find("[data-testid=probe-remove]").Click();
+        await CompletionOf(page.Find("[data-testid=probe-remove]").ClickAsync(new()));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=probe-remove]")));
         Assert.Null((await Portal.Get<TenantService>().GetAsync(TestPersonas.ContosoAdmin, "contoso", default))!.Probe);
     }
