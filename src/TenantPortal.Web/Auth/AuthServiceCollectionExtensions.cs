@@ -92,7 +92,7 @@ public static class AuthServiceCollectionExtensions
 
         endpoints.MapGet(SignInPath, (HttpContext http, string? returnUrl, string? prompt) =>
         {
-            var target = DevelopmentSignIn.IsLocal(returnUrl) ? returnUrl! : "/";
+            var target = ReturnUrls.LocalOrHome(returnUrl);
             if (http.RequestServices.GetService<DevelopmentSignInEnabled>() is not null)
             {
                 return Results.LocalRedirect($"{DevelopmentSignIn.SignInPath}?returnUrl={Uri.EscapeDataString(target)}");
@@ -117,7 +117,7 @@ public static class AuthServiceCollectionExtensions
                 await audit.AppendAsync(audit.Create(actor, AuditActions.SignOut, AuditOutcome.Succeeded, tenantId: null), http.RequestAborted);
             }
 
-            return Results.LocalRedirect("/");
+            return Results.LocalRedirect(ReturnUrls.Home);
         }).RequireAuthorization();
         return endpoints;
     }

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
+using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
@@ -45,7 +47,7 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
     {
         ["list tenants"] = async (s, u, _) => await s.GetRequiredService<TenantService>().ListAsync(u, new TenantListQuery(0, 10), default) is not null,
         ["onboard"] = async (s, u, _) => (await s.GetRequiredService<TenantService>().OnboardAsync(u, new TenantInput("evil", "Evil", [Guid.NewGuid().ToString()], [], RotationPolicy.Default), default)).Succeeded,
-        ["edit tenant"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdateAsync(u, t, new TenantInput(t, "Contoso Ltd", [TenantPortal.Web.Auth.Development.DevelopmentPersonas.ContosoEntraTenantId.ToString()], [], RotationPolicy.Default with { IntervalDays = 60 }), default)).Succeeded,
+        ["edit tenant"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().UpdateAsync(u, t, new TenantInput(t, "Contoso Ltd", [DevelopmentPersonas.ContosoEntraTenantId.ToString()], [], RotationPolicy.Default with { IntervalDays = 60 }), default)).Succeeded,
         ["offboard"] = async (s, u, t) => (await s.GetRequiredService<TenantService>().OffboardAsync(u, t, "Contoso Ltd", "attack", default)).Succeeded,
         ["platform settings"] = async (s, u, _) => (await s.GetRequiredService<PlatformSettingsService>().UpdateAsync(u, new PlatformSettingsInput(30, 30, [7], 1, []), default)).Succeeded,
     };
@@ -196,7 +198,7 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
 
     private static class DevelopmentTenantIds
     {
-        public static readonly Guid Fabrikam = TenantPortal.Web.Auth.Development.DevelopmentPersonas.FabrikamEntraTenantId;
+        public static readonly Guid Fabrikam = DevelopmentPersonas.FabrikamEntraTenantId;
     }
 }
 
@@ -207,6 +209,10 @@ public sealed class CrossTenantHttpAttackTests : IDisposable
 
     public void Dispose() => _factory.Dispose();
 
+    /// <summary>
+    /// Pages and the audit endpoints alike: the cookie's challenge, to the development sign-in with the way back.
+    /// The endpoints are links the audit page offers for download, so a browser is sent to sign in as for a page.
+    /// </summary>
     [Theory]
     [InlineData("/tenants/contoso/api-key")]
     [InlineData("/tenants/contoso")]
@@ -214,45 +220,59 @@ public sealed class CrossTenantHttpAttackTests : IDisposable
     [InlineData("/platform/settings")]
     [InlineData("/support/rotation-status")]
     [InlineData("/audit")]
+    [InlineData("/audit?tenant=contoso")]
     [InlineData("/audit/export.csv")]
     [InlineData("/audit/export.json?tenant=contoso")]
+    [InlineData("/audit/export.json?outcome=NotAnOutcome")]
     [InlineData("/audit/verify?chain=contoso")]
-    public async Task Anonymous_EveryProtectedRoute_IsRefused(string path)
+    [InlineData("/audit/verify")]
+    public async Task Anonymous_EveryProtectedRoute_IsRedirectedToSignIn(string path)
     {
         using var client = _factory.CreateBrowserLikeClient();
 
         var response = await client.GetAsync(path);
 
-        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal($"{DevelopmentSignIn.SignInPath}?ReturnUrl={Uri.EscapeDataString(path)}", response.Headers.Location!.PathAndQuery);
     }
 
+    /// <summary>
+    /// Pages answer as for a tenant that does not exist; endpoints answer 404. Either way the attempt leaves its own
+    /// denial, found by the correlation id of this request (the trace id it arrives with).
+    /// </summary>
     [Theory]
-    [InlineData("/tenants/contoso/api-key", "tenant-not-found")]
-    [InlineData("/tenants/contoso", "tenant-not-found")]
-    [InlineData("/tenants/contoso%2F..%2Ffabrikam/api-key", "tenant-not-found")]
-    [InlineData("/audit/export.json?tenant=contoso", null)]
-    [InlineData("/audit/export.csv?tenant=contoso", null)]
-    [InlineData("/audit/verify?chain=contoso", null)]
-    [InlineData("/audit/verify?chain=%23platform", null)]
-    public async Task AnotherTenantsAdmin_ForgedIdsInRoutesAndQueries_GetNothing(string path, string? notFoundMarker)
+    [InlineData("/tenants/contoso/api-key", HttpStatusCode.OK, AuditActions.ApiKeyView, "contoso", "contoso")]
+    [InlineData("/tenants/contoso", HttpStatusCode.OK, AuditActions.TenantView, "contoso", "contoso")]
+    [InlineData("/tenants/contoso%2F..%2Ffabrikam/api-key", HttpStatusCode.OK, AuditActions.ApiKeyView, "contoso/../fabrikam", AuditChains.Platform)]
+    [InlineData("/audit/export.json?tenant=contoso", HttpStatusCode.NotFound, AuditActions.AuditViewed, "contoso", AuditChains.Platform)]
+    [InlineData("/audit/export.csv?tenant=contoso", HttpStatusCode.NotFound, AuditActions.AuditViewed, "contoso", AuditChains.Platform)]
+    [InlineData("/audit/verify?chain=contoso", HttpStatusCode.NotFound, AuditActions.AuditViewed, "contoso", AuditChains.Platform)]
+    [InlineData("/audit/verify?chain=%23platform", HttpStatusCode.NotFound, AuditActions.AuditVerified, null, AuditChains.Platform)]
+    public async Task AnotherTenantsAdmin_ForgedIdsInRoutesAndQueries_GetNothingAndLeaveTheirOwnDenial(
+        string path, HttpStatusCode status, string deniedAction, string? deniedTenant, string chain)
     {
         using var client = _factory.CreateBrowserLikeClient();
         await PortalAppFactory.SignInAsync(client, "fabrikam-admin");
+        var traceId = ActivityTraceId.CreateRandom().ToHexString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
 
-        var response = await client.GetAsync(path);
+        var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
 
-        if (notFoundMarker is null)
+        Assert.Equal(status, response.StatusCode);
+        if (status == HttpStatusCode.OK)
         {
-            Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
-        }
-        else
-        {
-            Assert.Contains(notFoundMarker, body, StringComparison.Ordinal);
+            Assert.Contains("tenant-not-found", body, StringComparison.Ordinal);
         }
 
         Assert.DoesNotContain("Contoso Ltd", body, StringComparison.Ordinal);
         await using var db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
-        Assert.True(await db.AuditEvents.AnyAsync(e => e.Outcome == AuditOutcome.Denied));
+        var denial = Assert.Single(await db.AuditEvents.Where(e => e.CorrelationId == traceId).ToListAsync());
+        Assert.Equal(AuditOutcome.Denied, denial.Outcome);
+        Assert.Equal(deniedAction, denial.Action);
+        Assert.Equal(deniedTenant, denial.TenantId);
+        Assert.Equal(chain, denial.ChainId);
+        Assert.Equal(DevelopmentPersonas.FabrikamAdmin.ObjectId, denial.ActorObjectId);
     }
 }

@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.TestHost;
@@ -101,6 +105,74 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
         Assert.Equal(PortalRoles.TenantAdmin, audited.ActorRole);
     }
 
+    /// <summary>
+    /// The return URL as an attacker writes it into a link. Browsers drop tabs and line breaks from a Location and
+    /// read a backslash as a slash, so each of these would leave the site; the final redirect goes home instead.
+    /// </summary>
+    [Theory]
+    [InlineData("/%09/evil.example", "/")]
+    [InlineData("/%0A/evil.example", "/")]
+    [InlineData("/%0D/evil.example", "/")]
+    [InlineData("/%0D%0A/evil.example", "/")]
+    [InlineData("/tenants%09/evil.example", "/")]
+    [InlineData("/%5Cevil.example", "/")]
+    [InlineData("%5C%5Cevil.example", "/")]
+    [InlineData("//evil.example", "/")]
+    [InlineData("%2F%2Fevil.example", "/")]
+    [InlineData("/%2F/evil.example", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("https%3A%2F%2Fevil.example%2F", "/")]
+    [InlineData("~/tenants/contoso/api-key", "/")]
+    // Encoded once more, the text is a harmless path on this site: browsers do not decode %09 or %5C in a path.
+    [InlineData("/%2509/evil.example", "/%09/evil.example")]
+    [InlineData("/%255Cevil.example", "/%5Cevil.example")]
+    public async Task SignIn_ReturnUrlLeavingTheSite_EndsOnALocalPath(string encodedReturnUrl, string expectedLocation)
+    {
+        using var browser = Browser();
+
+        var callback = await EntraSignInFlow.SignInFromAsync(
+            _issuer, browser, TestUser.In(ContosoDirectory, PortalRoles.TenantAdmin), $"/authentication/sign-in?returnUrl={encodedReturnUrl}");
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal(expectedLocation, callback.Headers.Location!.OriginalString);
+        Assert.Equal(AuditOutcome.Succeeded, Assert.Single(await SignInAuditAsync()).Outcome);
+    }
+
+    [Fact]
+    public async Task SignIn_ChallengeWithAForeignRedirectFromElsewhere_EndsOnALocalPath()
+    {
+        // Not through the sign-in endpoint: the handler's own final redirect is checked too.
+        using var portal = CreatePortal(_issuer, configureServices: s => s.AddSingleton<IStartupFilter, ForeignRedirectChallenge>());
+        await portal.OnboardAsync("contoso", "Contoso Ltd", ContosoDirectory);
+        using var browser = EntraSignInFlow.Browser(portal);
+
+        var callback = await EntraSignInFlow.SignInFromAsync(
+            _issuer, browser, TestUser.In(ContosoDirectory, PortalRoles.TenantAdmin), ForeignRedirectChallenge.Path);
+
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal("/", callback.Headers.Location!.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("/tenants/contoso/api-key")]
+    [InlineData("/tenants/contoso")]
+    [InlineData("/platform/tenants")]
+    [InlineData("/platform/settings")]
+    [InlineData("/support/rotation-status")]
+    [InlineData("/audit")]
+    [InlineData("/audit/export.csv")]
+    [InlineData("/audit/export.json?tenant=contoso")]
+    [InlineData("/audit/verify?chain=contoso")]
+    public async Task Anonymous_EveryProtectedRoute_IsChallengedToEntra(string path)
+    {
+        using var browser = Browser();
+
+        var response = await browser.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(AuthorizeEndpoint, response.Headers.Location!.GetLeftPart(UriPartial.Path));
+    }
+
     [Fact]
     public async Task SessionCookie_OutsideDevelopment_IsSecureHttpOnlyLax()
     {
@@ -145,7 +217,8 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
         var page = await browser.GetAsync("/support/rotation-status");
 
         Assert.Equal(SignInRefusal.NoAccessPath, callback.Headers.Location!.OriginalString);
-        Assert.NotEqual(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal(AuthorizeEndpoint, page.Headers.Location!.GetLeftPart(UriPartial.Path));
         AssertNoSessionCookie(callback);
         var audited = Assert.Single(await SignInAuditAsync());
         Assert.Equal(AuditOutcome.Denied, audited.Outcome);
@@ -236,7 +309,7 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
         var challenge = await browser.GetAsync("/authentication/sign-in?returnUrl=%2F");
 
         var authorize = challenge.Headers.Location!;
-        Assert.Equal($"{_issuer.Instance}organizations/oauth2/v2.0/authorize", authorize.GetLeftPart(UriPartial.Path));
+        Assert.Equal(AuthorizeEndpoint, authorize.GetLeftPart(UriPartial.Path));
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(authorize.Query);
         Assert.Equal("code", query["response_type"].ToString());
         Assert.Equal("S256", query["code_challenge_method"].ToString());
@@ -252,6 +325,8 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
         Assert.DoesNotContain(_portal.AllLogText(), text => text.Contains(TestOidcIssuer.ClientSecret, StringComparison.Ordinal));
     }
 
+    private string AuthorizeEndpoint => $"{_issuer.Instance}organizations/oauth2/v2.0/authorize";
+
     private HttpClient Browser() => EntraSignInFlow.Browser(_portal);
 
     private Task<HttpResponseMessage> SignInAsync(HttpClient browser, TestUser user, string returnUrl, IssuerFault fault = IssuerFault.None) =>
@@ -264,6 +339,21 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
             .Where(e => e.Id > _auditBefore && e.Action == AuditActions.SignIn)
             .OrderBy(e => e.Id)
             .ToListAsync();
+    }
+
+    /// <summary>A route that challenges with a return URL the portal's sign-in endpoint would never pass on.</summary>
+    private sealed class ForeignRedirectChallenge : IStartupFilter
+    {
+        public const string Path = "/test/foreign-challenge";
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            // Not Map: it would move the path base, and with it the handler's callback address.
+            app.Use((context, nextMiddleware) => context.Request.Path == Path
+                ? context.ChallengeAsync(OpenIdConnectDefaults.AuthenticationScheme, new AuthenticationProperties { RedirectUri = "/\t/evil.example" })
+                : nextMiddleware(context));
+            next(app);
+        };
     }
 
     private static void AssertNoSessionCookie(HttpResponseMessage response) =>

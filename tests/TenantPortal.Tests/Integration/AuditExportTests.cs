@@ -78,9 +78,35 @@ public sealed class AuditExportTests : IAsyncLifetime, IDisposable
         await PortalAppFactory.SignInAsync(fabrikam, "fabrikam-admin");
         using var anonymous = _factory.CreateBrowserLikeClient();
 
+        var anonymousExport = await anonymous.GetAsync("/audit/export.json");
+
         Assert.Equal(HttpStatusCode.NotFound, (await fabrikam.GetAsync("/audit/export.csv?tenant=contoso")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await fabrikam.GetAsync("/audit/verify?chain=contoso")).StatusCode);
-        Assert.NotEqual(HttpStatusCode.OK, (await anonymous.GetAsync("/audit/export.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, anonymousExport.StatusCode);
+        Assert.Equal("/dev/sign-in?ReturnUrl=%2Faudit%2Fexport.json", anonymousExport.Headers.Location!.PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData(null, "audit-all.csv")]
+    [InlineData("fabrikam", "audit-fabrikam.csv")]
+    [InlineData("no-such-tenant", "audit-no-such-tenant.csv")]
+    [InlineData("fabrikam\"; filename=\"evil.exe", "audit.csv")]
+    [InlineData("fabrikam\r\nSet-Cookie: TenantPortal.Auth=forged", "audit.csv")]
+    [InlineData("fabrikam;evil", "audit.csv")]
+    [InlineData("fäbrikam", "audit.csv")]
+    [InlineData("ファブリカム", "audit.csv")]
+    [InlineData("Fabrikam", "audit.csv")]
+    [InlineData("../fabrikam", "audit.csv")]
+    public async Task Export_AnyTenantFilter_NamesTheDownloadFromAValidTenantIdOnly(string? tenant, string fileName)
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(client, "support");
+
+        var response = await client.GetAsync(tenant is null ? "/audit/export.csv" : $"/audit/export.csv?tenant={Uri.EscapeDataString(tenant)}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"attachment; filename=\"{fileName}\"", Assert.Single(response.Content.Headers.GetValues("Content-Disposition")));
+        Assert.False(response.Headers.Contains("Set-Cookie"));
     }
 
     [Fact]

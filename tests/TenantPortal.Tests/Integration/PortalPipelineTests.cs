@@ -86,7 +86,8 @@ public sealed class PortalPipelineTests : IDisposable
         var denied = await admin.GetAsync("/support/rotation-status");
         var allowed = await support.GetAsync("/support/rotation-status");
 
-        Assert.NotEqual(HttpStatusCode.OK, denied.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.Equal("/authentication/access-denied?ReturnUrl=%2Fsupport%2Frotation-status", denied.Headers.Location!.PathAndQuery);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         Assert.Contains("Rotation status", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }

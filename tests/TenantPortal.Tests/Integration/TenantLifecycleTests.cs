@@ -76,7 +76,9 @@ public sealed class TenantLifecycleTests : IAsyncLifetime
         using var freshBrowser = EntraSignInFlow.Browser(_portal);
         var refused = await EntraSignInFlow.SignInAsync(_issuer, freshBrowser, acmeAdmin, "/tenants/acme/api-key");
         Assert.Equal(SignInRefusal.NotOnboardedPath, refused.Headers.Location!.OriginalString);
-        Assert.NotEqual(HttpStatusCode.OK, (await freshBrowser.GetAsync("/tenants/acme/api-key")).StatusCode);
+        var afterwards = await freshBrowser.GetAsync("/tenants/acme/api-key");
+        Assert.Equal(HttpStatusCode.Redirect, afterwards.StatusCode);
+        Assert.Equal($"{_issuer.Instance}organizations/oauth2/v2.0/authorize", afterwards.Headers.Location!.GetLeftPart(UriPartial.Path));
     }
 
     private static async Task<List<SecretVersionProperties>> VersionsAsync(IServiceProvider services)

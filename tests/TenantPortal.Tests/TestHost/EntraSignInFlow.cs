@@ -19,13 +19,18 @@ public static partial class EntraSignInFlow
     /// Follows the challenge to the issuer, which approves <paramref name="user"/> and answers with an auto-posting form,
     /// and posts that form back to the portal's /signin-oidc. Returns the portal's answer to the post.
     /// </summary>
-    public static async Task<HttpResponseMessage> SignInAsync(
-        TestOidcIssuer issuer, HttpClient browser, TestUser user, string returnUrl, IssuerFault fault = IssuerFault.None)
+    public static Task<HttpResponseMessage> SignInAsync(
+        TestOidcIssuer issuer, HttpClient browser, TestUser user, string returnUrl, IssuerFault fault = IssuerFault.None) =>
+        SignInFromAsync(issuer, browser, user, $"/authentication/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}", fault);
+
+    /// <summary>As <see cref="SignInAsync"/>, starting at <paramref name="challengePath"/> exactly as written (query encoding included).</summary>
+    public static async Task<HttpResponseMessage> SignInFromAsync(
+        TestOidcIssuer issuer, HttpClient browser, TestUser user, string challengePath, IssuerFault fault = IssuerFault.None)
     {
         ArgumentNullException.ThrowIfNull(issuer);
         ArgumentNullException.ThrowIfNull(browser);
         issuer.SignInNext(user, fault);
-        var challenge = await browser.GetAsync($"/authentication/sign-in?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        var challenge = await browser.GetAsync(challengePath);
         Assert.Equal(HttpStatusCode.Redirect, challenge.StatusCode);
 
         using var toIssuer = new HttpClient(issuer.CreateTrustingHandler());

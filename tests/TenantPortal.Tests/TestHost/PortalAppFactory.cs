@@ -109,15 +109,19 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
     public HttpClient CreateBrowserLikeClient() =>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    /// <summary>Signs in through the development sign-in page's form, antiforgery token included.</summary>
-    public static async Task SignInAsync(HttpClient client, string persona)
+    /// <summary>
+    /// Signs in through the development sign-in page's form, antiforgery token included, posting
+    /// <paramref name="returnUrl"/> as written; returns where the portal then sends the browser.
+    /// </summary>
+    public static async Task<Uri> SignInAsync(HttpClient client, string persona, string returnUrl = "/")
     {
+        ArgumentNullException.ThrowIfNull(client);
         var page = await client.GetStringAsync("/dev/sign-in");
         var token = AntiforgeryToken().Match(page).Groups[1].Value;
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["persona"] = persona,
-            ["returnUrl"] = "/",
+            ["returnUrl"] = returnUrl,
             ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
         });
         using var response = await client.PostAsync("/authentication/dev-sign-in", form);
@@ -125,6 +129,8 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
         {
             throw new InvalidOperationException($"Sign-in as {persona} answered {(int)response.StatusCode}.");
         }
+
+        return response.Headers.Location!;
     }
 
     /// <summary>Onboards a portal tenant whose users sign in from <paramref name="entraTenantId"/> (as a platform admin would).</summary>

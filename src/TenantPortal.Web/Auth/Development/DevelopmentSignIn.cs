@@ -78,11 +78,8 @@ public static class DevelopmentSignIn
             await audit.AppendAsync(
                 audit.Create(PortalActor.From(principal), AuditActions.SignIn, AuditOutcome.Succeeded, tenantId: null, reason: "Development persona"),
                 http.RequestAborted);
-            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+            return Results.LocalRedirect(ReturnUrls.LocalOrHome(returnUrl));
         });
         return endpoints;
     }
-
-    public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 }

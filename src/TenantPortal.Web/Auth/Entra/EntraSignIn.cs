@@ -56,6 +56,15 @@ public static class EntraSignIn
                 }
             };
 
+            // The handler's final redirect goes wherever the challenge's properties say; whoever started the challenge,
+            // it ends on a path of this site.
+            var ticketReceived = o.Events.OnTicketReceived;
+            o.Events.OnTicketReceived = async context =>
+            {
+                await ticketReceived(context);
+                context.ReturnUri = ReturnUrls.LocalOrHome(context.ReturnUri);
+            };
+
             var remoteFailure = o.Events.OnRemoteFailure;
             o.Events.OnRemoteFailure = async context =>
             {

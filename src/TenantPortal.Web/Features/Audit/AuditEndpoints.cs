@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CsvHelper;
+using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Audit;
@@ -53,10 +54,21 @@ public static class AuditEndpoints
         }
 
         http.Response.ContentType = contentType;
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{query.Tenant ?? "all"}.{format}\"";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(query.Tenant)}.{format}\"";
         await write(rows, http.Response.Body, http.RequestAborted);
         return Results.Empty;
     }
+
+    /// <summary>
+    /// The download's name: <c>audit-&lt;tenant&gt;</c> only for a tenant id that passes the slug rule (a-z, 0-9, '-'), so
+    /// nothing the caller typed (quotes, ';', line breaks, non-ASCII) reaches the header; <c>audit</c> for anything else.
+    /// </summary>
+    internal static string FileName(string? tenant) => tenant switch
+    {
+        null => "audit-all",
+        _ when TenantRules.ValidateSlug(tenant) is null => $"audit-{tenant}",
+        _ => "audit",
+    };
 }
 
 public sealed record AuditExportQuery(string? Tenant, DateTimeOffset? From, DateTimeOffset? To, string? Action, AuditOutcome? Outcome, string? Actor)

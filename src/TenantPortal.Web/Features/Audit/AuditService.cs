@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Paging;
 
@@ -65,6 +66,9 @@ public sealed class AuditService(
     /// <summary>Counting stops here: the first page of a million-row trail stays fast; filters (or the export) reach further.</summary>
     public const int CountLimit = 10_000;
 
+    /// <summary>How much of a filter's free text (tenant, action, actor) an audit reason repeats.</summary>
+    public const int FilterTextInReason = 40;
+
     public async Task<PagedResult<AuditRow>?> GetPageAsync(ClaimsPrincipal user, AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -93,8 +97,9 @@ public sealed class AuditService(
 
         if (query.Page == 0)
         {
-            await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditViewed, AuditOutcome.Succeeded, query.Filter.TenantId,
-                reason: Describe(query.Filter)), cancellationToken);
+            var subject = await SubjectAsync(query.Filter.TenantId, cancellationToken);
+            await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditViewed, AuditOutcome.Succeeded, subject.TenantId,
+                reason: Describe(query.Filter), chainId: subject.ChainId), cancellationToken);
         }
 
         return new PagedResult<AuditRow>(items, Math.Min(total, CountLimit)) { HasMore = total > CountLimit };
@@ -111,8 +116,9 @@ public sealed class AuditService(
         }
 
         // Recorded before the first byte leaves: an export that cannot be audited does not happen.
-        await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditExported, AuditOutcome.Succeeded, filter.TenantId,
-            reason: $"{format}; {Describe(filter)}"), cancellationToken);
+        var subject = await SubjectAsync(filter.TenantId, cancellationToken);
+        await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditExported, AuditOutcome.Succeeded, subject.TenantId,
+            reason: $"{format}; {Describe(filter)}", chainId: subject.ChainId), cancellationToken);
         return StreamAsync(scope, filter, cancellationToken);
     }
 
@@ -133,9 +139,11 @@ public sealed class AuditService(
         }
 
         var result = await verifier.VerifyAsync(chainId, cancellationToken);
+        var subject = chainId == AuditChains.Platform ? AuditSubject.Platform : await SubjectAsync(chainId, cancellationToken);
         await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditVerified,
-            result.IsIntact ? AuditOutcome.Succeeded : AuditOutcome.Failed, chainId == AuditChains.Platform ? null : chainId,
-            reason: result.IsIntact ? $"{result.EventsChecked} events intact" : result.Problem), cancellationToken);
+            result.IsIntact ? AuditOutcome.Succeeded : AuditOutcome.Failed, subject.TenantId,
+            reason: Naming(result.IsIntact ? $"{result.EventsChecked} events intact" : result.Problem, "chain", subject), chainId: subject.ChainId),
+            cancellationToken);
         return result;
     }
 
@@ -169,10 +177,37 @@ public sealed class AuditService(
             }
         }
 
-        await audit.TryAppendAsync(audit.Create(actor, AuditActions.AuditViewed, AuditOutcome.Denied, requestedTenant,
-            reason: "Not permitted: audit trail", chainId: AuditChains.Platform), cancellationToken);
+        var subject = await SubjectAsync(requestedTenant, cancellationToken);
+        await audit.TryAppendAsync(audit.Create(actor, AuditActions.AuditViewed, AuditOutcome.Denied, subject.TenantId,
+            reason: Naming("Not permitted: audit trail", "tenant", subject), chainId: AuditChains.Platform), cancellationToken);
         return null;
     }
+
+    /// <summary>
+    /// What an audit row about a filter or a chain named by the caller is about. Only an existing tenant's id becomes a
+    /// chain id (its own trail; a chain id is at most 112 ASCII characters). Anything else is recorded on the platform
+    /// chain: a well-formed id that names no tenant still in the tenant column, other text only (cut short) in the reason.
+    /// </summary>
+    private async Task<AuditSubject> SubjectAsync(string? requested, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(requested))
+        {
+            return AuditSubject.Platform;
+        }
+
+        if (TenantRules.ValidateSlug(requested) is not null)
+        {
+            return AuditSubject.Platform with { Unrecognised = Bound(requested) };
+        }
+
+        await using var db = contexts.CreateDbContext();
+        return await db.Tenants.AsNoTracking().AnyAsync(t => t.Id == requested, cancellationToken)
+            ? new AuditSubject(requested, requested)
+            : AuditSubject.Platform with { TenantId = requested };
+    }
+
+    private static string? Naming(string? reason, string what, AuditSubject subject) =>
+        subject.Unrecognised is { } text ? $"{reason}; {what}={text}" : reason;
 
     private static IQueryable<AuditEvent> Filter(PortalDbContext db, AuditScope scope, AuditFilter filter)
     {
@@ -223,7 +258,38 @@ public sealed class AuditService(
         e.KeyVersion, e.Reason, e.Changes, e.ClientIp, e.UserAgent, e.CorrelationId, e.ChainId, e.Sequence, e.PreviousHash, e.Hash));
 
     private static string Describe(AuditFilter f) =>
-        $"filter tenant={f.TenantId ?? "*"} from={f.From:O} to={f.To:O} action={f.Action ?? "*"} outcome={f.Outcome?.ToString() ?? "*"} actor={f.Actor ?? "*"}";
+        $"filter tenant={Bound(f.TenantId) ?? "*"} from={f.From:O} to={f.To:O} action={Bound(f.Action) ?? "*"} " +
+        $"outcome={f.Outcome?.ToString() ?? "*"} actor={Bound(f.Actor) ?? "*"}";
+
+    /// <summary>Text the caller typed, as it goes into a reason: at most <see cref="FilterTextInReason"/> characters, control characters as '?'.</summary>
+    private static string? Bound(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var length = Math.Min(text.Length, FilterTextInReason);
+        if (length < text.Length && char.IsHighSurrogate(text[length - 1]))
+        {
+            length--;
+        }
+
+        var kept = string.Create(length, text, (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+        return length < text.Length ? kept + "…" : kept;
+    }
 
     private sealed record AuditScope(IReadOnlyList<string>? Tenants);
+
+    /// <summary>The tenant column and chain of an audit row, and the caller's text when it names no tenant.</summary>
+    private sealed record AuditSubject(string? TenantId, string ChainId, string? Unrecognised = null)
+    {
+        public static readonly AuditSubject Platform = new(null, AuditChains.Platform);
+    }
 }

@@ -108,6 +108,94 @@ public sealed class AuditServiceTests : IAsyncLifetime
         Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditViewed && e.Outcome == AuditOutcome.Succeeded).ToListAsync());
     }
 
+    /// <summary>Filter text, the tenant column and chain its audit row gets, and how the text reads in the reason.</summary>
+    public static TheoryData<string, string?, string, string> TenantFilters() => new()
+    {
+        { new string('a', 300), null, AuditChains.Platform, new string('a', AuditService.FilterTextInReason) + "…" },
+        { "コントソ", null, AuditChains.Platform, "コントソ" },
+        { "contoso-ü", null, AuditChains.Platform, "contoso-ü" },
+        { "x\"; filter=\r\nΩ", null, AuditChains.Platform, "x\"; filter=??Ω" },
+        { "Contoso", null, AuditChains.Platform, "Contoso" },
+        { "no-such-tenant", "no-such-tenant", AuditChains.Platform, "no-such-tenant" },
+        { "fabrikam", "fabrikam", "fabrikam", "fabrikam" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TenantFilters))]
+    public async Task GetPageAsync_SupportFilteringByAnyText_AuditsTheViewOnAnExistingTenantsChainOrThePlatforms(
+        string filter, string? tenantColumn, string chain, string inReason)
+    {
+        var page = await Service.GetPageAsync(TestPersonas.SupportReader, new AuditQuery(0, 10, new AuditFilter(TenantId: filter)), default);
+
+        Assert.NotNull(page);
+        await using var db = _portal.CreateDbContext();
+        var viewed = Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditViewed).ToListAsync());
+        Assert.Equal(chain, viewed.ChainId);
+        Assert.Equal(tenantColumn, viewed.TenantId);
+        Assert.Equal($"filter tenant={inReason} from= to= action=* outcome=* actor=*", viewed.Reason);
+        await AssertEveryChainIntactAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TenantFilters))]
+    public async Task ExportAsync_SupportFilteringByAnyText_AuditsTheExportOnAnExistingTenantsChainOrThePlatforms(
+        string filter, string? tenantColumn, string chain, string inReason)
+    {
+        var rows = await Service.ExportAsync(TestPersonas.SupportReader, new AuditFilter(TenantId: filter), "json", default);
+
+        Assert.NotNull(rows);
+        await using var db = _portal.CreateDbContext();
+        var exported = Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditExported).ToListAsync());
+        Assert.Equal(chain, exported.ChainId);
+        Assert.Equal(tenantColumn, exported.TenantId);
+        Assert.Equal($"json; filter tenant={inReason} from= to= action=* outcome=* actor=*", exported.Reason);
+        await AssertEveryChainIntactAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TenantFilters))]
+    public async Task VerifyAsync_SupportNamingAnyChain_AuditsTheCheckOnAnExistingTenantsChainOrThePlatforms(
+        string requested, string? tenantColumn, string chain, string inReason)
+    {
+        var result = await Service.VerifyAsync(TestPersonas.SupportReader, requested, default);
+
+        Assert.True(result!.IsIntact);
+        await using var db = _portal.CreateDbContext();
+        var verified = Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditVerified).ToListAsync());
+        Assert.Equal(chain, verified.ChainId);
+        Assert.Equal(tenantColumn, verified.TenantId);
+        var checkedText = $"{result.EventsChecked} events intact";
+        Assert.Equal(tenantColumn is null ? $"{checkedText}; chain={inReason}" : checkedText, verified.Reason);
+        await AssertEveryChainIntactAsync();
+    }
+
+    public static TheoryData<string, string?, string> DeniedTenantFilters()
+    {
+        var data = new TheoryData<string, string?, string>();
+        foreach (var row in TenantFilters())
+        {
+            data.Add((string)row[0]!, (string?)row[1], (string)row[3]!);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DeniedTenantFilters))]
+    public async Task GetPageAsync_TenantAdminAskingForAnyOtherText_IsDeniedOnThePlatformChain(string filter, string? tenantColumn, string inReason)
+    {
+        var page = await Service.GetPageAsync(TestPersonas.ContosoAdmin, new AuditQuery(0, 10, new AuditFilter(TenantId: filter)), default);
+
+        Assert.Null(page);
+        await using var db = _portal.CreateDbContext();
+        var denied = Assert.Single(await db.AuditEvents.Where(e => e.Action == AuditActions.AuditViewed).ToListAsync());
+        Assert.Equal(AuditOutcome.Denied, denied.Outcome);
+        Assert.Equal(AuditChains.Platform, denied.ChainId);
+        Assert.Equal(tenantColumn, denied.TenantId);
+        Assert.Equal(tenantColumn is null ? $"Not permitted: audit trail; tenant={inReason}" : "Not permitted: audit trail", denied.Reason);
+        await AssertEveryChainIntactAsync();
+    }
+
     [Fact]
     public async Task VerifyAsync_TenantAdmin_OwnChainOnly()
     {
@@ -120,5 +208,15 @@ public sealed class AuditServiceTests : IAsyncLifetime
         Assert.Null(other);
         Assert.Null(platform);
         Assert.True(staff!.IsIntact);
+    }
+
+    private async Task AssertEveryChainIntactAsync()
+    {
+        var verifier = _portal.Get<AuditVerifier>();
+        foreach (var chainId in await verifier.ChainIdsAsync(default))
+        {
+            var verification = await verifier.VerifyAsync(chainId, default);
+            Assert.True(verification.IsIntact, $"{chainId}: {verification.Problem}");
+        }
     }
 }
