@@ -38,6 +38,11 @@ public static class NotificationTexts
             RotationNoticeKind.PreviousDisabled => (
                 $"{tenant}: the previous API key version was disabled",
                 $"Version {version} of the API key for {tenant}, which a newer key replaced, was disabled at the end of its grace period."),
+            RotationNoticeKind.ProbeChanged => (
+                $"{tenant}: the verification probe URL was changed",
+                $"A tenant admin of {tenant} set, changed or removed the verification probe URL in TenantPortal. Every new API key is sent to " +
+                "that URL to check it before it is stored, so it must be your provider's.\n\n" +
+                "If nobody in your organisation made this change, check the probe on the tenant page in TenantPortal and do not submit a new key until it is put right."),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
         };
         return new NotificationText("[TenantPortal] " + subject,
@@ -67,6 +72,11 @@ public static class NotificationTexts
             RotationNoticeKind.PreviousDisabled => (
                 $"{tenant}: 以前のAPIキーのバージョンを無効にしました",
                 $"新しいキーに置き換えられた {tenant} のAPIキー（バージョン {version}）は、猶予期間が終了したため無効になりました。"),
+            RotationNoticeKind.ProbeChanged => (
+                $"{tenant}: 検証プローブのURLが変更されました",
+                $"{tenant} のテナント管理者が TenantPortal で検証プローブのURLを設定、変更、または削除しました。新しいAPIキーは登録前に確認のため必ずこのURLに送信されるため、" +
+                "URLはご利用のプロバイダーのものである必要があります。\n\n" +
+                "この変更に心当たりがない場合は、TenantPortal のテナントページでプローブを確認し、正しく直されるまで新しいキーを登録しないでください。"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
         };
         return new NotificationText("[TenantPortal] " + subject,
