@@ -20,6 +20,7 @@ public sealed partial class KeyLifecycle(
     IDbContextFactory<PortalDbContext> contexts,
     ISecretStore store,
     TenantKeyLocks locks,
+    ApiKeyFingerprints fingerprints,
     AuditTrail audit,
     TimeProvider time,
     ILogger<KeyLifecycle> logger)
@@ -35,13 +36,25 @@ public sealed partial class KeyLifecycle(
     public static string Abbreviated(string version) => version.Length > 8 ? version[..8] : version;
 
     /// <summary>Stores <paramref name="value"/> as the tenant's new current version (validated and verified by the caller).</summary>
-    public Task<KeyChangeResult> SubmitAsync(PortalActor actor, string tenantId, SecretValue value, string correlationId, CancellationToken cancellationToken)
+    public async Task<KeyChangeResult> SubmitAsync(PortalActor actor, string tenantId, SecretValue value, string correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(value);
         SecretVersionProperties? stored = null;
         var hint = ApiKeyValueRules.MaskedHint(value);
-        var fingerprint = ApiKeyValueRules.Fingerprint(value);
-        return RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
+        string fingerprint;
+        try
+        {
+            fingerprint = await fingerprints.ComputeAsync(value, cancellationToken);
+        }
+        catch (FingerprintKeyUnavailableException)
+        {
+            // Logged with the path by ApiKeyFingerprints; nothing was audited or written yet.
+            return new KeyChangeResult(KeyChangeOutcome.Failed,
+                "The portal cannot read the key it fingerprints API keys with (its Data Protection key ring changed), so the key was not stored. " +
+                "Nothing was changed; an operator must restore the key ring.");
+        }
+
+        return await RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
         {
             // A submit to a key that has a current version is a rotation, decided once the lock is held.
             ActionFor = state => state.Rows.Any(v => v.Status == ApiKeyVersionStatus.Current) ? AuditActions.ApiKeyRotate : AuditActions.ApiKeySubmit,
