@@ -175,7 +175,9 @@ public sealed partial class KeyLifecycle(
     /// <summary>
     /// Emergency revoke: disables every enabled version in the store (the current one, any still in grace, any the
     /// database never recorded), listing again until the store shows none enabled; then the tenant is Revoked until a
-    /// new key arrives. The reason is the admin's own words, audited.
+    /// new key arrives. The reason is the admin's own words, audited. The backend's KeyReader notices when its cached
+    /// copy expires (its CacheTtl; its MaxStaleness while the vault is unreachable), or after its Invalidate: the
+    /// message says so rather than promise that the key stops at once.
     /// </summary>
     public Task<KeyChangeResult> RevokeAsync(PortalActor actor, string tenantId, string reason, string correlationId, CancellationToken cancellationToken)
     {
@@ -197,8 +199,11 @@ public sealed partial class KeyLifecycle(
 
                 return new Applied(revoked?.StoreVersionId, null, revoked, $"{disabled.Count} version(s) disabled in the store");
             },
-            Message = (_, _) =>
-                $"The key is revoked: {disabled.Count} version(s) disabled in the vault. The SaaS cannot call the provider for this tenant until a new key is submitted.",
+            Message = (_, state) =>
+                $"The key is revoked: {disabled.Count} version(s) disabled in the vault. The SaaS backend stops using it when its cached copy " +
+                "expires: within its CacheTtl (5 minutes by default), or up to its MaxStaleness (1 hour by default) while it cannot reach the vault; " +
+                $"sooner after ITenantApiKeyProvider.Invalidate(\"{state.Tenant.Id}\") in each backend instance. " +
+                "Then the SaaS cannot call the provider for this tenant until a new key is submitted.",
             StoreFailedMessage = _ =>
                 $"The secret store did not confirm the change, so the key is not revoked yet. {disabled.Count} version(s) were disabled before it failed; revoke again to finish.",
         }, cancellationToken);

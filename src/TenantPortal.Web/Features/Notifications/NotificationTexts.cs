@@ -29,7 +29,8 @@ public static class NotificationTexts
                 "Please submit a new key in TenantPortal as soon as possible."),
             RotationNoticeKind.Revoked => (
                 $"{tenant}: your API key was revoked",
-                $"Version {version} of the API key that {tenant} has stored in TenantPortal was revoked and is no longer used.\n\n" +
+                $"Version {version} of the API key that {tenant} has stored in TenantPortal was revoked: it is disabled in the vault, and the service " +
+                "stops using it once its cached copy expires (normally within minutes).\n\n" +
                 "Please submit a new key in TenantPortal so that the service can call the provider again."),
             RotationNoticeKind.Rotated => (
                 $"{tenant}: your API key was rotated",
@@ -63,7 +64,8 @@ public static class NotificationTexts
                 "至急、TenantPortal で新しいキーを登録してください。"),
             RotationNoticeKind.Revoked => (
                 $"{tenant}: APIキーが失効しました",
-                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）は失効し、今後は使用されません。\n\n" +
+                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）は失効し、保管庫で無効になりました。" +
+                "サービスはキャッシュされたキーの有効期限が切れた時点（通常は数分以内）で使用を停止します。\n\n" +
                 "サービスがプロバイダーを再び呼び出せるよう、TenantPortal で新しいキーを登録してください。"),
             RotationNoticeKind.Rotated => (
                 $"{tenant}: APIキーがローテーションされました",
