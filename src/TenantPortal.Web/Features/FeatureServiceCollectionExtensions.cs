@@ -39,6 +39,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.Services.AddScoped<KeyLifecycle>();
+        builder.Services.AddSingleton<ApiKeyFingerprints>();
         builder.Services.AddSingleton<TenantKeyLocks>();
         builder.Services.AddOptions<KeyLockOptions>().BindConfiguration(KeyLockOptions.SectionName).ValidateDataAnnotations()
             .Validate<IOptions<SecretStoreOptions>>((o, store) => o.Duration >= 2 * store.Value.OperationTimeout,

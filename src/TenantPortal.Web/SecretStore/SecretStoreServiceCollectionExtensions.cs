@@ -92,6 +92,7 @@ public static class SecretStoreServiceCollectionExtensions
             .SetApplicationName("TenantPortal")
             .PersistKeysToFileSystem(new DirectoryInfo(keysPath))
             .ProtectKeyRingFromConfiguration(configuration, contentRoot);
+        builder.Services.AddSingleton(new KeyRingFolder(keysPath));
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SecretStoreOptions>, SecretStoreOptionsValidator>();

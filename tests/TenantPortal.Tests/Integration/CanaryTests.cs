@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.TestHost;
@@ -35,6 +36,7 @@ public sealed class CanaryTests : IDisposable
 
         var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/tenants/contoso/api-key"));
         Assert.Contains("••••", html, StringComparison.Ordinal);
+        Assert.Contains(ApiKeyFingerprints.Prefix, html, StringComparison.Ordinal);
         Assert.Contains(_canary[^4..], html, StringComparison.Ordinal);
         Assert.DoesNotContain(_canary, html, StringComparison.Ordinal);
 
@@ -46,6 +48,11 @@ public sealed class CanaryTests : IDisposable
             .ToList();
         Assert.Contains(files, f => f.EndsWith("tenantportal.db", StringComparison.Ordinal));
         Assert.Contains(files, f => f.EndsWith("tenant-contoso-api-key.json", StringComparison.Ordinal));
+        // The fingerprint's HMAC key is in no file but its own (and there only protected by the key ring), nor in a log.
+        var keyFile = _factory.Services.GetRequiredService<ApiKeyFingerprints>().KeyFilePath;
+        var hmacKey = _factory.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(ApiKeyFingerprints.Purpose)
+            .Unprotect(Convert.FromBase64String(await File.ReadAllTextAsync(keyFile)));
+        string[] hmacKeyForms = [Convert.ToBase64String(hmacKey), Convert.ToHexString(hmacKey), Convert.ToHexStringLower(hmacKey)];
         foreach (var file in files)
         {
             var bytes = await ReadSharedAsync(file);
@@ -58,6 +65,8 @@ public sealed class CanaryTests : IDisposable
             Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(_canary)), $"{file} holds the value in UTF-8");
             Assert.False(Contains(bytes, Encoding.Unicode.GetBytes(_canary)), $"{file} holds the value in UTF-16");
             Assert.False(Contains(bytes, Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(_canary)))), $"{file} holds the value in base64");
+            Assert.False(Contains(bytes, hmacKey), $"{file} holds the fingerprint key");
+            Assert.DoesNotContain(hmacKeyForms, form => Contains(bytes, Encoding.UTF8.GetBytes(form)));
         }
 
         await using (var db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
@@ -70,6 +79,7 @@ public sealed class CanaryTests : IDisposable
         var logText = _factory.AllLogText().ToList();
         Assert.NotEmpty(logText);
         Assert.DoesNotContain(logText, line => line.Contains(_canary, StringComparison.Ordinal));
+        Assert.DoesNotContain(logText, line => hmacKeyForms.Any(form => line.Contains(form, StringComparison.Ordinal)));
     }
 
     private static async Task<byte[]?> ReadSharedAsync(string path)

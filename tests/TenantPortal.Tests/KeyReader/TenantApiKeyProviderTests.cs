@@ -289,6 +289,56 @@ public sealed class TenantApiKeyProviderTests : IAsyncLifetime
         Assert.Equal(v3.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
     }
 
+    // What the portal's revoke dialog promises: the revoke is seen when the cached copy expires, or at the next read after
+    // Invalidate; during an outage the cached copy serves until MaxStaleness unless it was invalidated.
+    [Fact]
+    public async Task Revoke_CachedCopyServesUntilItExpires_InvalidateMakesTheNextReadSeeIt()
+    {
+        var v1 = await _h.RotateAsync("contoso", "sk_live_revoke_seen_0001");
+        Assert.Equal(v1.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+
+        await _h.RevokeAsync("contoso");
+        _h.Time.Advance(KeyVaultReaderHarness.InvalidationCooldown);
+
+        Assert.Equal(v1.Version, (await _h.Provider.GetApiKeyAsync("contoso")).Version);
+        _h.Provider.Invalidate("contoso");
+        await Assert.ThrowsAsync<TenantApiKeyDisabledException>(() => _h.Provider.GetApiKeyAsync("contoso"));
+    }
+
+    [Fact]
+    public async Task Revoke_DuringAnOutage_CachedCopyServesUntilMaxStaleness()
+    {
+        await using var h = await KeyVaultReaderHarness.StartAsync(o => o.MaxStaleness = TimeSpan.FromMinutes(30));
+        await h.RotateAsync("contoso", "sk_live_revoke_outage_0001");
+        await h.Provider.GetApiKeyAsync("contoso");
+        await h.RevokeAsync("contoso");
+        h.Vault.Enqueue(FaultKind.ServerError, times: 10_000);
+
+        h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        Assert.Equal("sk_live_revoke_outage_0001", (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
+        h.Time.Advance(TimeSpan.FromMinutes(24));
+        Assert.Equal("sk_live_revoke_outage_0001", (await h.Provider.GetApiKeyAsync("contoso")).Reveal());
+        h.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAsync<TenantApiKeyUnavailableException>(() => h.Provider.GetApiKeyAsync("contoso"));
+    }
+
+    [Fact]
+    public async Task Revoke_DuringAnOutage_InvalidateStopsTheCachedCopyAtOnce()
+    {
+        await _h.RotateAsync("contoso", "sk_live_revoke_invalidate_01");
+        await _h.Provider.GetApiKeyAsync("contoso");
+        await _h.RevokeAsync("contoso");
+        _h.Vault.Enqueue(FaultKind.ServerError, times: 10_000);
+        _h.Time.Advance(KeyVaultReaderHarness.CacheTtl);
+        Assert.Equal("sk_live_revoke_invalidate_01", (await _h.Provider.GetApiKeyAsync("contoso")).Reveal());
+
+        _h.Provider.Invalidate("contoso");
+
+        var ex = await Assert.ThrowsAsync<TenantApiKeyUnavailableException>(() => _h.Provider.GetApiKeyAsync("contoso"));
+        Assert.True(ex.IsTransient);
+    }
+
     [Fact]
     public async Task GetApiKeyAsync_RestoreThenRevoke_FollowsTheNewestEnabledVersionAsTheCacheTurnsOver()
     {

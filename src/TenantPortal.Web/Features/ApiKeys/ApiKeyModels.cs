@@ -14,6 +14,9 @@ public sealed record ApiKeyVersionSummary(
 {
     public string ShortVersion => Version.Length > 8 ? Version[..8] : Version;
 
+    /// <summary>An unsalted SHA-256 prefix from before fingerprints were keyed (<see cref="ApiKeyFingerprints"/>): shown marked as legacy.</summary>
+    public bool FingerprintIsLegacy => ApiKeyFingerprints.IsLegacy(Fingerprint);
+
     /// <summary>The store holds this version enabled although the portal disabled or revoked it (drift found by reconciliation).</summary>
     public bool StillEnabledInStore { get; init; }
 

@@ -11,7 +11,7 @@ namespace TenantPortal.Web.Features.ApiKeys;
 /// </summary>
 public interface IApiKeyProbe
 {
-    Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowedHosts, CancellationToken cancellationToken);
+    Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowList, CancellationToken cancellationToken);
 }
 
 /// <summary>Whether the probe accepted the key; otherwise what went wrong, in plain words.</summary>
@@ -24,10 +24,10 @@ public sealed record ProbeResult(bool Succeeded, string? Problem)
 
 public sealed partial class ApiKeyProbe(OutboundHttpClient http, ILogger<ApiKeyProbe> logger) : IApiKeyProbe
 {
-    public async Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowedHosts, CancellationToken cancellationToken)
+    public async Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowList, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (VerificationProbeRules.Validate(probe, allowedHosts) is { } invalid)
+        if (VerificationProbeRules.Validate(probe, allowList) is { } invalid)
         {
             return ProbeResult.Failed(invalid);
         }

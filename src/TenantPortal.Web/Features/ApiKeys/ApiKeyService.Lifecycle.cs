@@ -28,7 +28,8 @@ public sealed partial class ApiKeyService
 
     /// <summary>
     /// Emergency revoke: disables every enabled version in the store at once (the current one and any still in grace),
-    /// leaving the tenant Revoked until a new key arrives. The reason is the admin's own words, audited.
+    /// leaving the tenant Revoked until a new key arrives; the backend stops using the key when its cached copy expires.
+    /// The reason is the admin's own words, audited.
     /// </summary>
     public async Task<KeyChangeResult> RevokeAsync(ClaimsPrincipal user, string tenantId, string reason, bool confirmed, CancellationToken cancellationToken)
     {
@@ -51,7 +52,7 @@ public sealed partial class ApiKeyService
 
         if (!confirmed)
         {
-            return new KeyChangeResult(KeyChangeOutcome.Invalid, "Confirm that the SaaS should stop using this tenant's key at once.");
+            return new KeyChangeResult(KeyChangeOutcome.Invalid, "Confirm that the SaaS should stop using this tenant's key once its cached copy expires.");
         }
 
         reason = reason?.Trim() ?? "";

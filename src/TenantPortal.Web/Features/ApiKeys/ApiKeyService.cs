@@ -80,8 +80,9 @@ public sealed partial class ApiKeyService(
 
     /// <summary>
     /// Stores <paramref name="value"/> as the tenant's new current key version. The order is fixed: authorize,
-    /// validate, verify with the tenant's probe, then the key lifecycle's ceremony under the tenant's key lock: audit
-    /// "requested" (fail closed), write to the store, record the version and audit "succeeded" in one transaction.
+    /// validate, and when the tenant has a probe audit "verification requested" (fail closed), verify and audit the
+    /// probe's outcome; then the key lifecycle's ceremony under the tenant's key lock: audit "requested" (fail closed),
+    /// write to the store, record the version and audit "succeeded" in one transaction.
     /// </summary>
     public async Task<KeyChangeResult> SubmitApiKeyAsync(ClaimsPrincipal user, string tenantId, SecretValue value, CancellationToken cancellationToken)
     {
@@ -109,25 +110,64 @@ public sealed partial class ApiKeyService(
         }
 
         var actor = PortalActor.From(user)!;
-        if (tenant.Probe is { } check && await VerifyAsync(check, value, cancellationToken) is { } refused)
+        if (tenant.Probe is { } check && await VerifyAsync(actor, tenant.Id, check, value, correlationId, cancellationToken) is { } refused)
         {
-            // Nothing is stored; the attempt and why it failed (never the key) are audited.
-            await audit.TryAppendAsync(audit.Create(actor, AuditActions.ApiKeyVerify, AuditOutcome.Failed, tenant.Id, correlationId,
-                SecretName.ForTenant(tenant.Id).Value, reason: refused), cancellationToken);
-            return new KeyChangeResult(KeyChangeOutcome.Invalid, $"{refused} The key was not stored.");
+            return refused;
         }
 
         return await lifecycle.SubmitAsync(actor, tenant.Id, value, correlationId, cancellationToken);
     }
 
-    /// <summary>Runs the tenant's verification probe with the submitted key; the problem in plain words, or null when the key works.</summary>
-    private async Task<string?> VerifyAsync(VerificationProbe check, SecretValue value, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the tenant's verification probe with the submitted key, which leaves the portal here for the first time: so
+    /// "verification requested" is audited first and fail closed (audit trail down → nothing is sent), then the probe's
+    /// outcome with the reason (never the key). The refusal to return, or null when the key works.
+    /// </summary>
+    private async Task<KeyChangeResult?> VerifyAsync(
+        PortalActor actor, string tenantId, VerificationProbe check, SecretValue value, string correlationId, CancellationToken cancellationToken)
     {
-        await using var db = contexts.CreateDbContext();
-        var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
-        var result = await probe.VerifyAsync(check, value, platform.ProbeAllowedHosts, cancellationToken);
-        return result.Succeeded ? null : result.Problem ?? "The verification probe did not accept the key.";
+        var secretName = SecretName.ForTenant(tenantId).Value;
+        AuditEvent Event(AuditOutcome outcome, string reason) =>
+            audit.Create(actor, AuditActions.ApiKeyVerify, outcome, tenantId, correlationId, secretName, reason: reason);
+
+        try
+        {
+            await audit.AppendAsync(Event(AuditOutcome.Requested, $"Probe {check.Method} {ProbeTarget(check.Url)}"), cancellationToken);
+        }
+        catch (AuditUnavailableException)
+        {
+            return new KeyChangeResult(KeyChangeOutcome.Failed,
+                "The audit trail is unavailable, so the key was not sent to the verification probe and not stored. Nothing was changed; please try again later.");
+        }
+
+        ProbeResult result;
+        try
+        {
+            await using var db = contexts.CreateDbContext();
+            var platform = await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken);
+            result = await probe.VerifyAsync(check, value, platform.ProbeAllowedHosts, cancellationToken);
+        }
+        catch (Exception)
+        {
+            await audit.TryAppendAsync(Event(AuditOutcome.Failed, "The verification probe did not finish"), CancellationToken.None);
+            throw;
+        }
+
+        if (result.Succeeded)
+        {
+            // Best effort: the submit's own "requested" that follows is fail closed, so nothing is stored unaudited.
+            await audit.TryAppendAsync(Event(AuditOutcome.Succeeded, "The verification probe accepted the key"), cancellationToken);
+            return null;
+        }
+
+        var problem = result.Problem ?? "The verification probe did not accept the key.";
+        await audit.TryAppendAsync(Event(AuditOutcome.Failed, problem), cancellationToken);
+        return new KeyChangeResult(KeyChangeOutcome.Invalid, $"{problem} The key was not stored.");
     }
+
+    /// <summary>Where the probe goes, for the audit trail: origin and path, never the query (which may carry an account id).</summary>
+    private static string ProbeTarget(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}" : "(invalid URL)";
 
     private async Task<Tenant?> FindAuthorizedTenantAsync(
         PortalDbContext db,

@@ -1,10 +1,9 @@
-using System.Security.Cryptography;
 using System.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
-/// <summary>What the portal accepts as an API key, and the value-free facts it keeps about one.</summary>
+/// <summary>What the portal accepts as an API key, and its masked hint (its fingerprint: <see cref="ApiKeyFingerprints"/>).</summary>
 public static class ApiKeyValueRules
 {
     public const int MaxBytes = 8 * 1024;
@@ -49,8 +48,4 @@ public static class ApiKeyValueRules
         var text = value.Expose();
         return text.Length >= HintMinimumLength ? HintMask + text[^4..] : HintMask;
     }
-
-    /// <summary>The first 8 bytes of SHA-256, in hex: tells versions apart without being usable as the key.</summary>
-    public static string Fingerprint(SecretValue value) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value.Expose())).AsSpan(0, 8));
 }

@@ -22,6 +22,7 @@ public sealed partial class KeyLifecycle(
     IDbContextFactory<PortalDbContext> contexts,
     ISecretStore store,
     TenantKeyLocks locks,
+    ApiKeyFingerprints fingerprints,
     AuditTrail audit,
     TimeProvider time,
     ILogger<KeyLifecycle> logger)
@@ -37,13 +38,25 @@ public sealed partial class KeyLifecycle(
     public static string Abbreviated(string version) => version.Length > 8 ? version[..8] : version;
 
     /// <summary>Stores <paramref name="value"/> as the tenant's new current version (validated and verified by the caller).</summary>
-    public Task<KeyChangeResult> SubmitAsync(PortalActor actor, string tenantId, SecretValue value, string correlationId, CancellationToken cancellationToken)
+    public async Task<KeyChangeResult> SubmitAsync(PortalActor actor, string tenantId, SecretValue value, string correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(value);
         SecretVersionProperties? stored = null;
         var hint = ApiKeyValueRules.MaskedHint(value);
-        var fingerprint = ApiKeyValueRules.Fingerprint(value);
-        return RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
+        string fingerprint;
+        try
+        {
+            fingerprint = await fingerprints.ComputeAsync(value, cancellationToken);
+        }
+        catch (FingerprintKeyUnavailableException)
+        {
+            // Logged with the path by ApiKeyFingerprints; nothing was audited or written yet.
+            return new KeyChangeResult(KeyChangeOutcome.Failed,
+                "The portal cannot read the key it fingerprints API keys with (its Data Protection key ring changed), so the key was not stored. " +
+                "Nothing was changed; an operator must restore the key ring.");
+        }
+
+        return await RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
         {
             ActsForTheTenant = true,
             // A submit to a key that has a current version is a rotation, decided once the lock is held.
@@ -187,7 +200,9 @@ public sealed partial class KeyLifecycle(
     /// <summary>
     /// Emergency revoke: disables every enabled version in the store (the current one, any still in grace, any the
     /// database never recorded), listing again until the store shows none enabled; then the tenant is Revoked until a
-    /// new key arrives. The reason is the admin's own words, audited.
+    /// new key arrives. The reason is the admin's own words, audited. The backend's KeyReader notices when its cached
+    /// copy expires (its CacheTtl; its MaxStaleness while the vault is unreachable), or after its Invalidate: the
+    /// message says so rather than promise that the key stops at once.
     /// </summary>
     public Task<KeyChangeResult> RevokeAsync(PortalActor actor, string tenantId, string reason, string correlationId, CancellationToken cancellationToken)
     {
@@ -209,8 +224,11 @@ public sealed partial class KeyLifecycle(
 
                 return new Applied(revoked?.StoreVersionId, null, revoked, $"{disabled.Count} version(s) disabled in the store");
             },
-            Message = (_, _) =>
-                $"The key is revoked: {disabled.Count} version(s) disabled in the vault. The SaaS cannot call the provider for this tenant until a new key is submitted.",
+            Message = (_, state) =>
+                $"The key is revoked: {disabled.Count} version(s) disabled in the vault. The SaaS backend stops using it when its cached copy " +
+                "expires: within its CacheTtl (5 minutes by default), or up to its MaxStaleness (1 hour by default) while it cannot reach the vault; " +
+                $"sooner after ITenantApiKeyProvider.Invalidate(\"{state.Tenant.Id}\") in each backend instance. " +
+                "Then the SaaS cannot call the provider for this tenant until a new key is submitted.",
             StoreFailedMessage = _ =>
                 $"The secret store did not confirm the change, so the key is not revoked yet. {disabled.Count} version(s) were disabled before it failed; revoke again to finish.",
         }, cancellationToken);

@@ -175,7 +175,7 @@ public sealed partial class NotificationDispatcher(
         return audit.TryAppendAsync(audit.Create(PortalActor.System,
             status == NotificationDeliveryStatus.Delivered ? NotificationAuditActions.DeliverySucceeded : NotificationAuditActions.DeliveryFailed,
             status == NotificationDeliveryStatus.Delivered ? AuditOutcome.Succeeded : AuditOutcome.Failed,
-            delivery.TenantId, keyVersion: notice.StoreVersionId, reason: reason), cancellationToken);
+            delivery.TenantId, keyVersion: notice.KeyVersion, reason: reason), cancellationToken);
     }
 
     private static string? Bound(string? error) => error is { Length: > ErrorMaxLength } ? error[..(ErrorMaxLength - 1)] + "…" : error;

@@ -29,7 +29,8 @@ public static class NotificationTexts
                 "Please submit a new key in TenantPortal as soon as possible."),
             RotationNoticeKind.Revoked => (
                 $"{tenant}: your API key was revoked",
-                $"Version {version} of the API key that {tenant} has stored in TenantPortal was revoked and is no longer used.\n\n" +
+                $"Version {version} of the API key that {tenant} has stored in TenantPortal was revoked: it is disabled in the vault, and the service " +
+                "stops using it once its cached copy expires (normally within minutes).\n\n" +
                 "Please submit a new key in TenantPortal so that the service can call the provider again."),
             RotationNoticeKind.Rotated => (
                 $"{tenant}: your API key was rotated",
@@ -38,6 +39,11 @@ public static class NotificationTexts
             RotationNoticeKind.PreviousDisabled => (
                 $"{tenant}: the previous API key version was disabled",
                 $"Version {version} of the API key for {tenant}, which a newer key replaced, was disabled at the end of its grace period."),
+            RotationNoticeKind.ProbeChanged => (
+                $"{tenant}: the verification probe URL was changed",
+                $"A tenant admin of {tenant} set, changed or removed the verification probe URL in TenantPortal. Every new API key is sent to " +
+                "that URL to check it before it is stored, so it must be your provider's.\n\n" +
+                "If nobody in your organisation made this change, check the probe on the tenant page in TenantPortal and do not submit a new key until it is put right."),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
         };
         return new NotificationText("[TenantPortal] " + subject,
@@ -58,7 +64,8 @@ public static class NotificationTexts
                 "至急、TenantPortal で新しいキーを登録してください。"),
             RotationNoticeKind.Revoked => (
                 $"{tenant}: APIキーが失効しました",
-                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）は失効し、今後は使用されません。\n\n" +
+                $"{tenant} が TenantPortal に登録しているAPIキー（バージョン {version}）は失効し、保管庫で無効になりました。" +
+                "サービスはキャッシュされたキーの有効期限が切れた時点（通常は数分以内）で使用を停止します。\n\n" +
                 "サービスがプロバイダーを再び呼び出せるよう、TenantPortal で新しいキーを登録してください。"),
             RotationNoticeKind.Rotated => (
                 $"{tenant}: APIキーがローテーションされました",
@@ -67,6 +74,11 @@ public static class NotificationTexts
             RotationNoticeKind.PreviousDisabled => (
                 $"{tenant}: 以前のAPIキーのバージョンを無効にしました",
                 $"新しいキーに置き換えられた {tenant} のAPIキー（バージョン {version}）は、猶予期間が終了したため無効になりました。"),
+            RotationNoticeKind.ProbeChanged => (
+                $"{tenant}: 検証プローブのURLが変更されました",
+                $"{tenant} のテナント管理者が TenantPortal で検証プローブのURLを設定、変更、または削除しました。新しいAPIキーは登録前に確認のため必ずこのURLに送信されるため、" +
+                "URLはご利用のプロバイダーのものである必要があります。\n\n" +
+                "この変更に心当たりがない場合は、TenantPortal のテナントページでプローブを確認し、正しく直されるまで新しいキーを登録しないでください。"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
         };
         return new NotificationText("[TenantPortal] " + subject,

@@ -29,10 +29,11 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         RotationNoticeKind.Revoked => "key.revoked",
         RotationNoticeKind.Rotated => "key.rotated",
         RotationNoticeKind.PreviousDisabled => "key.previous_disabled",
+        RotationNoticeKind.ProbeChanged => "probe.changed",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
-    /// <summary>The JSON body: the event, tenant, short version id, due date, lead days and when it happened.</summary>
+    /// <summary>The JSON body: the event, tenant, short version id (null when the notice is about none), due date, lead days and when it happened.</summary>
     public static string Body(NotificationDelivery delivery, RotationNotice notice)
     {
         ArgumentNullException.ThrowIfNull(delivery);
@@ -41,7 +42,7 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
             delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             EventName(notice.Kind),
             notice.TenantId,
-            NotificationTexts.ShortVersion(notice.StoreVersionId),
+            notice.KeyVersion is { } version ? NotificationTexts.ShortVersion(version) : null,
             notice.DueAt?.ToUniversalTime(),
             notice.LeadDays,
             notice.CreatedAt.ToUniversalTime()), Json);
@@ -126,7 +127,7 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         string Id,
         string Event,
         string TenantId,
-        string Version,
+        string? Version,
         DateTimeOffset? DueAt,
         int LeadDays,
         DateTimeOffset OccurredAt);

@@ -105,6 +105,7 @@ public sealed partial class WebhookSettingsCard
     {
         RotationNoticeKind.Reminder => $"Reminder ({entry.LeadDays} {(entry.LeadDays == 1 ? "day" : "days")})",
         RotationNoticeKind.PreviousDisabled => "Previous disabled",
+        RotationNoticeKind.ProbeChanged => "Probe URL changed",
         var kind => kind.ToString(),
     };
 

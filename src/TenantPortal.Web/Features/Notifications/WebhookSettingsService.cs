@@ -215,7 +215,8 @@ public sealed record DeliveryLogEntry(
     DateTimeOffset? NextAttemptAt,
     DateTimeOffset? DeliveredAt)
 {
-    public string ShortVersion => NotificationTexts.ShortVersion(StoreVersionId);
+    /// <summary>The short key version the notice is about; null for a probe change, which is about none.</summary>
+    public string? ShortVersion => Kind == RotationNoticeKind.ProbeChanged ? null : NotificationTexts.ShortVersion(StoreVersionId);
 }
 
 public enum WebhookChangeOutcome

@@ -2,7 +2,7 @@ using TenantPortal.Web.Features.Rotation;
 
 namespace TenantPortal.Web.Features.Platform;
 
-/// <summary>Platform-wide rotation defaults and limits, and the hosts a verification probe may call. One row.</summary>
+/// <summary>Platform-wide rotation defaults and limits, and the origins a verification probe may call. One row.</summary>
 public sealed class PlatformSettings
 {
     public const int SingletonId = 1;
@@ -21,7 +21,10 @@ public sealed class PlatformSettings
 
     public int GracePeriodDays { get; set; } = RotationPolicy.DefaultGracePeriodDays;
 
-    /// <summary>Host names a tenant's verification probe may call (exact, lower case).</summary>
+    /// <summary>
+    /// The origins (and path prefixes) a tenant's verification probe may call, in <see cref="ProbeAllowListEntry.Stored"/>
+    /// form: a bare host is <c>https://host:443/</c>, as every entry was before entries became origins. The column keeps its name.
+    /// </summary>
     public List<string> ProbeAllowedHosts { get; set; } = [];
 
     public DateTimeOffset? UpdatedAt { get; set; }

@@ -65,7 +65,7 @@ public sealed class PlatformSettingsService(
             .Add("Maximum interval", settings.MaxRotationIntervalDays, input.MaxRotationIntervalDays)
             .Add("Reminder leads", RotationPolicyRules.Format(settings.ReminderLeadDays), RotationPolicyRules.Format(input.ReminderLeadDays))
             .Add("Grace period", settings.GracePeriodDays, input.GracePeriodDays)
-            .AddSet("Probe hosts", settings.ProbeAllowedHosts, hosts);
+            .AddSet("Probe allow-list", settings.ProbeAllowedHosts, hosts);
         if (changes.IsEmpty)
         {
             return SaveResult.Ok;
@@ -83,7 +83,7 @@ public sealed class PlatformSettingsService(
         return SaveResult.Ok;
     }
 
-    /// <summary>A specific problem with the input, or null; <paramref name="hosts"/> are the normalised probe hosts.</summary>
+    /// <summary>A specific problem with the input, or null; <paramref name="hosts"/> are the normalised probe allow-list entries.</summary>
     public static string? Validate(PlatformSettingsInput input, out List<string> hosts)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -104,27 +104,32 @@ public sealed class PlatformSettingsService(
             return problem;
         }
 
+        var problems = new List<string>();
         foreach (var raw in input.ProbeAllowedHosts.Where(h => !string.IsNullOrWhiteSpace(h)))
         {
-            var host = raw.Trim().TrimEnd('.').ToLowerInvariant();
-            if (Uri.CheckHostName(host) != UriHostNameType.Dns || !host.Contains('.', StringComparison.Ordinal) || host.Length > 253)
+            if (ProbeAllowListEntry.TryParse(raw, out var entry) is { } invalid)
             {
-                return $"\"{(raw.Length > 40 ? raw[..40] + "…" : raw)}\" is not a host name (write e.g. api.example.com, without https:// or a path; IP addresses are not accepted).";
+                problems.Add(invalid);
             }
+            else if (!hosts.Contains(entry!.Stored))
+            {
+                hosts.Add(entry.Stored);
+            }
+        }
 
-            if (!hosts.Contains(host))
-            {
-                hosts.Add(host);
-            }
+        if (problems.Count > 0)
+        {
+            // Every entry that is wrong, each named, so that one save fixes them all.
+            return string.Join("\n", problems);
         }
 
         if (hosts.Count > MaxProbeHosts)
         {
-            return $"At most {MaxProbeHosts} probe hosts are allowed.";
+            return $"At most {MaxProbeHosts} probe allow-list entries are allowed.";
         }
 
         return System.Text.Json.JsonSerializer.Serialize(hosts).Length > PlatformSettings.ProbeAllowedHostsMaxLength
-            ? $"The probe host list is too long (at most {PlatformSettings.ProbeAllowedHostsMaxLength.ToString(CultureInfo.InvariantCulture)} characters in all)."
+            ? $"The probe allow-list is too long (at most {PlatformSettings.ProbeAllowedHostsMaxLength.ToString(CultureInfo.InvariantCulture)} characters in all)."
             : null;
     }
 

@@ -1,8 +1,9 @@
 namespace TenantPortal.Web.Features.Rotation;
 
 /// <summary>
-/// One thing the rotation monitor told a tenant about one key version: a reminder at a lead time, the due date
-/// passing, a revocation. Unique per (tenant, version, kind, lead days), so each is decided once whatever restarts.
+/// One thing the portal told a tenant: about one key version (a reminder at a lead time, the due date passing, a
+/// revocation), or that its verification probe's URL changed. Unique per (tenant, version, kind, lead days), so each is
+/// decided once whatever restarts; a probe change has a <see cref="StoreVersionId"/> of its own (see <see cref="RotationNotices.ProbeChanged"/>).
 /// </summary>
 public sealed class RotationNotice
 {
@@ -10,7 +11,11 @@ public sealed class RotationNotice
 
     public required string TenantId { get; init; }
 
+    /// <summary>The key version the notice is about; for <see cref="RotationNoticeKind.ProbeChanged"/>, an id of the change.</summary>
     public required string StoreVersionId { get; init; }
+
+    /// <summary>The key version to name in a message or the audit trail; null for a notice that is not about one.</summary>
+    public string? KeyVersion => Kind == RotationNoticeKind.ProbeChanged ? null : StoreVersionId;
 
     public RotationNoticeKind Kind { get; init; }
 
@@ -30,4 +35,7 @@ public enum RotationNoticeKind
     Revoked,
     Rotated,
     PreviousDisabled,
+
+    /// <summary>The tenant's verification probe URL was set, changed or removed: a new key goes there before it is stored.</summary>
+    ProbeChanged,
 }

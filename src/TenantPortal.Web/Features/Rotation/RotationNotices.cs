@@ -25,4 +25,13 @@ public static class RotationNotices
 
         return notice;
     }
+
+    /// <summary>
+    /// Tells the tenant's contacts that its verification probe URL changed. Each change is a notice of its own: its
+    /// <see cref="RotationNotice.StoreVersionId"/> is a new change id (<c>probe-…</c>), as the notice is about no key version.
+    /// </summary>
+    public static RotationNotice ProbeChanged(PortalDbContext db, Tenant tenant, DateTimeOffset now) =>
+        Add(db, tenant, ProbeChangePrefix + Guid.NewGuid().ToString("N"), RotationNoticeKind.ProbeChanged, 0, dueAt: null, now);
+
+    public const string ProbeChangePrefix = "probe-";
 }

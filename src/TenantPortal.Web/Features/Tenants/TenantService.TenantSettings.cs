@@ -64,7 +64,10 @@ public sealed partial class TenantService
             "Rotation policy saved. It applies from the next key version; the current version keeps its due date.", cancellationToken);
     }
 
-    /// <summary>A tenant admin sets (or, with null, removes) the probe that must accept a key before it is stored.</summary>
+    /// <summary>
+    /// A tenant admin sets (or, with null, removes) the probe that must accept a key before it is stored. A new URL is
+    /// told to the tenant's contacts (e-mail and webhook), queued in the same commit.
+    /// </summary>
     public async Task<TenantChangeResult> UpdateProbeAsync(ClaimsPrincipal user, string tenantId, VerificationProbe? probe, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
@@ -86,11 +89,19 @@ public sealed partial class TenantService
             return TenantChangeResult.Saved("Nothing changed.");
         }
 
+        var previousUrl = tenant.Probe?.Url;
         tenant.Probe = probe is null ? null : new VerificationProbe
         {
             Method = probe.Method, Url = probe.Url.Trim(), HeaderName = probe.HeaderName.Trim(), HeaderPrefix = probe.HeaderPrefix,
             ExpectedStatus = probe.ExpectedStatus,
         };
+        if (!string.Equals(previousUrl, tenant.Probe?.Url, StringComparison.Ordinal))
+        {
+            // The probe's URL is where every new key is sent before it is stored: its contacts hear of a new destination,
+            // in the same commit as the change (a hijacked admin account cannot redirect keys unnoticed).
+            RotationNotices.ProbeChanged(db, tenant, time.GetUtcNow());
+        }
+
         return await SaveAsync(db, user, AuditActions.TenantProbeUpdate, tenant.Id, changes,
             probe is null ? "Verification probe removed." : "Verification probe saved: the next key must pass it before it is stored.", cancellationToken);
     }

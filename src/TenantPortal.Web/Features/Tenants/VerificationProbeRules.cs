@@ -1,3 +1,5 @@
+using TenantPortal.Web.Features.Platform;
+
 namespace TenantPortal.Web.Features.Tenants;
 
 /// <summary>What the portal accepts as a tenant's verification probe. Each rule answers with a specific message.</summary>
@@ -16,10 +18,13 @@ public static class VerificationProbeRules
         "Cookie", "Forwarded", "Via", "Origin", "Referer", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
     };
 
-    /// <summary>A specific message for a probe the portal refuses, or null when it may be run.</summary>
-    public static string? Validate(VerificationProbe? probe, IReadOnlyCollection<string> allowedHosts)
+    /// <summary>
+    /// A specific message for a probe the portal refuses, or null when it may be run. <paramref name="allowList"/> is the
+    /// platform's allow-list as stored (<see cref="ProbeAllowListEntry.Stored"/>): the URL must match one entry.
+    /// </summary>
+    public static string? Validate(VerificationProbe? probe, IReadOnlyCollection<string> allowList)
     {
-        ArgumentNullException.ThrowIfNull(allowedHosts);
+        ArgumentNullException.ThrowIfNull(allowList);
         if (probe is null)
         {
             return "No verification probe is configured.";
@@ -55,11 +60,14 @@ public static class VerificationProbeRules
             return "The probe URL must not contain a user name or password (user@host): the key goes in a header.";
         }
 
-        if (!IsAllowedHost(uri, allowedHosts))
+        if (ProbeAllowListEntry.HasEncodedSeparator(uri.AbsolutePath))
         {
-            return allowedHosts.Count == 0
-                ? "No probe host is allowed yet: a platform admin must add the provider's host to the allow-list first."
-                : $"The probe host {uri.IdnHost} is not on the platform's allow-list ({string.Join(", ", allowedHosts.Order(StringComparer.Ordinal))}).";
+            return $"The probe URL's {ProbeAllowListEntry.EncodedSeparatorRule}";
+        }
+
+        if (NotAllowed(uri, ProbeAllowListEntry.FromStored(allowList)) is { } refused)
+        {
+            return refused;
         }
 
         if (string.IsNullOrEmpty(probe.HeaderName) || probe.HeaderName.Length > HeaderNameMaxLength || !probe.HeaderName.All(IsTokenChar))
@@ -93,8 +101,29 @@ public static class VerificationProbeRules
         return null;
     }
 
-    private static bool IsAllowedHost(Uri uri, IReadOnlyCollection<string> allowedHosts) =>
-        allowedHosts.Any(h => string.Equals(h.Trim().TrimEnd('.'), uri.IdnHost.TrimEnd('.'), StringComparison.OrdinalIgnoreCase));
+    private static string? NotAllowed(Uri uri, IReadOnlyList<ProbeAllowListEntry> entries)
+    {
+        if (entries.Any(e => e.Allows(uri)))
+        {
+            return null;
+        }
+
+        if (entries.Count == 0)
+        {
+            return "No probe origin is allowed yet: a platform admin must add the provider's origin to the allow-list first.";
+        }
+
+        var host = uri.IdnHost.TrimEnd('.');
+        var forHost = entries.Where(e => string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase)).Select(e => e.ToString()).Order(StringComparer.Ordinal).ToList();
+        if (forHost.Count == 0)
+        {
+            return $"The probe host {host} is not on the platform's allow-list ({string.Join(", ", entries.Select(e => e.ToString()).Order(StringComparer.Ordinal))}).";
+        }
+
+        var port = uri.Port == ProbeAllowListEntry.DefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return $"The probe URL https://{host}{port}{uri.AbsolutePath} is not on the platform's allow-list, which allows only {string.Join(", ", forHost)} " +
+            $"for {host}: the port must be the entry's (443 unless it names one) and the path must be the entry's path or under it.";
+    }
 
     private static bool IsTokenChar(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')
         or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';

@@ -55,6 +55,35 @@ public sealed class ApiKeyPageTests : PortalComponentTestBase
     }
 
     [Fact]
+    public async Task Render_LegacyFingerprint_StillShown_MarkedLegacy_TheKeyedOneNot()
+    {
+        SignInAs(DevelopmentPersonas.SupportReader);
+        await using (var db = Portal.CreateDbContext())
+        {
+            // A version recorded before fingerprints were keyed: the first 8 bytes of an unsalted SHA-256.
+            db.ApiKeyVersions.Add(new ApiKeyVersion
+            {
+                TenantId = "contoso", StoreVersionId = "0123456789abcdef0123456789abcdef", Status = ApiKeyVersionStatus.Superseded,
+                CreatedAt = PortalServices.Start.AddDays(-30), StatusChangedAt = PortalServices.Start, CreatedByName = "Adele Vance",
+                MaskedHint = "••••", Fingerprint = "9f86d081884c7d65", DisabledInStoreAt = PortalServices.Start,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var stored = await Portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
+
+        var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=version-history] tbody tr").Count));
+        var rows = page.FindAll("[data-testid=version-history] tbody tr");
+        Assert.Equal(stored.Version!.Fingerprint, rows[0].QuerySelector("[data-testid=fingerprint]")!.TextContent);
+        Assert.StartsWith("h1:", stored.Version.Fingerprint, StringComparison.Ordinal);
+        Assert.Null(rows[0].QuerySelector("[data-testid=fingerprint-legacy]"));
+        Assert.Equal("9f86d081884c7d65", rows[1].QuerySelector("[data-testid=fingerprint]")!.TextContent);
+        Assert.Equal("legacy", rows[1].QuerySelector("[data-testid=fingerprint-legacy]")!.TextContent.Trim());
+    }
+
+    [Fact]
     public void Render_AnotherTenant_ShowsNotFound()
     {
         SignInAs(DevelopmentPersonas.FabrikamAdmin);

@@ -9,8 +9,6 @@ namespace TenantPortal.Tests.Features.ApiKeys;
 public sealed class ApiKeyProbeTests : IAsyncLifetime
 {
     private const string Canary = "sk_live_CANARY_probe_7f3c9e21d4b8";
-    private static readonly string[] Allowed = ["api.provider.test"];
-
     private HttpsReceiver _receiver = null!;
     private OutboundHarness _harness = null!;
 
@@ -31,6 +29,11 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
     }
 
     private IApiKeyProbe Probe => _harness.Get<IApiKeyProbe>();
+
+    /// <summary>The receiver listens on a random port, so the allow-list names it: a bare host would mean port 443.</summary>
+    private string[] Allowed => [Origin("api.provider.test")];
+
+    private string Origin(string host) => $"https://{host}:{_receiver.Port}";
 
     private VerificationProbe ProbeFor(string path = "/v1/me", string host = "api.provider.test") => new()
     {
@@ -125,6 +128,30 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VerifyAsync_BareHostEntry_MeansPort443_SoAnotherPortIsRefusedWithoutARequest()
+    {
+        var result = await Probe.VerifyAsync(ProbeFor(), new SecretValue(Canary), ["api.provider.test"], default);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(
+            $"The probe URL https://api.provider.test:{_receiver.Port}/v1/me is not on the platform's allow-list, which allows only https://api.provider.test/ " +
+            "for api.provider.test: the port must be the entry's (443 unless it names one) and the path must be the entry's path or under it.",
+            result.Problem);
+        Assert.Empty(_receiver.Requests);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_PathOutsideTheEntrysPrefix_IsRefusedWithoutARequest()
+    {
+        var result = await Probe.VerifyAsync(ProbeFor("/v10/me"), new SecretValue(Canary), [Origin("api.provider.test") + "/v1"], default);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains($"https://api.provider.test:{_receiver.Port}/v10/me is not on the platform's allow-list", result.Problem, StringComparison.Ordinal);
+        Assert.Empty(_receiver.Requests);
+        Assert.True((await Probe.VerifyAsync(ProbeFor("/v1/me"), new SecretValue(Canary), [Origin("api.provider.test") + "/v1"], default)).Succeeded);
+    }
+
+    [Fact]
     public async Task VerifyAsync_PlainHttp_IsRefusedWithoutARequest()
     {
         var probe = ProbeFor();
@@ -142,7 +169,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
     {
         var probe = ProbeFor(host: "internal.provider.test");
 
-        var result = await Probe.VerifyAsync(probe, new SecretValue(Canary), ["internal.provider.test"], default);
+        var result = await Probe.VerifyAsync(probe, new SecretValue(Canary), [Origin("internal.provider.test")], default);
 
         Assert.False(result.Succeeded);
         Assert.Contains("private network address", result.Problem, StringComparison.Ordinal);
@@ -160,8 +187,8 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         _receiver.RedirectTo = "https://evil.test/" + Uri.EscapeDataString(Canary);
         results.Add(await Probe.VerifyAsync(ProbeFor(), new SecretValue(Canary), Allowed, default));
         results.Add(await Probe.VerifyAsync(ProbeFor(host: "evil.test"), new SecretValue(Canary), Allowed, default));
-        results.Add(await Probe.VerifyAsync(ProbeFor(host: "internal.provider.test"), new SecretValue(Canary), ["internal.provider.test"], default));
-        results.Add(await Probe.VerifyAsync(ProbeFor(host: "unknown.provider.test"), new SecretValue(Canary), ["unknown.provider.test"], default));
+        results.Add(await Probe.VerifyAsync(ProbeFor(host: "internal.provider.test"), new SecretValue(Canary), [Origin("internal.provider.test")], default));
+        results.Add(await Probe.VerifyAsync(ProbeFor(host: "unknown.provider.test"), new SecretValue(Canary), [Origin("unknown.provider.test")], default));
         _receiver.RedirectTo = null;
         _receiver.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = _receiver.Requests.Count;

@@ -184,6 +184,7 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
 
         var unconfirmed = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Leaked in a log", confirmed: false, default);
         Assert.Equal(KeyChangeOutcome.Invalid, unconfirmed.Outcome);
+        Assert.Equal("Confirm that the SaaS should stop using this tenant's key once its cached copy expires.", unconfirmed.Message);
         var noReason = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "  ", confirmed: true, default);
         Assert.Contains("reason", noReason.Message, StringComparison.Ordinal);
         Assert.All(await _portal.StoredVersionsAsync("contoso"), v => Assert.True(v.Enabled));
@@ -192,6 +193,13 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
         var result = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "Leaked in a log", confirmed: true, default);
 
         Assert.True(result.Succeeded, result.Message);
+        // What is true of the backend: it stops when its cached copy expires, not at once.
+        Assert.Equal(
+            "The key is revoked: 2 version(s) disabled in the vault. The SaaS backend stops using it when its cached copy expires: " +
+            "within its CacheTtl (5 minutes by default), or up to its MaxStaleness (1 hour by default) while it cannot reach the vault; " +
+            "sooner after ITenantApiKeyProvider.Invalidate(\"contoso\") in each backend instance. " +
+            "Then the SaaS cannot call the provider for this tenant until a new key is submitted.",
+            result.Message);
         Assert.All(await _portal.StoredVersionsAsync("contoso"), v => Assert.False(v.Enabled));
         Assert.Equal(RotationStatus.Revoked, await StatusAsync());
         var notice = Assert.Single(await NoticesAsync());

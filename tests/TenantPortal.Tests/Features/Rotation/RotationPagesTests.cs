@@ -22,7 +22,23 @@ public sealed class RotationPagesTests : PortalComponentTestBase
         var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
         var opened = page.WaitForElement("[data-testid=open-revoke]").ClickAsync(new());
 
-        dialogs.WaitForElement("[data-testid=revoke-reason]").Input("Exposed in a ticket");
+        // The dialog promises what is true of the backend's cache, and names the KeyReader's Invalidate.
+        dialogs.WaitForElement("[data-testid=revoke-reason]");
+        Assert.Equal(
+            "Every enabled version is disabled in the vault at once, including one still in its grace period. The SaaS backend does not " +
+            "stop at once: it keeps using the key it has cached until that copy expires, within its CacheTtl (5 minutes by default), and " +
+            "while it cannot reach the vault for up to its MaxStaleness (1 hour by default). After that, the SaaS cannot call the provider " +
+            "for this tenant until someone submits a new key.",
+            Normalized(dialogs.Find("[data-testid=revoke-warning]").TextContent));
+        Assert.Equal(
+            "To cut the backend off sooner, its operator calls ITenantApiKeyProvider.Invalidate(\"contoso\") in every backend instance: " +
+            "the next call then reads the vault instead of the cache. If the key has leaked, revoke it at the provider too: only that " +
+            "stops it everywhere at once.",
+            Normalized(dialogs.Find("[data-testid=revoke-invalidate]").TextContent));
+        Assert.Contains("I understand that the SaaS stops using this key once its cached copy expires, not at once", dialogs.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("stops using this key now", dialogs.Markup, StringComparison.Ordinal);
+
+        dialogs.Find("[data-testid=revoke-reason]").Input("Exposed in a ticket");
         Assert.True(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled"));
         dialogs.Find("[data-testid=revoke-confirm]").Change(true);
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled")));
@@ -33,6 +49,8 @@ public sealed class RotationPagesTests : PortalComponentTestBase
         Assert.Contains("Exposed in a ticket", page.Find("[data-testid=version-history]").TextContent, StringComparison.Ordinal);
         Assert.All(await Portal.StoredVersionsAsync("contoso"), v => Assert.False(v.Enabled));
     }
+
+    private static string Normalized(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
 
     [Fact]
     public async Task KeyPage_AfterARotation_ShowsGraceAndOffersRestore_NotToSupport()

@@ -46,7 +46,7 @@ public sealed class PlatformSettingsServiceTests : IAsyncLifetime
             var audit = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.PlatformSettingsUpdate);
             Assert.Contains("Default interval: 90 → 60", audit.Changes, StringComparison.Ordinal);
             Assert.Contains("Maximum interval: 365 → 180", audit.Changes, StringComparison.Ordinal);
-            Assert.Contains("Probe hosts: +api.partner.example", audit.Changes, StringComparison.Ordinal);
+            Assert.Contains("Probe allow-list: +api.partner.example", audit.Changes, StringComparison.Ordinal);
         }
 
         var onboard = await _portal.Get<TenantService>().OnboardAsync(TestPersonas.PlatformAdmin,
@@ -63,9 +63,8 @@ public sealed class PlatformSettingsServiceTests : IAsyncLifetime
         { Valid with { ReminderLeadDays = [60] }, "shorter than the 60-day interval; 60 is not" },
         { Valid with { ReminderLeadDays = [7, 7] }, "only once" },
         { Valid with { GracePeriodDays = 91 }, "grace period must be between 0 and 90" },
-        { Valid with { ProbeAllowedHosts = ["https://api.partner.example/v1"] }, "is not a host name" },
-        { Valid with { ProbeAllowedHosts = ["10.0.0.1"] }, "IP addresses are not accepted" },
-        { Valid with { ProbeAllowedHosts = Enumerable.Range(0, 21).Select(i => $"h{i}.example").ToList() }, "At most 20 probe hosts" },
+        { Valid with { ProbeAllowedHosts = ["10.0.0.1"] }, "IP addresses and single-label names are not accepted" },
+        { Valid with { ProbeAllowedHosts = Enumerable.Range(0, 21).Select(i => $"h{i}.example").ToList() }, "At most 20 probe allow-list entries" },
     };
 
     [Theory]
@@ -80,6 +79,64 @@ public sealed class PlatformSettingsServiceTests : IAsyncLifetime
         await using var db = _portal.CreateDbContext();
         Assert.False(await db.PlatformSettings.AnyAsync());
         Assert.False(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.PlatformSettingsUpdate));
+    }
+
+    [Fact]
+    public async Task Update_Origins_AreSavedNormalised_ABareHostStayingABareHost()
+    {
+        var result = await Settings.UpdateAsync(TestPersonas.PlatformAdmin, Valid with
+        {
+            ProbeAllowedHosts =
+            [
+                "api.partner.example", "https://API.Partner.example:443/", "HTTPS://api.partner.example:8443", "https://api.partner.example/v1/",
+                "api.other.example/v2/keys", "https://xn--bcher-kva.example", "https://bücher.example/",
+            ],
+        }, default);
+
+        Assert.True(result.Succeeded, result.Problem);
+        Assert.Equal(
+            ["api.partner.example", "https://api.partner.example:8443/", "https://api.partner.example/v1", "https://api.other.example/v2/keys", "xn--bcher-kva.example"],
+            (await Settings.GetAsync(default)).ProbeAllowedHosts);
+    }
+
+    [Fact]
+    public async Task Update_BadAllowListEntries_NamesEachOneAndSavesNothing()
+    {
+        var result = await Settings.UpdateAsync(TestPersonas.PlatformAdmin, Valid with
+        {
+            ProbeAllowedHosts = ["api.partner.example", "http://api.partner.example", "https://api.partner.example/v1?key=1", "https://user@api.partner.example", "https://[::1]/", "https://api.partner.example/v1%2F..", "localhost"],
+        }, default);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(string.Join("\n",
+            "\"http://api.partner.example\": only https:// origins can be allowed, not http://, because the key is sent only over TLS.",
+            "\"https://api.partner.example/v1?key=1\": an entry is an origin with an optional path prefix; it cannot have a query (?) or fragment (#).",
+            "\"https://user@api.partner.example\": an entry cannot contain a user name or password (user@host).",
+            "\"https://[::1]/\": the host must be a DNS name such as api.example.com; IP addresses and single-label names are not accepted.",
+            "\"https://api.partner.example/v1%2F..\": the path cannot contain an encoded slash, backslash or percent sign (%2F, %5C, %25): a server may decode it into another path.",
+            "\"localhost\": the host must be a DNS name such as api.example.com; IP addresses and single-label names are not accepted."), result.Problem);
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.PlatformSettings.AnyAsync());
+    }
+
+    [Fact]
+    public async Task Update_LegacyBareHostList_ResavedUnchanged_IsNotAChange()
+    {
+        await using (var db = _portal.CreateDbContext())
+        {
+            // As stored before entries became origins.
+            db.PlatformSettings.Add(new PlatformSettings { ProbeAllowedHosts = ["api.partner.example"] });
+            await db.SaveChangesAsync();
+        }
+
+        var settings = await Settings.GetAsync(default);
+        var result = await Settings.UpdateAsync(TestPersonas.PlatformAdmin, new PlatformSettingsInput(settings.DefaultRotationIntervalDays,
+            settings.MaxRotationIntervalDays, settings.ReminderLeadDays, settings.GracePeriodDays, settings.ProbeAllowedHosts), default);
+
+        Assert.True(result.Succeeded, result.Problem);
+        Assert.Equal(["api.partner.example"], (await Settings.GetAsync(default)).ProbeAllowedHosts);
+        await using var check = _portal.CreateDbContext();
+        Assert.False(await check.AuditEvents.AnyAsync(e => e.Action == AuditActions.PlatformSettingsUpdate));
     }
 
     [Fact]

@@ -79,4 +79,65 @@ public sealed class VerificationProbeRulesTests
     [Fact]
     public void Validate_AllowListIsCaseInsensitive() =>
         Assert.Null(VerificationProbeRules.Validate(Valid(), ["API.Provider.com"]));
+
+    [Theory]
+    // A bare host (every entry stored before origins) is https on port 443, any path.
+    [InlineData("api.provider.com", "https://api.provider.com/v1/me", true)]
+    [InlineData("api.provider.com", "https://api.provider.com:443/anything", true)]
+    [InlineData("api.provider.com", "https://api.provider.com:8443/v1/me", false)]
+    [InlineData("https://api.provider.com:8443", "https://api.provider.com:8443/v1/me", true)]
+    [InlineData("https://api.provider.com:8443", "https://api.provider.com/v1/me", false)]
+    // A path prefix allows itself and what lies under it, on a segment boundary, case-sensitively.
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/v1", true)]
+    [InlineData("https://api.provider.com/v1/", "https://api.provider.com/v1/me", true)]
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/v10/me", false)]
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/V1/me", false)]
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/v2/me", false)]
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/v1/../admin", false)]
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/v1/%2e%2e/admin", false)]
+    [InlineData("https://api.provider.com/v1", "https://api.provider.com/", false)]
+    public void Validate_AllowListEntry_MatchesSchemeHostPortAndPathPrefix(string entry, string url, bool allowed)
+    {
+        var probe = Valid();
+        probe.Url = url;
+
+        var problem = VerificationProbeRules.Validate(probe, [entry]);
+
+        if (allowed)
+        {
+            Assert.Null(problem);
+        }
+        else
+        {
+            Assert.Contains("is not on the platform's allow-list, which allows only", problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Validate_PortNotAllowed_NamesTheUrlAndWhatTheListAllowsForItsHost()
+    {
+        var probe = Valid();
+        probe.Url = "https://api.provider.com:8443/v1/me?account=7";
+
+        var problem = VerificationProbeRules.Validate(probe, ["api.provider.com", "https://api.provider.com/v2", "api.other.com"]);
+
+        Assert.Equal(
+            "The probe URL https://api.provider.com:8443/v1/me is not on the platform's allow-list, which allows only https://api.provider.com/, " +
+            "https://api.provider.com/v2 for api.provider.com: the port must be the entry's (443 unless it names one) and the path must be the entry's path or under it.",
+            problem);
+    }
+
+    [Theory]
+    [InlineData("https://api.provider.com/v1/..%2Fadmin")]
+    [InlineData("https://api.provider.com/v1/%5C..%5Cadmin")]
+    [InlineData("https://api.provider.com/v1/%252e%252e/admin")]
+    public void Validate_EncodedSeparatorInThePath_IsRefusedEvenUnderAnAllowedPrefix(string url)
+    {
+        var probe = Valid();
+        probe.Url = url;
+
+        Assert.Equal(
+            "The probe URL's path cannot contain an encoded slash, backslash or percent sign (%2F, %5C, %25): a server may decode it into another path.",
+            VerificationProbeRules.Validate(probe, ["https://api.provider.com/v1"]));
+    }
 }
