@@ -1,0 +1,276 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using TenantPortal.Web.Auth;
+using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Web.Features.ApiKeys;
+
+/// <summary>
+/// The audited ceremony every change runs: take the key lock, re-read, audit "requested" (fail closed), the store calls,
+/// then one commit that records the outcome, or the failure.
+/// </summary>
+public sealed partial class KeyLifecycle
+{
+    private async Task<KeyChangeResult> RunAsync(Ceremony c, CancellationToken cancellationToken)
+    {
+        var name = SecretName.ForTenant(c.TenantId);
+        TenantKeyLock? held;
+        try
+        {
+            held = await locks.AcquireAsync(c.TenantId, c.Wait ?? locks.Options.Wait, cancellationToken);
+        }
+        catch (DbException ex)
+        {
+            LogDatabaseFailed(logger, ex, name.Value, c.CorrelationId);
+            return new KeyChangeResult(KeyChangeOutcome.Failed, "The portal's database did not answer, so nothing was changed. Please try again in a moment.");
+        }
+
+        if (held is null)
+        {
+            if (c.AuditsRequest)
+            {
+                await audit.TryAppendAsync(audit.Create(c.Actor, c.Action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value,
+                    reason: "Another change to this key was in progress"), cancellationToken);
+            }
+
+            return new KeyChangeResult(KeyChangeOutcome.Busy, "Another change to this key is in progress; nothing was changed. Please try again in a moment.");
+        }
+
+        await using (held)
+        {
+            return await RunHeldAsync(c, name, held, cancellationToken);
+        }
+    }
+
+    private async Task<KeyChangeResult> RunHeldAsync(Ceremony c, SecretName name, TenantKeyLock held, CancellationToken cancellationToken)
+    {
+        // The state as it is now that no other change can move it.
+        var state = await LoadAsync(c.TenantId, cancellationToken);
+        if (state is null || (c.ActsForTheTenant && !state.Tenant.IsManagedFrom(c.Actor.EntraTenantId)))
+        {
+            // The tenant was renamed, or the actor's directory removed from it, while this change waited.
+            return KeyChangeResult.NotFound;
+        }
+
+        var action = c.ActionFor?.Invoke(state) ?? c.Action;
+        if (c.Refusal(state) is { } refusal)
+        {
+            if (c.AuditsRequest)
+            {
+                await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, reason: refusal), cancellationToken);
+            }
+
+            return new KeyChangeResult(KeyChangeOutcome.Invalid, refusal);
+        }
+
+        if (c.AuditsRequest)
+        {
+            try
+            {
+                await audit.AppendAsync(audit.Create(c.Actor, action, AuditOutcome.Requested, c.TenantId, c.CorrelationId, name.Value,
+                    c.RequestedVersion?.Invoke(state), c.Reason), cancellationToken);
+            }
+            catch (AuditUnavailableException)
+            {
+                return new KeyChangeResult(KeyChangeOutcome.Failed, c.Cause == KeyEvent.Submit
+                    ? "The audit trail is unavailable, so the key was not stored. Nothing was changed; please try again later."
+                    : "The audit trail is unavailable, so nothing was changed. Please try again later.");
+            }
+        }
+
+        var calls = new StoreCalls(store, locks, held, name);
+        StoreView view;
+        try
+        {
+            view = await c.StoreAsync(state, calls, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SecretStoreException or KeyLockLostException)
+        {
+            LogStoreFailed(logger, ex, name.Value, action, c.CorrelationId);
+            var reason = ex switch
+            {
+                KeyLockLostException => "The key lock lapsed before the secret store was called",
+                SecretStoreException { IsRetryable: true } => "Secret store unavailable",
+                _ => "Secret store refused the change",
+            };
+            AuditEvent Failed(Applied _) => audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, reason: reason);
+
+            // Record what the store did before it failed (a revoke half done), or at least the failure; after a store
+            // call nothing the caller cancels may stop that record.
+            if (ex is KeyLockLostException || await TryListAsync(name, CancellationToken.None) is not { } partial
+                || await CommitAsync(held, c.TenantId, partial, c.CorrelationId, _ => new Applied(null, null, null), Failed, CancellationToken.None) is null)
+            {
+                await audit.TryAppendAsync(Failed(new Applied(null, null, null)), CancellationToken.None);
+            }
+
+            return new KeyChangeResult(KeyChangeOutcome.Failed, ex is SecretStoreException storeFailure && c.StoreFailedMessage is { } message
+                ? message(storeFailure)
+                : "The secret store did not confirm the change, so the portal recorded nothing. Please try again in a moment.");
+        }
+
+        Applied? applied = null;
+        var committed = await CommitAsync(held, c.TenantId, view, c.CorrelationId, change =>
+        {
+            applied = c.Apply(change);
+            return applied;
+        }, outcome => audit.Create(c.Actor, action, outcome.Problem is null ? AuditOutcome.Succeeded : AuditOutcome.Failed, c.TenantId, c.CorrelationId,
+            name.Value, outcome.Version, outcome.Problem ?? c.Reason, changes: outcome.Changes), CancellationToken.None);
+        if (committed is null)
+        {
+            var written = c.WrittenVersion?.Invoke();
+            if (written is not null && await calls.LockLostAsync())
+            {
+                // Another change took the lapsed lock and may have recorded its own version: take this late write back
+                // out of service rather than let it displace what that change told its user.
+                await calls.TryWithdrawAsync(written);
+            }
+
+            await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, written ?? applied?.Version,
+                reason: "Changed in the secret store but the metadata could not be recorded"), CancellationToken.None);
+            return new KeyChangeResult(KeyChangeOutcome.Failed, c.UnrecordedMessage?.Invoke(applied) ??
+                $"The secret store made the change, but the portal could not record it. It has been logged for an operator to reconcile (correlation id {c.CorrelationId}).");
+        }
+
+        if (committed.Applied.Problem is { } problem)
+        {
+            return new KeyChangeResult(KeyChangeOutcome.Failed, $"{problem}; the page shows what the store holds now. Please try again.");
+        }
+
+        LogChanged(logger, action, name.Value, committed.Applied.Version ?? "-", c.CorrelationId);
+        return new KeyChangeResult(KeyChangeOutcome.Done, c.Message(committed.Applied, state),
+            committed.Applied.Row is { } row ? ApiKeyVersionSummary.From(row) : null);
+    }
+
+    /// <summary>
+    /// One transaction: proves the lock is still held, applies the change to the tracked rows, settles them against the
+    /// store and appends the outcome (and any drift found) to the audit chain. A concurrent audit append moves the
+    /// chain head; the whole unit is then redone from a fresh read. A replay after a commit whose acknowledgement was
+    /// lost (SQL Server's retrying strategy) finds its own audit rows and changes nothing. Null when it could not be recorded.
+    /// </summary>
+    private async Task<Committed?> CommitAsync(
+        TenantKeyLock held, string tenantId, StoreView view, string correlationId, Func<KeyCommit, Applied> apply, Func<Applied, AuditEvent>? outcome,
+        CancellationToken cancellationToken)
+    {
+        var name = SecretName.ForTenant(tenantId);
+        var executions = 0;
+        Applied? lastApplied = null;
+        for (var attempt = 1; attempt <= CommitAttempts; attempt++)
+        {
+            try
+            {
+                await using var strategyContext = contexts.CreateDbContext();
+                return await strategyContext.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+                {
+                    await using var db = contexts.CreateDbContext();
+                    await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                    if (!await locks.ConfirmAsync(db, held, ct))
+                    {
+                        LogLockLost(logger, name.Value, correlationId);
+                        return null;
+                    }
+
+                    if (++executions > 1 && lastApplied is not null
+                        && await db.AuditEvents.AnyAsync(e => e.CorrelationId == correlationId && e.Outcome != AuditOutcome.Requested && e.TenantId == tenantId, ct))
+                    {
+                        return new Committed(lastApplied, 0, 0);
+                    }
+
+                    var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
+                    var rows = await db.ApiKeyVersions.Where(v => v.TenantId == tenantId).ToListAsync(ct);
+                    var change = new KeyCommit(db, tenant, rows, view, time.GetUtcNow());
+                    var applied = apply(change);
+                    lastApplied = applied;
+                    await db.SaveChangesAsync(ct);
+                    await change.PromoteAsync(ct);
+                    var findings = view.IsListed ? await SettleAsync(change, ct) : new Findings();
+                    foreach (var finding in findings.Events)
+                    {
+                        await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, finding.Action, finding.Outcome, tenantId, correlationId, name.Value,
+                            finding.Version, finding.Reason), ct);
+                    }
+
+                    if (outcome is not null)
+                    {
+                        await AuditTrail.ChainAsync(db, outcome(applied), ct);
+                    }
+
+                    await db.SaveChangesAsync(ct);
+                    await transaction.CommitAsync(ct);
+                    return new Committed(applied, findings.Restored, findings.Missing);
+                }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is DbUpdateException or DbException or RetryLimitExceededException or InvalidOperationException)
+            {
+                // A moved chain head (retry from a fresh read), a busy database, or a transition the table refuses: never to the circuit.
+                LogCommitFailed(logger, ex, name.Value, attempt, correlationId);
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} on {SecretName} version {Version} recorded (correlation {CorrelationId})")]
+    private static partial void LogChanged(ILogger logger, string action, string secretName, string version, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret store did not confirm {Action} on {SecretName} (correlation {CorrelationId})")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception, string secretName, string action, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record the metadata of a change to {SecretName} (attempt {Attempt}, correlation {CorrelationId})")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, string secretName, int attempt, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The portal's database did not answer while taking the key lock on {SecretName} (correlation {CorrelationId})")]
+    private static partial void LogDatabaseFailed(ILogger logger, Exception exception, string secretName, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The key lock on {SecretName} lapsed and was taken over before the change could be recorded (correlation {CorrelationId})")]
+    private static partial void LogLockLost(ILogger logger, string secretName, string correlationId);
+
+    /// <summary>One change: who, what, and the steps of the audited ceremony (requested → store → succeeded or failed).</summary>
+    private sealed record Ceremony(PortalActor Actor, string TenantId, string Action, string CorrelationId, KeyEvent Cause)
+    {
+        public TimeSpan? Wait { get; init; }
+
+        public bool AuditsRequest { get; init; } = true;
+
+        public string? Reason { get; init; }
+
+        public Func<KeyState, string>? ActionFor { get; init; }
+
+        public required Func<KeyState, string?> Refusal { get; init; }
+
+        public Func<KeyState, string?>? RequestedVersion { get; init; }
+
+        public required Func<KeyState, StoreCalls, CancellationToken, Task<StoreView>> StoreAsync { get; init; }
+
+        /// <summary>For a change a tenant's own user or automation makes: its directory must still manage the tenant under the lock.</summary>
+        public bool ActsForTheTenant { get; init; }
+
+        /// <summary>The version this change wrote to the store, if it wrote one (for the record when the commit fails).</summary>
+        public Func<string?>? WrittenVersion { get; init; }
+
+        public required Func<KeyCommit, Applied> Apply { get; init; }
+
+        public required Func<Applied, KeyState, string> Message { get; init; }
+
+        public Func<Applied?, string>? UnrecordedMessage { get; init; }
+
+        public Func<SecretStoreException, string>? StoreFailedMessage { get; init; }
+    }
+
+    private sealed record KeyState(Tenant Tenant, List<ApiKeyVersion> Rows);
+
+    private sealed record Committed(Applied Applied, int Restored, int Missing);
+
+    private sealed class Findings
+    {
+        public List<(string Action, AuditOutcome Outcome, string Version, string Reason)> Events { get; } = [];
+
+        public int Restored { get; set; }
+
+        public int Missing { get; set; }
+
+        public void Add(string action, AuditOutcome outcome, string version, string reason) => Events.Add((action, outcome, version, reason));
+    }
+}
