@@ -153,7 +153,9 @@ public sealed partial class TenantService
                     Id = newId, DisplayName = old.DisplayName, CreatedAt = old.CreatedAt, RotationIntervalDays = old.RotationIntervalDays,
                     ReminderLeadDays = old.ReminderLeadDays, GracePeriodDays = old.GracePeriodDays,
                     OffboardedAt = old.OffboardedAt, OffboardReason = old.OffboardReason, Probe = old.Probe,
-                    WebhookUrl = old.WebhookUrl, WebhookSigningKeyProtected = old.WebhookSigningKeyProtected,
+                    // The signing key's protection names the tenant: protected again for the new id, or it would no longer sign.
+                    WebhookUrl = old.WebhookUrl,
+                    WebhookSigningKeyProtected = old.WebhookSigningKeyProtected is { } signingKey ? signingKeys.Reprotect(signingKey, old.Id, newId) : null,
                 });
                 await AuditTrail.ChainAsync(work, audit.Create(PortalActor.From(user), AuditActions.TenantUpdate, AuditOutcome.Succeeded, newId,
                     changes: new AuditChanges().Add("Id", oldId, newId).ToString()), ct);

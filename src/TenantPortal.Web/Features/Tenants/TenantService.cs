@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Paging;
@@ -22,6 +23,7 @@ public sealed partial class TenantService(
     IAuthorizationService authorization,
     IOptions<PortalAuthOptions> authOptions,
     AuditTrail audit,
+    WebhookSigningKeys signingKeys,
     TimeProvider time,
     ILogger<TenantService> logger)
 {
