@@ -9,6 +9,7 @@ using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Paging;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Tenants;
@@ -35,6 +36,11 @@ public sealed partial class TenantService(
         if (!await IsPlatformAdminAsync(user, AuditActions.TenantView, tenantId: null, cancellationToken))
         {
             return null;
+        }
+
+        if (TextRules.CheckSearch(query.Search, "The search") is { } refused)
+        {
+            return PagedResult.Refused<TenantListRow>(refused);
         }
 
         await using var db = contexts.CreateDbContext();
