@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Identity.Web;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Auth;
 
@@ -9,6 +10,9 @@ namespace TenantPortal.Web.Auth;
 /// </summary>
 public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string DisplayName, IReadOnlyList<string> Roles) : IAuditActor
 {
+    /// <summary>The longest display name kept (the audit row's actor name holds as many characters).</summary>
+    public const int DisplayNameMaxLength = 200;
+
     /// <summary>The portal itself, for background work such as reconciliation.</summary>
     public static PortalActor System { get; } = new(Guid.Empty, Guid.Empty, "TenantPortal (system)", ["System"]);
 
@@ -29,7 +33,9 @@ public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string Displ
             return null;
         }
 
-        var name = user.FindFirst(PortalClaimTypes.Name)?.Value ?? user.Identity.Name ?? oid.ToString();
+        // The name comes from the user's own directory, whose admin can set it to anything: staff read it in the audit
+        // trail, so control characters and direction marks are made visible and the length is bounded.
+        var name = TextRules.Neutralize(user.FindFirst(PortalClaimTypes.Name)?.Value ?? user.Identity.Name ?? oid.ToString(), DisplayNameMaxLength);
         var roles = user.Claims
             .Where(c => c.Type is PortalClaimTypes.Roles or ClaimTypes.Role)
             .Select(c => c.Value)

@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Files;
 
 namespace TenantPortal.Web.Data;
 
@@ -72,9 +74,10 @@ public static class DataServiceCollectionExtensions
                 {
                     var appData = builder.Configuration.GetSection(AppDataOptions.SectionName).Get<AppDataOptions>() ?? new AppDataOptions();
                     var file = appData.Resolve(builder.Environment.ContentRootPath, "tenantportal.db");
-                    Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
                     connectionString = $"Data Source={file}";
                 }
+
+                CreatePrivateDatabaseFile(connectionString);
 
                 builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>((sp, o) => o.UseSqlite(connectionString)
                     .AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor())
@@ -94,6 +97,33 @@ public static class DataServiceCollectionExtensions
 
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// SQLite creates its file with the process's umask (0644) on first open, and the write-ahead log and its index
+    /// (<c>-wal</c>, <c>-shm</c>) with the database file's mode: so the file is created first, 0600 (a folder it needs,
+    /// 0700). An empty file is an empty database to SQLite. A file from before this rule, and its logs, are narrowed.
+    /// </summary>
+    private static void CreatePrivateDatabaseFile(string connectionString)
+    {
+        var options = new SqliteConnectionStringBuilder(connectionString);
+        if (options.Mode == SqliteOpenMode.Memory || options.DataSource is "" or ":memory:")
+        {
+            return;
+        }
+
+        var file = System.IO.Path.GetFullPath(options.DataSource);
+        var folder = System.IO.Path.GetDirectoryName(file)!;
+        if (!Directory.Exists(folder))
+        {
+            PrivateFiles.CreateFolder(folder);
+        }
+
+        PrivateFiles.CreateFile(file);
+        foreach (var companion in new[] { file + "-wal", file + "-shm", file + "-journal" }.Where(File.Exists))
+        {
+            PrivateFiles.Narrow(companion, PrivateFiles.FileMode);
+        }
     }
 }
 

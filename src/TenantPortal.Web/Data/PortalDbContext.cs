@@ -22,6 +22,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<TenantContact> TenantContacts => Set<TenantContact>();
 
+    public DbSet<RetiredTenantId> RetiredTenantIds => Set<RetiredTenantId>();
+
     public DbSet<PlatformSettings> PlatformSettings => Set<PlatformSettings>();
 
     public DbSet<RotationNotice> RotationNotices => Set<RotationNotice>();

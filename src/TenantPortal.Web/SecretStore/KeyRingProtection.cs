@@ -11,7 +11,8 @@ namespace TenantPortal.Web.SecretStore;
 /// the Entra refresh tokens in them), the webhook signing keys and the local secret store; in Azure the certificate
 /// lives in Key Vault and App Service loads it (<c>WEBSITE_LOAD_CERTIFICATES</c>, infra/README.md), apart from the
 /// key ring on <c>/home</c>. Keys written under an earlier certificate stay readable through
-/// <c>DataProtection:PreviousCertificatePaths</c> while that certificate is rotated out.
+/// <c>DataProtection:PreviousCertificatePaths</c> while that certificate is rotated out. Outside Development the
+/// certificate is required: a plain key ring on disk would hand every session and signing key to whoever reads the folder.
 /// </summary>
 public static class KeyRingProtection
 {
@@ -19,15 +20,26 @@ public static class KeyRingProtection
     public const string CertificatePasswordKey = "DataProtection:CertificatePassword";
     public const string PreviousCertificatePathsKey = "DataProtection:PreviousCertificatePaths";
 
-    /// <summary>Applies the certificate when one is configured; without one the key ring is stored unencrypted.</summary>
-    public static IDataProtectionBuilder ProtectKeyRingFromConfiguration(this IDataProtectionBuilder builder, IConfiguration configuration, string contentRoot)
+    /// <summary>
+    /// Applies the certificate. Without one the key ring is stored unencrypted, which only Development allows: anywhere
+    /// else the start fails with the setting named.
+    /// </summary>
+    public static IDataProtectionBuilder ProtectKeyRingFromConfiguration(
+        this IDataProtectionBuilder builder, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
         if (string.IsNullOrWhiteSpace(configuration[CertificatePathKey]))
         {
-            return builder;
+            return environment.IsDevelopment()
+                ? builder
+                : throw Invalid($"{CertificatePathKey} is required outside Development (this is {environment.EnvironmentName}): the key ring, which "
+                    + "protects sign-in sessions, webhook signing keys and the local store's values, must be encrypted at rest. Set it to a PKCS#12 "
+                    + $"file with an RSA private key ({CertificatePasswordKey} if the file has a password); in Azure, App Service loads it from Key Vault.");
         }
+
+        var contentRoot = environment.ContentRootPath;
 
         var password = configuration[CertificatePasswordKey];
         var current = Load(CertificatePathKey, configuration[CertificatePathKey]!, password, contentRoot);

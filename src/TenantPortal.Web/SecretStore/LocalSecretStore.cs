@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
+using TenantPortal.Web.Infrastructure.Files;
 
 namespace TenantPortal.Web.SecretStore;
 
@@ -10,7 +11,7 @@ namespace TenantPortal.Web.SecretStore;
 /// The embedded default: each secret is a JSON file of versions whose values are encrypted with a
 /// purpose-scoped Data Protection protector. The key ring lives in its own folder, apart from both this
 /// folder and the metadata database, so a copy of either alone reveals nothing. Like Key Vault for the
-/// portal's identity, this adapter can write but never decrypt.
+/// portal's identity, this adapter can write but never decrypt. Its folder is 0700 and its files 0600 (<see cref="PrivateFiles"/>).
 /// </summary>
 public sealed class LocalSecretStore : ISecretStore, IDisposable
 {
@@ -32,7 +33,7 @@ public sealed class LocalSecretStore : ISecretStore, IDisposable
         _dataProtection = dataProtection;
         _time = time;
         _directory = options.Value.SecretsPath;
-        Directory.CreateDirectory(_directory);
+        PrivateFiles.CreateFolder(_directory);
     }
 
     public async Task<SecretVersionProperties> SetAsync(SecretName name, SecretValue value, SecretWriteOptions options, CancellationToken cancellationToken)
@@ -124,7 +125,11 @@ public sealed class LocalSecretStore : ISecretStore, IDisposable
         try
         {
             var probe = Path.Combine(_directory, $".probe-{Guid.NewGuid():N}");
-            await File.WriteAllTextAsync(probe, _dataProtection.CreateProtector(ProtectorPurpose, "probe").Protect("probe"), cancellationToken);
+            await using (var stream = PrivateFiles.OpenNew(probe))
+            {
+                await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(_dataProtection.CreateProtector(ProtectorPurpose, "probe").Protect("probe")), cancellationToken);
+            }
+
             File.Delete(probe);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
@@ -154,7 +159,8 @@ public sealed class LocalSecretStore : ISecretStore, IDisposable
         // Write then rename: a crash leaves either the old file or the new one, never half of one.
         var path = Path.Combine(_directory, file.Name + ".json");
         var temp = path + ".tmp";
-        await using (var stream = File.Create(temp))
+        File.Delete(temp); // a crash's leftover: the new file is created 0600, never reused with another mode
+        await using (var stream = PrivateFiles.OpenNew(temp))
         {
             await JsonSerializer.SerializeAsync(stream, file, Json, cancellationToken);
         }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.Infrastructure.Files;
 
 namespace TenantPortal.Web.SecretStore;
 
@@ -91,7 +92,9 @@ public static class SecretStoreServiceCollectionExtensions
         builder.Services.AddDataProtection()
             .SetApplicationName("TenantPortal")
             .PersistKeysToFileSystem(new DirectoryInfo(keysPath))
-            .ProtectKeyRingFromConfiguration(configuration, contentRoot);
+            .ProtectKeyRingFromConfiguration(configuration, builder.Environment);
+        // 0700 before Data Protection writes its first key there (on Linux it writes each key file 0600 itself).
+        PrivateFiles.CreateFolder(keysPath);
         builder.Services.AddSingleton(new KeyRingFolder(keysPath));
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();

@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using TenantPortal.Tests.TestHost;
+using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Tests.Data;
 
@@ -18,6 +20,27 @@ public class MigrationTests
         Assert.False(db.Database.HasPendingModelChanges(), "The model changed without a SQLite migration: run dotnet ef migrations add.");
         Assert.True(File.Exists(portal.DatabaseFile));
         Assert.Equal(3, await db.Tenants.CountAsync());
+    }
+
+    [Fact]
+    public async Task RetiredTenantIdsMigration_ReservesIdsWhoseChainOutlivedTheirTenant()
+    {
+        await using var portal = await PortalServices.StartAsync();
+        var audit = portal.Get<AuditTrail>();
+        // A rename before the reservation table existed: the old id's chain stays, with no tenant of that id.
+        await audit.AppendAsync(audit.Create(PortalActor.System, AuditActions.TenantUpdate, AuditOutcome.Succeeded, "renamed-long-ago"), default);
+        await audit.AppendAsync(audit.Create(PortalActor.System, AuditActions.TenantUpdate, AuditOutcome.Succeeded, "contoso"), default);
+        await audit.AppendAsync(audit.Create(PortalActor.System, AuditActions.SupportOverview, AuditOutcome.Succeeded, tenantId: null), default);
+        await using var db = portal.CreateDbContext();
+        var migrator = db.GetService<IMigrator>();
+
+        await migrator.MigrateAsync("20261201080849_KeyLockAndStoreDrift");
+        await migrator.MigrateAsync();
+
+        var retired = await db.RetiredTenantIds.AsNoTracking().SingleAsync();
+        Assert.Equal("renamed-long-ago", retired.Id);
+        Assert.Null(retired.RenamedTo);
+        Assert.Equal(PortalServices.Start, retired.RetiredAt);
     }
 
     [Fact]

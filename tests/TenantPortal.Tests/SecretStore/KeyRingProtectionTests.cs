@@ -10,7 +10,7 @@ namespace TenantPortal.Tests.SecretStore;
 /// <summary>The Data Protection key ring encrypted at rest with a certificate, through the portal's real composition.</summary>
 public sealed class KeyRingProtectionTests : IDisposable
 {
-    private const string Password = "pfx-password-for-tests";
+    private const string Password = KeyRingCertificates.Password;
     private const string Purpose = "KeyRingProtectionTests";
     private readonly string _folder = TempDirectory.Create();
 
@@ -80,6 +80,33 @@ public sealed class KeyRingProtectionTests : IDisposable
         Assert.Contains("has no RSA private key", noKey.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Production")]
+    [InlineData("Staging")]
+    public void OutsideDevelopment_WithoutACertificate_TheStartFailsWithTheSettingNamed(string environment)
+    {
+        using var factory = new PortalAppFactory { Environment = environment }.WithSetting(KeyRingProtection.CertificatePathKey, null);
+
+        var failure = Assert.IsType<OptionsValidationException>(factory.StartupFailure());
+
+        Assert.Equal(
+            $"DataProtection:CertificatePath is required outside Development (this is {environment}): the key ring, which protects sign-in "
+            + "sessions, webhook signing keys and the local store's values, must be encrypted at rest. Set it to a PKCS#12 file with an RSA "
+            + "private key (DataProtection:CertificatePassword if the file has a password); in Azure, App Service loads it from Key Vault.",
+            failure.Message);
+    }
+
+    [Fact]
+    public async Task InDevelopment_WithoutACertificate_TheKeyRingIsPlainButTheStartGoesOn()
+    {
+        await using var portal = await StartAsync(certificatePath: null);
+
+        var protectedPayload = portal.Get<IDataProtectionProvider>().CreateProtector(Purpose).Protect("development");
+
+        Assert.Equal("development", portal.Get<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedPayload));
+        Assert.DoesNotContain("EncryptedXmlDecryptor", await File.ReadAllTextAsync(Assert.Single(Directory.GetFiles(KeysPath, "key-*.xml"))), StringComparison.Ordinal);
+    }
+
     private Task<PortalServices> StartAsync(string? certificatePath, string? previous = null, string password = Password) =>
         PortalServices.StartAsync(settings: new Dictionary<string, string?>
         {
@@ -103,14 +130,5 @@ public sealed class KeyRingProtectionTests : IDisposable
         Assert.Equal("after expiry", restarted.Get<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedPayload));
     }
 
-    private string WritePfx(string name, DateTimeOffset? notAfter = null)
-    {
-        using var rsa = RSA.Create(2048);
-        var request = new CertificateRequest($"CN=TenantPortal data protection ({name})", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var until = notAfter ?? DateTimeOffset.UtcNow.AddYears(1);
-        using var certificate = request.CreateSelfSigned(until.AddYears(-1), until);
-        var path = Path.Combine(_folder, name + ".pfx");
-        File.WriteAllBytes(path, certificate.Export(X509ContentType.Pkcs12, Password));
-        return path;
-    }
+    private string WritePfx(string name, DateTimeOffset? notAfter = null) => KeyRingCertificates.Write(_folder, name, notAfter);
 }

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Testing;
 using TenantPortal.Web;
 using TenantPortal.Web.Auth;
@@ -48,11 +49,10 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(Environment);
         // The build's static web assets (blazor.web.js, MudBlazor) outside Development too, as a published app has them.
         builder.UseStaticWebAssets();
-        builder.UseSetting("AppData:Path", DataDirectory);
         builder.UseSetting("Logging:LogLevel:Default", "Trace");
         builder.UseSetting("Logging:LogLevel:Microsoft", "Trace");
         builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore", "Trace");
-        foreach (var (key, value) in _settings)
+        foreach (var (key, value) in EffectiveSettings())
         {
             builder.UseSetting(key, value);
         }
@@ -79,7 +79,7 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
             ContentRootPath = WebProjectDirectory(),
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(_settings) { ["AppData:Path"] = DataDirectory });
+        builder.Configuration.AddInMemoryCollection(EffectiveSettings());
         var failure = Record.Exception(() =>
         {
             builder.AddPortalData();
@@ -93,6 +93,24 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
             app.StopAsync().GetAwaiter().GetResult();
         });
         return failure ?? throw new Xunit.Sdk.XunitException("The portal started although its settings are wrong.");
+    }
+
+    /// <summary>
+    /// This factory's settings, on its data folder unless a test chose another. Outside Development start-up requires the key ring's certificate, so
+    /// such a host gets a test certificate unless the test set <c>DataProtection:CertificatePath</c> itself (null: none).
+    /// </summary>
+    private Dictionary<string, string?> EffectiveSettings()
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        settings.TryAdd("AppData:Path", DataDirectory);
+        if (!string.Equals(Environment, Environments.Development, StringComparison.OrdinalIgnoreCase)
+            && !settings.ContainsKey(KeyRingProtection.CertificatePathKey))
+        {
+            settings[KeyRingProtection.CertificatePathKey] = KeyRingCertificates.WriteShared(Path.Combine(DataDirectory, "key-ring-certificate.pfx"));
+            settings[KeyRingProtection.CertificatePasswordKey] = KeyRingCertificates.Password;
+        }
+
+        return settings;
     }
 
     private static string WebProjectDirectory()

@@ -20,7 +20,7 @@ internal sealed class ApiKeyVersionConfiguration : IEntityTypeConfiguration<ApiK
 
         builder.HasOne<Tenant>().WithMany().HasForeignKey(v => v.TenantId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(v => new { v.TenantId, v.StoreVersionId }).IsUnique();
-        builder.Property(v => v.RevokeReason).HasMaxLength(500);
+        builder.Property(v => v.RevokeReason).HasMaxLength(ApiKeyService.RevokeReasonMaxLength);
         builder.HasIndex(v => new { v.TenantId, v.CreatedAt });
 
         // The rotation monitor's sweeps: work proportional to what is due, not to the number of tenants.

@@ -14,11 +14,11 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.ActorRole).HasMaxLength(100).IsUnicode(false);
         // No foreign key: a denied attempt names a tenant that may not exist, and the trail outlives tenants.
         builder.Property(e => e.TenantId).HasMaxLength(Tenant.SlugMaxLength);
-        builder.Property(e => e.Action).HasMaxLength(64).IsUnicode(false);
+        builder.Property(e => e.Action).HasMaxLength(AuditEvent.ActionMaxLength).IsUnicode(false);
         builder.Property(e => e.Outcome).HasConversion<string>().HasMaxLength(16).IsUnicode(false);
         builder.Property(e => e.SecretName).HasMaxLength(127).IsUnicode(false);
         builder.Property(e => e.KeyVersion).HasMaxLength(64).IsUnicode(false);
-        builder.Property(e => e.Reason).HasMaxLength(200);
+        builder.Property(e => e.Reason).HasMaxLength(AuditEvent.ReasonMaxLength);
         builder.Property(e => e.Changes).HasMaxLength(AuditEvent.ChangesMaxLength);
         builder.Property(e => e.CorrelationId).HasMaxLength(64).IsUnicode(false);
         builder.Property(e => e.ClientIp).HasMaxLength(45).IsUnicode(false);

@@ -14,7 +14,7 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.HasIndex(t => t.DisplayName);
         builder.HasIndex(t => t.OffboardedAt);
         builder.Property(t => t.ReminderLeadDays).HasMaxLength(200);
-        builder.Property(t => t.OffboardReason).HasMaxLength(500);
+        builder.Property(t => t.OffboardReason).HasMaxLength(Tenant.OffboardReasonMaxLength);
         builder.Property(t => t.WebhookUrl).HasMaxLength(VerificationProbe.UrlMaxLength);
         builder.Property(t => t.WebhookSigningKeyProtected).HasMaxLength(512).IsUnicode(false);
         builder.Property(t => t.KeyLockHolder).HasMaxLength(200).IsUnicode(false);

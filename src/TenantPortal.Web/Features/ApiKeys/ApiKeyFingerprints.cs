@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using TenantPortal.Web.SecretStore;
+using TenantPortal.Web.Infrastructure.Files;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
@@ -102,7 +103,13 @@ public sealed partial class ApiKeyFingerprints(IDataProtectionProvider dataProte
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            await File.WriteAllTextAsync(temporary, Convert.ToBase64String(protector.Protect(key)), cancellationToken);
+            // Owner-only from the start, like the key ring's own files.
+            await using (var file = PrivateFiles.OpenNew(temporary))
+            await using (var writer = new StreamWriter(file))
+            {
+                await writer.WriteAsync(Convert.ToBase64String(protector.Protect(key)).AsMemory(), cancellationToken);
+            }
+
             File.Move(temporary, path, overwrite: false);
             LogKeyCreated(logger, path);
         }

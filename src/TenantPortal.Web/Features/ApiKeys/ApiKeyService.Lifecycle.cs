@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -9,7 +10,8 @@ namespace TenantPortal.Web.Features.ApiKeys;
 /// <summary>Restoring the previous version during its grace period, and the emergency revoke: authorized and validated here, carried out by <see cref="KeyLifecycle"/>.</summary>
 public sealed partial class ApiKeyService
 {
-    public const int RevokeReasonMaxLength = 500;
+    /// <summary>The admin's words are audited whole: the audit row's reason holds as many characters.</summary>
+    public const int RevokeReasonMaxLength = AuditEvent.ReasonMaxLength;
 
     /// <summary>Makes the previous version current again while its grace period lasts (the current one is disabled in the store).</summary>
     public async Task<KeyChangeResult> RestorePreviousAsync(ClaimsPrincipal user, string tenantId, CancellationToken cancellationToken)
@@ -56,9 +58,14 @@ public sealed partial class ApiKeyService
         }
 
         reason = reason?.Trim() ?? "";
-        if (reason.Length == 0 || reason.Length > RevokeReasonMaxLength)
+        if (reason.Length == 0)
         {
             return new KeyChangeResult(KeyChangeOutcome.Invalid, $"Give a reason for revoking (at most {RevokeReasonMaxLength} characters).");
+        }
+
+        if (TextRules.Check(reason, "The reason", RevokeReasonMaxLength, lineBreaks: true) is { } refused)
+        {
+            return new KeyChangeResult(KeyChangeOutcome.Invalid, refused);
         }
 
         return await lifecycle.RevokeAsync(PortalActor.From(user)!, tenantId, reason, correlationId, cancellationToken);

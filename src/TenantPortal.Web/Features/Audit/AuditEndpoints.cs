@@ -47,10 +47,15 @@ public static class AuditEndpoints
         string contentType,
         Func<IAsyncEnumerable<AuditRow>, Stream, CancellationToken, Task> write)
     {
-        var rows = await audit.ExportAsync(http.User, query.ToFilter(), format, http.RequestAborted);
-        if (rows is null)
+        var export = await audit.ExportAsync(http.User, query.ToFilter(), format, http.RequestAborted);
+        if (export is null)
         {
             return Results.NotFound();
+        }
+
+        if (export.Rows is not { } rows)
+        {
+            return Results.Problem(export.Problem, statusCode: StatusCodes.Status400BadRequest, title: "The filter was refused");
         }
 
         http.Response.ContentType = contentType;

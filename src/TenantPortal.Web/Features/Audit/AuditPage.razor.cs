@@ -20,6 +20,7 @@ public partial class AuditPage
     private string? _ownTenant;
     private ChainVerification? _verification;
     private bool _hasMore;
+    private string? _problem;
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
@@ -59,9 +60,10 @@ public partial class AuditPage
             sort?.Descending ?? true);
         var user = (await AuthenticationState).User;
         var page = await Audit.GetPageAsync(user, query, cancellationToken);
-        if (_hasMore != (page?.HasMore ?? false))
+        if (_hasMore != (page?.HasMore ?? false) || _problem != page?.Problem)
         {
             _hasMore = page?.HasMore ?? false;
+            _problem = page?.Problem;
             StateHasChanged();
         }
 

@@ -7,6 +7,7 @@ using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Paging;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Features.Audit;
 
@@ -16,7 +17,17 @@ public sealed record AuditFilter(
     DateTimeOffset? To = null,
     string? Action = null,
     AuditOutcome? Outcome = null,
-    string? Actor = null);
+    string? Actor = null)
+{
+    /// <summary>Null when the filter may run; otherwise why not, with the limit (an exact tenant id or action, a "contains" actor).</summary>
+    public string? Validate() =>
+        TextRules.CheckSearch(TenantId, "The tenant filter", Tenant.SlugMaxLength)
+        ?? TextRules.CheckSearch(Action, "The action filter", AuditEvent.ActionMaxLength)
+        ?? TextRules.CheckSearch(Actor, "The actor filter");
+}
+
+/// <summary>An export the user may have: its rows, or why its filter was refused.</summary>
+public sealed record AuditExport(IAsyncEnumerable<AuditRow>? Rows, string? Problem);
 
 public enum AuditSort
 {
@@ -78,6 +89,11 @@ public sealed class AuditService(
             return null;
         }
 
+        if (query.Filter.Validate() is { } refused)
+        {
+            return PagedResult.Refused<AuditRow>(refused);
+        }
+
         await using var db = contexts.CreateDbContext();
         var rows = Filter(db, scope, query.Filter);
         var total = await rows.Take(CountLimit + 1).CountAsync(cancellationToken);
@@ -105,8 +121,11 @@ public sealed class AuditService(
         return new PagedResult<AuditRow>(items, Math.Min(total, CountLimit)) { HasMore = total > CountLimit };
     }
 
-    /// <summary>The filtered rows, oldest first, streamed from the database; null when the user may not see them.</summary>
-    public async Task<IAsyncEnumerable<AuditRow>?> ExportAsync(ClaimsPrincipal user, AuditFilter filter, string format, CancellationToken cancellationToken)
+    /// <summary>
+    /// The filtered rows, oldest first, streamed from the database, or why the filter was refused; null when the user
+    /// may not see them.
+    /// </summary>
+    public async Task<AuditExport?> ExportAsync(ClaimsPrincipal user, AuditFilter filter, string format, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var scope = await ScopeAsync(user, filter.TenantId, cancellationToken);
@@ -115,11 +134,16 @@ public sealed class AuditService(
             return null;
         }
 
+        if (filter.Validate() is { } refused)
+        {
+            return new AuditExport(null, refused);
+        }
+
         // Recorded before the first byte leaves: an export that cannot be audited does not happen.
         var subject = await SubjectAsync(filter.TenantId, cancellationToken);
         await audit.AppendAsync(audit.Create(PortalActor.From(user), AuditActions.AuditExported, AuditOutcome.Succeeded, subject.TenantId,
             reason: $"{format}; {Describe(filter)}", chainId: subject.ChainId), cancellationToken);
-        return StreamAsync(scope, filter, cancellationToken);
+        return new AuditExport(StreamAsync(scope, filter, cancellationToken), null);
     }
 
     /// <summary>Verifies one chain; tenant admins only their own tenant's. Null when not permitted.</summary>

@@ -64,11 +64,12 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         string signingKey;
         try
         {
-            signingKey = signingKeys.Unprotect(notification.WebhookSigningKeyProtected);
+            signingKey = signingKeys.Unprotect(notification.Notice.TenantId, notification.WebhookSigningKeyProtected);
         }
         catch (CryptographicException)
         {
-            return DeliveryAttempt.Permanent("The webhook signing key can no longer be read (the key ring changed): generate a new one on the API key page.");
+            return DeliveryAttempt.Permanent(
+                "The webhook signing key cannot be read (the key ring changed, or the key was not made for this tenant): generate a new one on the API key page.");
         }
 
         var body = Body(notification.Delivery, notification.Notice);

@@ -99,11 +99,12 @@ public sealed partial class WebhookSettingsService(
             return new SigningKeyResult(WebhookChangeOutcome.NotFound, WebhookChangeResult.NotFound.Message, null);
         }
 
-        var (key, protectedKey) = signingKeys.Generate();
+        string? key = null;
         var saved = await SaveAsync(user, tenantId, NotificationAuditActions.WebhookSigningKeyGenerated, t =>
         {
             var reason = t.WebhookSigningKeyProtected is null ? "Signing key created" : "Signing key rotated";
-            t.WebhookSigningKeyProtected = protectedKey;
+            // Protected for the tenant's id as stored (its purpose names the tenant), not as the caller spelled it.
+            (key, t.WebhookSigningKeyProtected) = signingKeys.Generate(t.Id);
             return reason;
         }, cancellationToken);
         return saved

@@ -7,6 +7,7 @@ using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Paging;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Features.Support;
 
@@ -58,6 +59,11 @@ public sealed class SupportService(
             await audit.TryAppendAsync(audit.Create(PortalActor.From(user), AuditActions.SupportOverview, AuditOutcome.Denied, tenantId: null,
                 reason: "Not permitted: rotation status overview"), cancellationToken);
             return null;
+        }
+
+        if (TextRules.CheckSearch(query.Search, "The search") is { } refused)
+        {
+            return PagedResult.Refused<TenantRotationRow>(refused);
         }
 
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);

@@ -10,7 +10,8 @@ internal sealed class DevelopmentTenantSeeder(IDbContextFactory<PortalDbContext>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var existing = await db.Tenants.Select(t => t.Id).ToListAsync(cancellationToken);
+        // A seeded tenant renamed since keeps its new id; its old one is retired and never seeded again.
+        var existing = await db.Tenants.Select(t => t.Id).Concat(db.RetiredTenantIds.Select(r => r.Id)).ToListAsync(cancellationToken);
         foreach (var seed in DevelopmentPersonas.Tenants.Where(t => !existing.Contains(t.Id)))
         {
             var tenant = new Tenant { Id = seed.Id, DisplayName = seed.DisplayName, CreatedAt = time.GetUtcNow() };

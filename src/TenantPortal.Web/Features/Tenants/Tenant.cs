@@ -8,6 +8,9 @@ public sealed class Tenant : ITenantResource
 {
     public const int SlugMaxLength = SecretStore.SecretName.MaxTenantIdLength;
     public const int DisplayNameMaxLength = 200;
+
+    /// <summary>The platform admin's words are audited whole: the audit row's reason holds as many characters.</summary>
+    public const int OffboardReasonMaxLength = Infrastructure.Audit.AuditEvent.ReasonMaxLength;
     public const int DefaultRotationIntervalDays = RotationPolicy.DefaultIntervalDays;
 
     /// <summary>The slug: part of the secret name <c>tenant-&lt;id&gt;-api-key</c>.</summary>

@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Tenants;
@@ -28,9 +29,7 @@ public static partial class TenantRules
 
     public static string? ValidateDisplayName(string? name) => string.IsNullOrWhiteSpace(name)
         ? "A display name is required."
-        : name.Trim().Length > Tenant.DisplayNameMaxLength
-            ? $"A display name can have at most {Tenant.DisplayNameMaxLength} characters."
-            : null;
+        : TextRules.Check(name.Trim(), "The display name", Tenant.DisplayNameMaxLength);
 
     /// <summary>Parses Entra tenant ids; a problem names the first malformed or repeated one, or the provider's own tenant.</summary>
     public static string? ParseDirectories(IEnumerable<string> raw, Guid? homeTenantId, out List<Guid> ids)
@@ -66,6 +65,11 @@ public static partial class TenantRules
         foreach (var contact in raw.Where(c => !string.IsNullOrWhiteSpace(c.Email)))
         {
             var email = contact.Email.Trim();
+            if (TextRules.Check(email, "An e-mail address", TenantContact.EmailMaxLength) is { } refused)
+            {
+                return refused;
+            }
+
             if (email.Length > TenantContact.EmailMaxLength
                 || !MailAddress.TryCreate(email, out var address)
                 || address.Address != email

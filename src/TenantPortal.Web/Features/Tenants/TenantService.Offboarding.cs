@@ -2,6 +2,7 @@ using System.Security.Claims;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Features.Tenants;
 
@@ -39,9 +40,14 @@ public sealed partial class TenantService
             return TenantChangeResult.Invalid($"Type the tenant's name exactly as shown (\"{tenant.DisplayName}\") to confirm.");
         }
 
-        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500)
+        if (string.IsNullOrWhiteSpace(reason))
         {
-            return TenantChangeResult.Invalid("Give a reason for offboarding (at most 500 characters).");
+            return TenantChangeResult.Invalid($"Give a reason for offboarding (at most {Tenant.OffboardReasonMaxLength} characters).");
+        }
+
+        if (TextRules.Check(reason.Trim(), "The reason", Tenant.OffboardReasonMaxLength, lineBreaks: true) is { } refused)
+        {
+            return TenantChangeResult.Invalid(refused);
         }
 
         // The key lifecycle disables every version under the tenant's key lock, confirmed by the store, then marks the tenant offboarded.

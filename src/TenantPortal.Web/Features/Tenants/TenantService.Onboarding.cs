@@ -32,6 +32,12 @@ public sealed partial class TenantService
             return TenantChangeResult.Invalid($"A tenant with the id \"{slug}\" already exists (offboarded tenants keep their id; re-onboard it instead).");
         }
 
+        // After the tenants: a rename that commits in between has already reserved the id it frees.
+        if (await RetiredIdProblemAsync(db, slug, cancellationToken) is { } retired)
+        {
+            return TenantChangeResult.Invalid(retired);
+        }
+
         if (await FindDirectoryConflictAsync(db, directories, slug, cancellationToken) is { } conflict)
         {
             return TenantChangeResult.Invalid(conflict);
@@ -99,6 +105,11 @@ public sealed partial class TenantService
             {
                 return TenantChangeResult.Invalid($"A tenant with the id \"{newId}\" already exists.");
             }
+
+            if (await RetiredIdProblemAsync(db, newId, cancellationToken) is { } retired)
+            {
+                return TenantChangeResult.Invalid(retired);
+            }
         }
 
         if (await FindDirectoryConflictAsync(db, directories, tenant.Id, cancellationToken) is { } conflict)
@@ -155,7 +166,8 @@ public sealed partial class TenantService
 
     /// <summary>
     /// Moves a tenant that has no key yet to a new id, in one transaction: the new row, its directories and contacts
-    /// re-pointed, the old row gone. Returns null when moved (the caller then applies the rest of the edit), or why not.
+    /// re-pointed, the old row gone and the old id retired (its audit rows and chain stay under it, so no later tenant
+    /// may take it). Returns null when moved (the caller then applies the rest of the edit), or why not.
     /// </summary>
     private async Task<TenantChangeResult?> RenameAsync(ClaimsPrincipal user, string oldId, string newId, string lockHolder, CancellationToken cancellationToken)
     {
@@ -167,20 +179,23 @@ public sealed partial class TenantService
                 await using var work = contexts.CreateDbContext();
                 await using var transaction = await work.Database.BeginTransactionAsync(ct);
                 var old = await work.Tenants.AsNoTracking().FirstAsync(t => t.Id == oldId, ct);
+                var now = time.GetUtcNow();
                 work.Tenants.Add(new Tenant
                 {
                     Id = newId, DisplayName = old.DisplayName, CreatedAt = old.CreatedAt, RotationIntervalDays = old.RotationIntervalDays,
                     ReminderLeadDays = old.ReminderLeadDays, GracePeriodDays = old.GracePeriodDays,
                     OffboardedAt = old.OffboardedAt, OffboardReason = old.OffboardReason, Probe = old.Probe,
-                    WebhookUrl = old.WebhookUrl, WebhookSigningKeyProtected = old.WebhookSigningKeyProtected,
+                    // The signing key's protection names the tenant: protected again for the new id, or it would no longer sign.
+                    WebhookUrl = old.WebhookUrl,
+                    WebhookSigningKeyProtected = old.WebhookSigningKeyProtected is { } signingKey ? signingKeys.Reprotect(signingKey, old.Id, newId) : null,
                 });
+                work.RetiredTenantIds.Add(new RetiredTenantId { Id = old.Id, RenamedTo = newId, RetiredAt = now });
                 await AuditTrail.ChainAsync(work, audit.Create(PortalActor.From(user), AuditActions.TenantUpdate, AuditOutcome.Succeeded, newId,
                     changes: new AuditChanges().Add("Id", oldId, newId).ToString()), ct);
                 await work.SaveChangesAsync(ct);
                 await work.TenantDirectories.Where(d => d.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(d => d.TenantId, newId), ct);
                 await work.TenantContacts.Where(c => c.TenantId == oldId).ExecuteUpdateAsync(u => u.SetProperty(c => c.TenantId, newId), ct);
                 // Only a tenant with no key and no other key change in flight moves (the lock is this rename's, or free).
-                var now = time.GetUtcNow();
                 if (await work.Tenants
                         .Where(t => t.Id == oldId && (t.KeyLockHolder == lockHolder || t.KeyLockHolder == null || t.KeyLockExpiresAt <= now)
                             && !work.ApiKeyVersions.Any(v => v.TenantId == oldId))
@@ -242,6 +257,21 @@ public sealed partial class TenantService
             ?? TenantRules.ParseDirectories(input.EntraTenantIds, authOptions.Value.HomeTenantId, out directories)
             ?? TenantRules.ParseContacts(input.Contacts, out contacts)
             ?? RotationPolicyRules.Validate(input.Policy, platform.MaxRotationIntervalDays);
+    }
+
+    /// <summary>Why <paramref name="id"/> cannot be given to a tenant because a rename freed it, or null.</summary>
+    private static async Task<string?> RetiredIdProblemAsync(PortalDbContext db, string id, CancellationToken cancellationToken)
+    {
+        var retired = await db.RetiredTenantIds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (retired is null)
+        {
+            return null;
+        }
+
+        var whose = retired.RenamedTo is { } renamedTo
+            ? $"a tenant renamed to \"{renamedTo}\" on {retired.RetiredAt:yyyy-MM-dd}"
+            : "an earlier tenant";
+        return $"The id \"{id}\" cannot be used again: it belonged to {whose}, and its audit history stays under that id. Choose another id.";
     }
 
     private static async Task<string?> FindDirectoryConflictAsync(PortalDbContext db, List<Guid> directories, string ownerId, CancellationToken cancellationToken)

@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Paging;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.Tenants;
@@ -23,6 +25,7 @@ public sealed partial class TenantService(
     IAuthorizationService authorization,
     IOptions<PortalAuthOptions> authOptions,
     AuditTrail audit,
+    WebhookSigningKeys signingKeys,
     TimeProvider time,
     ILogger<TenantService> logger)
 {
@@ -34,6 +37,11 @@ public sealed partial class TenantService(
         if (!await IsPlatformAdminAsync(user, AuditActions.TenantView, tenantId: null, cancellationToken))
         {
             return null;
+        }
+
+        if (TextRules.CheckSearch(query.Search, "The search") is { } refused)
+        {
+            return PagedResult.Refused<TenantListRow>(refused);
         }
 
         await using var db = contexts.CreateDbContext();

@@ -5,6 +5,11 @@ public sealed class AuditEvent
 {
     public const int ChangesMaxLength = 512;
 
+    public const int ActionMaxLength = 64;
+
+    /// <summary>Long enough for a revoke or offboard reason as the admin typed it (their input is held to this limit).</summary>
+    public const int ReasonMaxLength = 500;
+
     public long Id { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }

@@ -39,7 +39,7 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
             Outcome = outcome,
             SecretName = secretName,
             KeyVersion = keyVersion,
-            Reason = Truncate(reason, 200),
+            Reason = Truncate(reason, AuditEvent.ReasonMaxLength),
             Changes = Truncate(changes, AuditEvent.ChangesMaxLength),
             CorrelationId = correlationId ?? NewCorrelationId(),
             ClientIp = client.ClientIp,

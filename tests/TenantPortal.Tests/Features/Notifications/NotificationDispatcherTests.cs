@@ -263,6 +263,30 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DispatchDueAsync_SigningKeyCopiedFromAnotherTenantsRow_IsNotUsed()
+    {
+        // Fabrikam's admin makes a signing key; someone who can write the database copies its protected form into contoso's row.
+        var fabrikamKey = await _bed.Portal.Get<WebhookSettingsService>().GenerateSigningKeyAsync(TestPersonas.FabrikamAdmin, "fabrikam", default);
+        Assert.Equal(WebhookChangeOutcome.Saved, fabrikamKey.Outcome);
+        await using (var db = _bed.Portal.CreateDbContext())
+        {
+            var copied = await db.Tenants.Where(t => t.Id == "fabrikam").Select(t => t.WebhookSigningKeyProtected).SingleAsync();
+            await db.Tenants.Where(t => t.Id == "contoso").ExecuteUpdateAsync(u => u.SetProperty(t => t.WebhookSigningKeyProtected, copied));
+        }
+
+        await _bed.EnqueueAsync();
+
+        await _bed.Dispatcher.DispatchDueAsync(default);
+
+        var hook = await WebhookDeliveryAsync();
+        Assert.Equal(NotificationDeliveryStatus.Failed, hook.Status);
+        Assert.Equal(1, hook.Attempts);
+        Assert.Equal("The webhook signing key cannot be read (the key ring changed, or the key was not made for this tenant): generate a new one on the API key page.",
+            hook.LastError);
+        Assert.Empty(_bed.Webhook.Requests);
+    }
+
+    [Fact]
     public async Task DispatchDueAsync_WebhookHostNowResolvesToAPrivateAddress_IsRefused()
     {
         await _bed.EnqueueAsync();

@@ -86,7 +86,7 @@ public sealed class WebhookSettingsServiceTests : IAsyncLifetime
         await using var db = _portal.CreateDbContext();
         var stored = (await db.Tenants.SingleAsync(t => t.Id == "contoso")).WebhookSigningKeyProtected!;
         Assert.DoesNotContain(second.SigningKey!, stored, StringComparison.Ordinal);
-        Assert.Equal(second.SigningKey, _portal.Get<IDataProtectionProvider>().CreateProtector(WebhookSigningKeys.Purpose).Unprotect(stored));
+        Assert.Equal(second.SigningKey, _portal.Get<IDataProtectionProvider>().CreateProtector(WebhookSigningKeys.Purpose, "contoso").Unprotect(stored));
         var audited = await db.AuditEvents.Where(e => e.Action == NotificationAuditActions.WebhookSigningKeyGenerated).OrderBy(e => e.Id).ToListAsync();
         Assert.Equal(["Signing key created", "Signing key rotated"], audited.Select(e => e.Reason));
         Assert.All(audited, e => Assert.DoesNotContain("whsec_", e.Reason, StringComparison.Ordinal));

@@ -215,6 +215,46 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Revoke_ReasonOfTheFullStatedLength_IsAuditedWhole_AndOneCharacterMoreIsRefused()
+    {
+        await SubmitAsync("sk_live_revoke_long_reason_01");
+        var reason = "Exposed in ticket 4711.\n" + new string('x', ApiKeyService.RevokeReasonMaxLength - 24);
+        Assert.Equal(500, reason.Length);
+
+        var tooLong = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", reason + "y", confirmed: true, default);
+        Assert.Equal(KeyChangeOutcome.Invalid, tooLong.Outcome);
+        Assert.Equal("The reason can have at most 500 characters (501 given).", tooLong.Message);
+        Assert.All(await _portal.StoredVersionsAsync("contoso"), v => Assert.True(v.Enabled));
+
+        var result = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", reason, confirmed: true, default);
+
+        Assert.True(result.Succeeded, result.Message);
+        await using var db = _portal.CreateDbContext();
+        var audited = await db.AuditEvents.Where(e => e.Action == AuditActions.ApiKeyRevoke).Select(e => e.Reason).ToListAsync();
+        Assert.Equal([reason, reason], audited); // requested and succeeded, the admin's words intact
+        Assert.Equal(reason, (await db.ApiKeyVersions.SingleAsync(v => v.TenantId == "contoso")).RevokeReason);
+    }
+
+    [Theory]
+    [InlineData("Leaked\u0007 in a log", "The reason contains a control character (U+0007): remove it.")]
+    [InlineData("Leaked\tin a log", "The reason contains a control character (U+0009): remove it.")]
+    [InlineData("Leaked in a \u202Egol", "The reason contains an invisible character that changes the direction of text (U+202E), which can make it read differently than it is stored: remove it.")]
+    [InlineData("Leaked \u2066in\u2069 a log", "The reason contains an invisible character that changes the direction of text (U+2066), which can make it read differently than it is stored: remove it.")]
+    [InlineData("\u200FLeaked in a log", "The reason contains an invisible character that changes the direction of text (U+200F), which can make it read differently than it is stored: remove it.")]
+    public async Task Revoke_ReasonWithAControlCharacterOrDirectionMark_IsRefusedAndNothingIsRevoked(string reason, string expected)
+    {
+        await SubmitAsync("sk_live_revoke_bad_reason_001");
+
+        var result = await Keys.RevokeAsync(TestPersonas.ContosoAdmin, "contoso", reason, confirmed: true, default);
+
+        Assert.Equal(KeyChangeOutcome.Invalid, result.Outcome);
+        Assert.Equal(expected, result.Message);
+        Assert.All(await _portal.StoredVersionsAsync("contoso"), v => Assert.True(v.Enabled));
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.AuditEvents.AnyAsync(e => e.Action == AuditActions.ApiKeyRevoke));
+    }
+
+    [Fact]
     public async Task Revoke_CurrentVersionGoneFromTheStore_StillEndsRevokedWithNoCurrent()
     {
         await SubmitAsync("sk_live_revoke_gone_00000001");

@@ -79,4 +79,18 @@ public sealed class SupportServiceTests : IAsyncLifetime
         await using var db = _portal.CreateDbContext();
         Assert.Equal(2, db.AuditEvents.Count(e => e.Action == AuditActions.SupportOverview && e.Outcome == AuditOutcome.Denied));
     }
+
+    [Fact]
+    public async Task GetRotationStatusPageAsync_SearchLongerThanItsLimitOrWithAControlCharacter_IsRefusedWithTheReason()
+    {
+        var tooLong = await Service.GetRotationStatusPageAsync(TestPersonas.SupportReader, new RotationStatusQuery(0, 10, Search: new string('b', 101)), default);
+        var control = await Service.GetRotationStatusPageAsync(TestPersonas.SupportReader, new RotationStatusQuery(0, 10, Search: "bulk\u0000"), default);
+        var atLimit = await Service.GetRotationStatusPageAsync(TestPersonas.SupportReader, new RotationStatusQuery(0, 10, Search: new string('b', 100)), default);
+
+        Assert.Equal("The search can have at most 100 characters (101 given).", tooLong!.Problem);
+        Assert.Empty(tooLong.Items);
+        Assert.Equal(0, tooLong.TotalCount);
+        Assert.Equal("The search contains a control character (U+0000): remove it.", control!.Problem);
+        Assert.Null(atLimit!.Problem);
+    }
 }

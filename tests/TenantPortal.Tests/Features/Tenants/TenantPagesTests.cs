@@ -38,6 +38,23 @@ public sealed class TenantPagesTests : PortalComponentTestBase
     }
 
     [Fact]
+    public void TenantsPage_SearchLongerThanItsLimit_SaysWhyAndListsNothing()
+    {
+        SignInAs(DevelopmentPersonas.PlatformAdmin);
+        RenderProviders();
+        var page = Render<TenantsPage>();
+        page.WaitForAssertion(() => Assert.Contains("Contoso Ltd", page.Find("[data-testid=tenants-grid]").TextContent, StringComparison.Ordinal));
+
+        page.Find("[data-testid=tenants-search]").Input(new string('c', 101));
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Contains("The search can have at most 100 characters (101 given).", page.Find("[data-testid=search-problem]").TextContent, StringComparison.Ordinal);
+            Assert.DoesNotContain("Contoso Ltd", page.Find("[data-testid=tenants-grid]").TextContent, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task OffboardDialog_StaysDisabledUntilTheNameIsTyped_ThenOffboards()
     {
         SignInAs(DevelopmentPersonas.PlatformAdmin);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
@@ -146,11 +147,13 @@ public sealed class TenantServiceTests : IAsyncLifetime
     public async Task Update_IdCanChangeUntilAKeyExists_ThenNot()
     {
         await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
+        var signingKeys = _portal.Get<WebhookSigningKeys>();
+        var (signingKey, protectedKey) = signingKeys.Generate("acme");
         await using (var db = _portal.CreateDbContext())
         {
             await db.Tenants.Where(t => t.Id == "acme").ExecuteUpdateAsync(u => u
                 .SetProperty(t => t.WebhookUrl, "https://hooks.acme.example/rotation")
-                .SetProperty(t => t.WebhookSigningKeyProtected, "protected-signing-key"));
+                .SetProperty(t => t.WebhookSigningKeyProtected, protectedKey));
         }
 
         var renamed = await Tenants.UpdateAsync(TestPersonas.PlatformAdmin, "acme", Acme(id: "acme-eu"), default);
@@ -165,7 +168,9 @@ public sealed class TenantServiceTests : IAsyncLifetime
         {
             var moved = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == "acme-eu");
             Assert.Equal("https://hooks.acme.example/rotation", moved.WebhookUrl); // the webhook moves with the tenant
-            Assert.Equal("protected-signing-key", moved.WebhookSigningKeyProtected);
+            // The signing key moves too, protected again for the new id (its protection names the tenant).
+            Assert.Equal(signingKey, signingKeys.Unprotect("acme-eu", moved.WebhookSigningKeyProtected!));
+            Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => signingKeys.Unprotect("acme", moved.WebhookSigningKeyProtected!));
         }
 
         var admin = TestPersonas.With(AcmeTid, TestPersonas.TenantAdminRole);
