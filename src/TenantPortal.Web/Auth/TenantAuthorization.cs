@@ -31,9 +31,18 @@ public static class TenantAuthorization
             return true;
         }
 
-        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId, correlationId,
+        var actor = PortalActor.From(user);
+        await audit.TryAppendAsync(audit.Create(actor, action, AuditOutcome.Denied, tenantId, correlationId,
             reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
-            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
+            chainId: DenialChain(actor, tenant)), cancellationToken);
         return false;
     }
+
+    /// <summary>
+    /// A denial is the tenant's business only when the caller is one of its own users. Anyone else's (another tenant's
+    /// admin, staff, anonymous) goes to the platform chain, with the tenant in the tenant column for staff to filter on:
+    /// otherwise an outsider could write their own name and user agent into the victim's trail, for its admins to read.
+    /// </summary>
+    private static string DenialChain(PortalActor? actor, ITenantResource? tenant) =>
+        tenant is not null && actor is not null && tenant.IsManagedFrom(actor.EntraTenantId) ? tenant.Id : AuditChains.Platform;
 }
