@@ -27,6 +27,7 @@ public static class FeatureServiceCollectionExtensions
             builder.Services.AddHostedService<DevelopmentTenantSeeder>();
         }
 
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AuditAppender>();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();

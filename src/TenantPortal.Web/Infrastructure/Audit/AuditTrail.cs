@@ -120,5 +120,15 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
     private static string? Truncate(string? value, int max) => value is { Length: > 0 } && value.Length > max ? value[..max] : value;
 }
 
-public sealed class AuditUnavailableException(Exception innerException)
-    : Exception("The audit trail could not be written.", innerException);
+public sealed class AuditUnavailableException : Exception
+{
+    public AuditUnavailableException(Exception innerException)
+        : base("The audit trail could not be written.", innerException)
+    {
+    }
+
+    public AuditUnavailableException(string message)
+        : base(message)
+    {
+    }
+}
