@@ -10,7 +10,8 @@ public static class TenantAuthorization
     /// <summary>
     /// Whether <paramref name="user"/> may perform <paramref name="operation"/> on <paramref name="tenant"/> (null when
     /// no tenant has <paramref name="tenantId"/>). Another tenant's resource and a missing one look the same to the
-    /// caller (false: "not found"); the denial is audited, and the audit trail tells them apart.
+    /// caller (false: "not found"); the denial is audited, and the audit trail tells them apart. Denials are audited
+    /// within the actor's budget (<see cref="DenialAuditBudget"/>); the answer is the same beyond it.
     /// </summary>
     public static async Task<bool> AuthorizeTenantAsync(
         this IAuthorizationService authorization,
@@ -32,7 +33,7 @@ public static class TenantAuthorization
         }
 
         var actor = PortalActor.From(user);
-        await audit.TryAppendAsync(audit.Create(actor, action, AuditOutcome.Denied, tenantId, correlationId,
+        await audit.TryAppendDenialAsync(audit.Create(actor, action, AuditOutcome.Denied, tenantId, correlationId,
             reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
             chainId: DenialChain(actor, tenant)), cancellationToken);
         return false;

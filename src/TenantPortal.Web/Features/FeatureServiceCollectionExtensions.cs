@@ -29,6 +29,7 @@ public static class FeatureServiceCollectionExtensions
 
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AuditAppender>();
+        builder.Services.AddSingleton<DenialAuditBudget>();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddScoped<AuditService>();
