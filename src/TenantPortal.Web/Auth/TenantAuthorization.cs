@@ -10,7 +10,8 @@ public static class TenantAuthorization
     /// <summary>
     /// Whether <paramref name="user"/> may perform <paramref name="operation"/> on <paramref name="tenant"/> (null when
     /// no tenant has <paramref name="tenantId"/>). Another tenant's resource and a missing one look the same to the
-    /// caller (false: "not found"); the denial is audited, and the audit trail tells them apart.
+    /// caller (false: "not found"); the denial is audited, and the audit trail tells them apart. Denials are audited
+    /// within the actor's budget (<see cref="DenialAuditBudget"/>); the answer is the same beyond it.
     /// </summary>
     public static async Task<bool> AuthorizeTenantAsync(
         this IAuthorizationService authorization,
@@ -31,9 +32,18 @@ public static class TenantAuthorization
             return true;
         }
 
-        await audit.TryAppendAsync(audit.Create(PortalActor.From(user), action, AuditOutcome.Denied, tenantId, correlationId,
+        var actor = PortalActor.From(user);
+        await audit.TryAppendDenialAsync(audit.Create(actor, action, AuditOutcome.Denied, tenantId, correlationId,
             reason: tenant is null ? "No such tenant" : $"Not permitted: {operation.Name}",
-            chainId: tenant?.Id ?? AuditChains.Platform), cancellationToken);
+            chainId: DenialChain(actor, tenant)), cancellationToken);
         return false;
     }
+
+    /// <summary>
+    /// A denial is the tenant's business only when the caller is one of its own users. Anyone else's (another tenant's
+    /// admin, staff, anonymous) goes to the platform chain, with the tenant in the tenant column for staff to filter on:
+    /// otherwise an outsider could write their own name and user agent into the victim's trail, for its admins to read.
+    /// </summary>
+    private static string DenialChain(PortalActor? actor, ITenantResource? tenant) =>
+        tenant is not null && actor is not null && tenant.IsManagedFrom(actor.EntraTenantId) ? tenant.Id : AuditChains.Platform;
 }

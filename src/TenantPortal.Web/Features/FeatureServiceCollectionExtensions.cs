@@ -27,7 +27,9 @@ public static class FeatureServiceCollectionExtensions
             builder.Services.AddHostedService<DevelopmentTenantSeeder>();
         }
 
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<AuditAppender>();
+        builder.Services.AddSingleton<DenialAuditBudget>();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<AuditVerifier>();
         builder.Services.AddScoped<AuditService>();

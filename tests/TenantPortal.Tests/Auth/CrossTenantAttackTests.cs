@@ -241,8 +241,8 @@ public sealed class CrossTenantHttpAttackTests : IDisposable
     /// denial, found by the correlation id of this request (the trace id it arrives with).
     /// </summary>
     [Theory]
-    [InlineData("/tenants/contoso/api-key", HttpStatusCode.OK, AuditActions.ApiKeyView, "contoso", "contoso")]
-    [InlineData("/tenants/contoso", HttpStatusCode.OK, AuditActions.TenantView, "contoso", "contoso")]
+    [InlineData("/tenants/contoso/api-key", HttpStatusCode.OK, AuditActions.ApiKeyView, "contoso", AuditChains.Platform)]
+    [InlineData("/tenants/contoso", HttpStatusCode.OK, AuditActions.TenantView, "contoso", AuditChains.Platform)]
     [InlineData("/tenants/contoso%2F..%2Ffabrikam/api-key", HttpStatusCode.OK, AuditActions.ApiKeyView, "contoso/../fabrikam", AuditChains.Platform)]
     [InlineData("/audit/export.json?tenant=contoso", HttpStatusCode.NotFound, AuditActions.AuditViewed, "contoso", AuditChains.Platform)]
     [InlineData("/audit/export.csv?tenant=contoso", HttpStatusCode.NotFound, AuditActions.AuditViewed, "contoso", AuditChains.Platform)]

@@ -238,7 +238,8 @@ public sealed class AuditService(
         var rows = db.AuditEvents.AsNoTracking();
         if (scope.Tenants is { } tenants)
         {
-            rows = rows.Where(e => e.TenantId != null && tenants.Contains(e.TenantId));
+            // A tenant's admins read their tenants' own chains; outsiders' denials about them are on the platform's.
+            rows = rows.Where(e => e.TenantId != null && tenants.Contains(e.TenantId) && e.ChainId != AuditChains.Platform);
         }
 
         if (!string.IsNullOrWhiteSpace(filter.TenantId))

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 
 namespace TenantPortal.Web.Infrastructure.Audit;
@@ -9,7 +10,9 @@ namespace TenantPortal.Web.Infrastructure.Audit;
 /// commit). Each caller still waits until its own event is committed, so an operation never proceeds on an append
 /// that failed. Appends that belong to another transaction (a version record and its "succeeded" event) do not come
 /// here: they call <see cref="AuditTrail.ChainAsync"/> in their own context, and the chain head's concurrency token
-/// orders the two kinds of writers (and several portal instances) safely.
+/// orders the two kinds of writers (and several portal instances) safely. The queue is bounded
+/// (<see cref="AuditOptions.QueueCapacity"/>): when it is full an append is refused at once, not queued or awaited, so a
+/// flood cannot grow memory without bound and the callers fail closed as for any other unavailable audit trail.
 /// </summary>
 public sealed partial class AuditAppender : IAsyncDisposable
 {
@@ -18,15 +21,28 @@ public sealed partial class AuditAppender : IAsyncDisposable
 
     private readonly IDbContextFactory<PortalDbContext> _contexts;
     private readonly ILogger<AuditAppender> _logger;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue;
+    private readonly int _capacity;
     private readonly Task _writer;
+    private volatile bool _stopped;
 
-    public AuditAppender(IDbContextFactory<PortalDbContext> contexts, ILogger<AuditAppender> logger)
+    public AuditAppender(IDbContextFactory<PortalDbContext> contexts, IOptions<AuditOptions> options, ILogger<AuditAppender> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _contexts = contexts;
         _logger = logger;
+        _capacity = options.Value.QueueCapacity;
+        // Wait mode makes TryWrite answer false when full (DropWrite would claim success and lose the event).
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
         _writer = Task.Run(WriteAsync);
     }
+
+    public static string QueueFullMessage(int capacity) =>
+        $"The audit trail is refusing new events: {capacity} appends are already waiting to be written.";
 
     /// <summary>Completes when the event is committed; throws <see cref="AuditUnavailableException"/> when it cannot be.</summary>
     public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
@@ -34,7 +50,13 @@ public sealed partial class AuditAppender : IAsyncDisposable
         var pending = new Pending(auditEvent);
         if (!_queue.Writer.TryWrite(pending))
         {
-            throw new AuditUnavailableException(new InvalidOperationException("The audit writer has stopped."));
+            if (_stopped)
+            {
+                throw new AuditUnavailableException(new InvalidOperationException("The audit writer has stopped."));
+            }
+
+            LogQueueFull(_logger, _capacity, auditEvent.Action, auditEvent.Outcome, auditEvent.TenantId, auditEvent.CorrelationId);
+            throw new AuditUnavailableException(QueueFullMessage(_capacity));
         }
 
         // Cancelling stops the wait, not the append: an event already queued is still recorded.
@@ -43,6 +65,7 @@ public sealed partial class AuditAppender : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopped = true;
         _queue.Writer.TryComplete();
         await _writer;
     }
@@ -115,6 +138,9 @@ public sealed partial class AuditAppender : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not append audit event {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}")]
     private static partial void LogAppendFailed(ILogger logger, Exception exception, string action, AuditOutcome outcome, string? tenantId, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit queue full ({Capacity} waiting): refused {Action} ({Outcome}) for tenant {TenantId}, correlation {CorrelationId}")]
+    private static partial void LogQueueFull(ILogger logger, int capacity, string action, AuditOutcome outcome, string? tenantId, string correlationId);
 
     private sealed class Pending(AuditEvent auditEvent)
     {

@@ -9,7 +9,7 @@ namespace TenantPortal.Web.Infrastructure.Audit;
 /// into its chain (the tenant's, or the platform's) by hash. An append that fails throws
 /// <see cref="AuditUnavailableException"/>, and the caller must then change nothing.
 /// </summary>
-public sealed class AuditTrail(AuditAppender appender, TimeProvider time, ClientConnection client)
+public sealed class AuditTrail(AuditAppender appender, TimeProvider time, ClientConnection client, DenialAuditBudget denials)
 {
     private static readonly Func<PortalDbContext, string, CancellationToken, Task<AuditChainHead?>> HeadQuery =
         EF.CompileAsyncQuery((PortalDbContext db, string chainId, CancellationToken _) => db.AuditChainHeads.FirstOrDefault(h => h.ChainId == chainId));
@@ -110,6 +110,40 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
         }
     }
 
+    /// <summary>
+    /// Records a denial within its actor's budget (<see cref="DenialAuditBudget"/>), first summarizing on the platform
+    /// chain what the actor's previous window suppressed. Failures are swallowed, as for <see cref="TryAppendAsync"/>.
+    /// </summary>
+    public async Task TryAppendDenialAsync(AuditEvent denial, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(denial);
+        var key = denial.ActorObjectId is { } oid ? $"{denial.ActorTenantId:D}/{oid:D}" : $"anonymous/{denial.ClientIp}";
+        var allowance = denials.Take(key);
+        if (allowance.SuppressedBefore > 0)
+        {
+            await TryAppendAsync(new AuditEvent
+            {
+                ChainId = AuditChains.Platform,
+                OccurredAt = denial.OccurredAt,
+                ActorTenantId = denial.ActorTenantId,
+                ActorObjectId = denial.ActorObjectId,
+                ActorName = denial.ActorName,
+                ActorRole = denial.ActorRole,
+                Action = denial.Action,
+                Outcome = AuditOutcome.Denied,
+                Reason = $"{allowance.SuppressedBefore} further denied attempts suppressed (from {allowance.SuppressedWindowStart:O})",
+                CorrelationId = denial.CorrelationId,
+                ClientIp = denial.ClientIp,
+                UserAgent = denial.UserAgent,
+            }, cancellationToken);
+        }
+
+        if (allowance.Write)
+        {
+            await TryAppendAsync(denial, cancellationToken);
+        }
+    }
+
     /// <summary>Hashed times must survive the round trip through every provider: UTC, whole milliseconds.</summary>
     private static DateTimeOffset ToMilliseconds(DateTimeOffset t)
     {
@@ -120,5 +154,15 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
     private static string? Truncate(string? value, int max) => value is { Length: > 0 } && value.Length > max ? value[..max] : value;
 }
 
-public sealed class AuditUnavailableException(Exception innerException)
-    : Exception("The audit trail could not be written.", innerException);
+public sealed class AuditUnavailableException : Exception
+{
+    public AuditUnavailableException(Exception innerException)
+        : base("The audit trail could not be written.", innerException)
+    {
+    }
+
+    public AuditUnavailableException(string message)
+        : base(message)
+    {
+    }
+}

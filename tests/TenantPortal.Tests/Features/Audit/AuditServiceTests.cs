@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TenantPortal.Tests.TestHost;
+using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Infrastructure.Audit;
@@ -33,8 +34,24 @@ public sealed class AuditServiceTests : IAsyncLifetime
         Assert.NotNull(page);
         Assert.NotEmpty(page.Items);
         Assert.All(page.Items, r => Assert.Equal("contoso", r.TenantId));
-        // Fabrikam's admin's denied attempt on contoso is contoso's business too.
-        Assert.Contains(page.Items, r => r.Outcome == AuditOutcome.Denied);
+        // Fabrikam's admin's denied attempt on contoso is on the platform chain: contoso's admins do not read the
+        // attacker's name and user agent, nor can an attacker flood contoso's trail.
+        Assert.DoesNotContain(page.Items, r => r.Outcome == AuditOutcome.Denied);
+        Assert.All(page.Items, r => Assert.Equal("contoso", r.ChainId));
+    }
+
+    [Fact]
+    public async Task GetPageAsync_SupportFilteringByTheTargetTenant_FindsAnotherTenantsAdminsDenial()
+    {
+        var page = await Service.GetPageAsync(TestPersonas.SupportReader,
+            new AuditQuery(0, 50, new AuditFilter(TenantId: "contoso", Outcome: AuditOutcome.Denied)), default);
+
+        var denial = Assert.Single(page!.Items);
+        Assert.Equal(AuditActions.ApiKeySubmit, denial.Action);
+        Assert.Equal("contoso", denial.TenantId);
+        Assert.Equal(AuditChains.Platform, denial.ChainId);
+        Assert.Equal(DevelopmentPersonas.FabrikamAdmin.ObjectId, denial.ActorObjectId);
+        Assert.Equal("Not permitted: Submit", denial.Reason);
     }
 
     [Fact]
