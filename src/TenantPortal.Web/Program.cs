@@ -16,6 +16,7 @@ builder.AddPortalAuthentication();
 builder.AddPortalFeatures();
 builder.AddPortalNotifications();
 builder.AddPortalWebHost();
+builder.AddPortalRateLimits();
 
 var app = builder.Build();
 
@@ -29,6 +30,7 @@ if (!app.Environment.IsDevelopment())
 app.UsePortalSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UsePortalClientConnection();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

@@ -88,6 +88,7 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
             builder.AddPortalFeatures();
             builder.AddPortalNotifications();
             builder.AddPortalWebHost();
+            builder.AddPortalRateLimits();
             using var app = builder.Build();
             app.StartAsync().GetAwaiter().GetResult();
             app.StopAsync().GetAwaiter().GetResult();
