@@ -100,7 +100,7 @@ public sealed partial class KeyLifecycle
 
             // Record what the store did before it failed (a revoke half done), or at least the failure; after a store
             // call nothing the caller cancels may stop that record.
-            if (ex is KeyLockLostException || await TryListAsync(name, CancellationToken.None) is not { } partial
+            if (ex is KeyLockLostException || await calls.TryListAsync(CancellationToken.None) is not { } partial
                 || await CommitAsync(held, c.TenantId, partial, c.CorrelationId, _ => new Applied(null, null, null), Failed, CancellationToken.None) is null)
             {
                 await audit.TryAppendAsync(Failed(new Applied(null, null, null)), CancellationToken.None);

@@ -310,18 +310,18 @@ public sealed partial class KeyLifecycle(
             return ReconcileOutcome.Busy;
         }
 
-        var view = await ListAsync(SecretName.ForTenant(tenantId), cancellationToken);
+        var view = await StoreView.ListAsync(store, SecretName.ForTenant(tenantId), cancellationToken);
         var findings = await CommitAsync(held, tenantId, view, AuditTrail.NewCorrelationId(), _ => new Applied(null, null, null), outcome: null, cancellationToken);
         return findings is null ? ReconcileOutcome.Failed : new ReconcileOutcome(true, findings.Restored, findings.Missing);
     }
 
     /// <summary>Whether the store has any enabled version of the tenant's key (one listing, values never read).</summary>
     public async Task<bool> StoreServesAnyAsync(string tenantId, CancellationToken cancellationToken) =>
-        (await ListAsync(SecretName.ForTenant(tenantId), cancellationToken)).NewestEnabled is not null;
+        (await StoreView.ListAsync(store, SecretName.ForTenant(tenantId), cancellationToken)).NewestEnabled is not null;
 
     /// <summary>Whether the store holds any version at all of <paramref name="tenantId"/>'s key.</summary>
     public async Task<bool> StoreHoldsAnyAsync(string tenantId, CancellationToken cancellationToken) =>
-        (await ListAsync(SecretName.ForTenant(tenantId), cancellationToken)).Versions.Count > 0;
+        (await StoreView.ListAsync(store, SecretName.ForTenant(tenantId), cancellationToken)).Versions.Count > 0;
 
     /// <summary>Disables every enabled version, listing again after each round, until the store shows none enabled.</summary>
     private static async Task<StoreView> SwitchOffAsync(StoreCalls calls, List<string> disabled, CancellationToken cancellationToken)
@@ -343,29 +343,6 @@ public sealed partial class KeyLifecycle(
         }
 
         throw new SecretStoreException($"The secret store still lists enabled versions after {SwitchOffRounds} rounds of disabling them.", isRetryable: true);
-    }
-
-    private async Task<StoreView> ListAsync(SecretName name, CancellationToken cancellationToken)
-    {
-        var versions = new List<SecretVersionProperties>();
-        await foreach (var version in store.ListVersionsAsync(name, cancellationToken))
-        {
-            versions.Add(version);
-        }
-
-        return new StoreView(versions);
-    }
-
-    private async Task<StoreView?> TryListAsync(SecretName name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ListAsync(name, cancellationToken);
-        }
-        catch (SecretStoreException)
-        {
-            return null;
-        }
     }
 
     private async Task<KeyState?> LoadAsync(string tenantId, CancellationToken cancellationToken)

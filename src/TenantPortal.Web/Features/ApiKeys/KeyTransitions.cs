@@ -62,9 +62,6 @@ public static class KeyTransitions
     public static bool Allows(ApiKeyVersionStatus from, KeyEvent cause, ApiKeyVersionStatus to) =>
         Table.TryGetValue((from, cause), out var targets) && targets.Contains(to);
 
-    /// <summary>The statuses the table lets a version leave on <paramref name="cause"/>.</summary>
-    public static IEnumerable<ApiKeyVersionStatus> MovableOn(KeyEvent cause) => Table.Keys.Where(k => k.Cause == cause).Select(k => k.From);
-
     /// <summary>Statuses of a version the store may still serve; Disabled and Revoked are final.</summary>
     public static bool IsLive(ApiKeyVersionStatus status) => status is ApiKeyVersionStatus.Current or ApiKeyVersionStatus.Previous
         or ApiKeyVersionStatus.Superseded or ApiKeyVersionStatus.Pending;

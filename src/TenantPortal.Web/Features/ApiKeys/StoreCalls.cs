@@ -34,16 +34,7 @@ public sealed class StoreCalls
         await _store.UpdateVersionAsync(_name, version, new SecretVersionUpdate(Enabled: false), cancellationToken);
     }
 
-    public async Task<StoreView> ListAsync(CancellationToken cancellationToken)
-    {
-        var versions = new List<SecretVersionProperties>();
-        await foreach (var version in _store.ListVersionsAsync(_name, cancellationToken))
-        {
-            versions.Add(version);
-        }
-
-        return new StoreView(versions);
-    }
+    public Task<StoreView> ListAsync(CancellationToken cancellationToken) => StoreView.ListAsync(_store, _name, cancellationToken);
 
     public async Task<StoreView?> TryListAsync(CancellationToken cancellationToken)
     {

@@ -7,6 +7,19 @@ public sealed class StoreView
 {
     private readonly Dictionary<string, (int Position, bool Enabled, DateTimeOffset? CreatedOn)> _byVersion;
 
+    /// <summary>Lists every version of <paramref name="name"/> (metadata only) into a view.</summary>
+    public static async Task<StoreView> ListAsync(ISecretStore store, SecretName name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var versions = new List<SecretVersionProperties>();
+        await foreach (var version in store.ListVersionsAsync(name, cancellationToken))
+        {
+            versions.Add(version);
+        }
+
+        return new StoreView(versions);
+    }
+
     public StoreView(IReadOnlyList<SecretVersionProperties> versions, bool isListed = true)
     {
         IsListed = isListed;

@@ -93,12 +93,8 @@ public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> co
     /// <summary>Before each store call: renews the lease if it is still <paramref name="held"/>'s; false when another change took it.</summary>
     public async Task<bool> RenewAsync(TenantKeyLock held, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(held);
-        var expires = time.GetUtcNow() + options.Value.Duration;
         await using var db = contexts.CreateDbContext();
-        return await db.Tenants
-            .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockExpiresAt, expires), cancellationToken) == 1;
+        return await ConfirmAsync(db, held, cancellationToken);
     }
 
     private async Task<bool> TryTakeAsync(string tenantId, string holder, CancellationToken cancellationToken)
