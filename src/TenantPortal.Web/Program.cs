@@ -4,6 +4,7 @@ using TenantPortal.Web.Auth;
 using TenantPortal.Web.Components;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
+using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
@@ -39,6 +40,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapPortalAuthentication();
 app.MapAuditEndpoints();
+app.MapPortalApi();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithCircuitOverWebSocketsOnly();
 

@@ -44,6 +44,8 @@ public static class AuthServiceCollectionExtensions
                 "or run in the Development environment to use the development personas.");
         }
 
+        builder.AddPortalAppTokens(services.AddAuthentication(), developmentSignIn);
+
         services.PostConfigure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, o =>
         {
             o.Cookie.Name = "TenantPortal.Auth";

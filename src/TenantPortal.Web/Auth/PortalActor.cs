@@ -16,6 +16,14 @@ public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string Displ
     /// <summary>The portal itself, for background work such as reconciliation.</summary>
     public static PortalActor System { get; } = new(Guid.Empty, Guid.Empty, "TenantPortal (system)", ["System"]);
 
+    /// <summary>For automation: the client application (<c>azp</c>) of the app-only token it called the API with.</summary>
+    public string? AppId { get; init; }
+
+    /// <summary>A tenant's automation (an app-only token on <c>/api/v1</c>), not a person.</summary>
+    public bool IsApp => AppId is not null;
+
+    public string? Channel => IsApp ? AuditChannels.Api : null;
+
     public bool IsInRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
 
     public string RoleList => Roles.Count == 0 ? "none" : string.Join(",", Roles);
@@ -42,6 +50,11 @@ public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string Displ
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)
             .ToList();
-        return new PortalActor(tid, oid, name, roles);
+        // Only the app-token scheme builds an identity of this type (from a validated token, its roles already filtered);
+        // a cookie's identity comes from a sign-in and cannot claim it.
+        var appId = user.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == AppTokenAuthentication.AuthenticationType)
+            ? user.FindFirst(PortalClaimTypes.AuthorizedParty)?.Value
+            : null;
+        return new PortalActor(tid, oid, name, roles) { AppId = string.IsNullOrEmpty(appId) ? null : appId };
     }
 }

@@ -16,10 +16,21 @@ public static class PortalPolicies
     /// <summary>May onboard and offboard tenants and set platform rotation settings: platform admins of the home tenant.</summary>
     public const string PlatformAdmin = nameof(PlatformAdmin);
 
+    /// <summary>The policy of an <c>/api/v1</c> endpoint: an app-only token (<see cref="AppTokenAuthentication.Scheme"/>, never the cookie) with <paramref name="appRole"/>.</summary>
+    public static string AppRole(string appRole) => $"AppRole:{appRole}";
+
     public static void AddPortalPolicies(this AuthorizationOptions options, Guid homeTenantId)
     {
+        foreach (var appRole in PortalAppRoles.All)
+        {
+            options.AddPolicy(AppRole(appRole), p => p
+                .AddAuthenticationSchemes(AppTokenAuthentication.Scheme)
+                .RequireAuthenticatedUser()
+                .RequireAssertion(c => PortalActor.From(c.User) is { IsApp: true } actor && actor.IsInRole(appRole)));
+        }
+
         options.AddPolicy(TenantAdmin, p => p.RequireAssertion(c =>
-            PortalActor.From(c.User)?.IsInRole(PortalRoles.TenantAdmin) == true));
+            PortalActor.From(c.User) is { IsApp: false } actor && actor.IsInRole(PortalRoles.TenantAdmin)));
 
         options.AddPolicy(StatusOverview, p => p.RequireAssertion(c =>
             PortalActor.From(c.User) is { } actor && actor.IsStaff(homeTenantId)
@@ -34,13 +45,14 @@ public static class PortalPolicies
                 || (actor.IsStaff(homeTenantId) && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin))))));
     }
 
-    public static bool IsStaff(this PortalActor actor, Guid homeTenantId) => actor.EntraTenantId == homeTenantId;
+    /// <summary>Staff are people of the home tenant: automation never is, whatever its token says.</summary>
+    public static bool IsStaff(this PortalActor actor, Guid homeTenantId) => !actor.IsApp && actor.EntraTenantId == homeTenantId;
 
     /// <summary>
     /// Whether any of the actor's roles means something in the portal: <c>Tenant.Admin</c>, or a staff role from the
     /// home tenant. A customer's user holding only a staff role (their own admin can assign any app role) has none.
     /// </summary>
     public static bool HasPortalRole(this PortalActor actor, Guid homeTenantId) =>
-        actor.IsInRole(PortalRoles.TenantAdmin)
+        (!actor.IsApp && actor.IsInRole(PortalRoles.TenantAdmin))
         || (actor.IsStaff(homeTenantId) && (actor.IsInRole(PortalRoles.SupportReader) || actor.IsInRole(PortalRoles.PlatformAdmin)));
 }

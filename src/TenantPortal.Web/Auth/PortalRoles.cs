@@ -8,6 +8,18 @@ public static class PortalRoles
     public const string PlatformAdmin = "Platform.Admin";
 }
 
+/// <summary>
+/// Entra application roles a customer's admin grants to their own automation app (app-only tokens, <c>/api/v1</c>).
+/// They mean nothing on a person's sign-in, and a person's roles mean nothing on an app-only token.
+/// </summary>
+public static class PortalAppRoles
+{
+    public const string ApiKeysRotate = "ApiKeys.Rotate";
+    public const string ApiKeysRead = "ApiKeys.Read";
+
+    public static IReadOnlyList<string> All { get; } = [ApiKeysRotate, ApiKeysRead];
+}
+
 /// <summary>Claim types as Entra issues them (Microsoft.Identity.Web keeps these short names).</summary>
 public static class PortalClaimTypes
 {
@@ -15,6 +27,13 @@ public static class PortalClaimTypes
     public const string ObjectId = "oid";
     public const string Name = "name";
     public const string Roles = "roles";
+
+    /// <summary>The client application of an access token (v2.0; v1.0 tokens call it <c>appid</c>).</summary>
+    public const string AuthorizedParty = "azp";
+    public const string AppId = "appid";
+
+    /// <summary>Delegated scopes: present on a token issued to a user, absent on an app-only token.</summary>
+    public const string Scope = "scp";
 
     /// <summary>When the portal signed the user in (Unix seconds), added by the portal itself, never taken from a token.</summary>
     public const string SignedInAt = "portal_signed_in_at";

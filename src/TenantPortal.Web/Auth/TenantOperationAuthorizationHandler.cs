@@ -4,9 +4,15 @@ using Microsoft.Extensions.Options;
 namespace TenantPortal.Web.Auth;
 
 /// <summary>A named operation on one tenant, e.g. <c>ApiKeyOperations.Submit</c>.</summary>
-public sealed class TenantOperationRequirement(string name, bool staffMayRead) : IAuthorizationRequirement
+public sealed class TenantOperationRequirement(string name, bool staffMayRead, string? appRole = null) : IAuthorizationRequirement
 {
     public string Name { get; } = name;
+
+    /// <summary>
+    /// The application role that lets a tenant's automation (an app-only token) perform this operation on its own
+    /// tenant; null when automation may not perform it at all.
+    /// </summary>
+    public string? AppRole { get; } = appRole;
 
     /// <summary>Read-only operations that support readers and platform admins may perform on any tenant.</summary>
     public bool StaffMayRead { get; } = staffMayRead;
@@ -16,7 +22,9 @@ public sealed class TenantOperationRequirement(string name, bool staffMayRead) :
 
 /// <summary>
 /// Decides whether an actor may perform an operation on one tenant. Tenant admins act only on a tenant their
-/// Entra tenant maps to; staff of the home tenant may read any tenant's metadata, never change it.
+/// Entra tenant maps to; staff of the home tenant may read any tenant's metadata, never change it. A tenant's automation
+/// (app-only token) acts on its own tenant with the operation's application role, and only that: a person's role on an
+/// app token, or an app role on a person's sign-in, grants nothing.
 /// </summary>
 public sealed class TenantOperationAuthorizationHandler(IOptions<PortalAuthOptions> options)
     : AuthorizationHandler<TenantOperationRequirement, ITenantResource>
@@ -26,6 +34,17 @@ public sealed class TenantOperationAuthorizationHandler(IOptions<PortalAuthOptio
         var actor = PortalActor.From(context.User);
         if (actor is null)
         {
+            return Task.CompletedTask;
+        }
+
+        if (actor.IsApp)
+        {
+            if (requirement.AppRole is { } appRole && actor.IsInRole(appRole)
+                && resource.IsManagedFrom(actor.EntraTenantId) && !resource.IsOffboarded)
+            {
+                context.Succeed(requirement);
+            }
+
             return Task.CompletedTask;
         }
 

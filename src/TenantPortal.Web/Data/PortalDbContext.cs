@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
@@ -33,6 +34,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Lease> Leases => Set<Lease>();
 
     public DbSet<ApiKeyVersion> ApiKeyVersions => Set<ApiKeyVersion>();
+
+    public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 

@@ -4,6 +4,7 @@ using MudBlazor.Services;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
@@ -40,6 +41,7 @@ public static class FeatureServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
+        builder.AddPortalApi();
         builder.Services.AddScoped<KeyLifecycle>();
         builder.Services.AddSingleton<ApiKeyFingerprints>();
         builder.Services.AddSingleton<TenantKeyLocks>();

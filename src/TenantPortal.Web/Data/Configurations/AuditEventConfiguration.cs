@@ -23,6 +23,7 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.CorrelationId).HasMaxLength(64).IsUnicode(false);
         builder.Property(e => e.ClientIp).HasMaxLength(45).IsUnicode(false);
         builder.Property(e => e.UserAgent).HasMaxLength(512);
+        builder.Property(e => e.Channel).HasMaxLength(AuditChannels.MaxLength).IsUnicode(false);
 
         builder.Property(e => e.ChainId).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
         builder.Property(e => e.PreviousHash).HasMaxLength(64).IsUnicode(false).IsFixedLength();

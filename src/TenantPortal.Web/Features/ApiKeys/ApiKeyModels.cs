@@ -59,7 +59,12 @@ public sealed record ApiKeyOverview(
 public enum KeyChangeOutcome
 {
     Done,
+
+    /// <summary>The input is wrong (the value, the reason, a missing confirmation): nothing was changed.</summary>
     Invalid,
+
+    /// <summary>The key's state does not allow the change (nothing to revoke, no previous version, an offboarded tenant): nothing was changed.</summary>
+    Conflict,
     NotFound,
     Failed,
 
@@ -70,6 +75,9 @@ public enum KeyChangeOutcome
 /// <summary>The result of any change to a tenant's key (submit, restore, revoke): a message for the user and, when a version was stored, its metadata.</summary>
 public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message, ApiKeyVersionSummary? Version = null)
 {
+    /// <summary>After a submit: the version that was current until then (now Previous), if there was one.</summary>
+    public string? ReplacedVersion { get; init; }
+
     public bool Succeeded => Outcome == KeyChangeOutcome.Done;
 
     public static KeyChangeResult NotFound { get; } = new(KeyChangeOutcome.NotFound, "Tenant not found.");

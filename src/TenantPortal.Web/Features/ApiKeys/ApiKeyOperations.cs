@@ -4,8 +4,8 @@ namespace TenantPortal.Web.Features.ApiKeys;
 
 public static class ApiKeyOperations
 {
-    public static readonly TenantOperationRequirement Submit = new(nameof(Submit), staffMayRead: false);
-    public static readonly TenantOperationRequirement Revoke = new(nameof(Revoke), staffMayRead: false);
-    public static readonly TenantOperationRequirement RestorePrevious = new(nameof(RestorePrevious), staffMayRead: false);
-    public static readonly TenantOperationRequirement ViewStatus = new(nameof(ViewStatus), staffMayRead: true);
+    public static readonly TenantOperationRequirement Submit = new(nameof(Submit), staffMayRead: false, PortalAppRoles.ApiKeysRotate);
+    public static readonly TenantOperationRequirement Revoke = new(nameof(Revoke), staffMayRead: false, PortalAppRoles.ApiKeysRotate);
+    public static readonly TenantOperationRequirement RestorePrevious = new(nameof(RestorePrevious), staffMayRead: false, PortalAppRoles.ApiKeysRotate);
+    public static readonly TenantOperationRequirement ViewStatus = new(nameof(ViewStatus), staffMayRead: true, PortalAppRoles.ApiKeysRead);
 }

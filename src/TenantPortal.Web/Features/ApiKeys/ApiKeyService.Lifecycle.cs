@@ -48,7 +48,7 @@ public sealed partial class ApiKeyService
                     && (v.Status == ApiKeyVersionStatus.Current || v.StillEnabledInStoreSince != null), cancellationToken)
                 && !await StoreServesAnyAsync(tenantId, cancellationToken))
             {
-                return new KeyChangeResult(KeyChangeOutcome.Invalid, "There is no current key to revoke.");
+                return new KeyChangeResult(KeyChangeOutcome.Conflict, "There is no current key to revoke.");
             }
         }
 

@@ -118,6 +118,13 @@ public sealed partial class ApiKeyService(
         return await lifecycle.SubmitAsync(actor, tenant.Id, value, correlationId, cancellationToken);
     }
 
+    /// <summary>Whether <paramref name="user"/> may submit to the tenant now (a refusal is audited as the submit's denial); for replaying an idempotent API submit.</summary>
+    public async Task<bool> MaySubmitAsync(ClaimsPrincipal user, string tenantId, CancellationToken cancellationToken)
+    {
+        await using var db = contexts.CreateDbContext();
+        return await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.Submit, AuditActions.ApiKeySubmit, cancellationToken) is not null;
+    }
+
     /// <summary>
     /// Runs the tenant's verification probe with the submitted key, which leaves the portal here for the first time: so
     /// "verification requested" is audited first and fail closed (audit trail down → nothing is sent), then the probe's

@@ -63,7 +63,7 @@ public sealed partial class KeyLifecycle
                 await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, reason: refusal), cancellationToken);
             }
 
-            return new KeyChangeResult(KeyChangeOutcome.Invalid, refusal);
+            return new KeyChangeResult(KeyChangeOutcome.Conflict, refusal);
         }
 
         if (c.AuditsRequest)

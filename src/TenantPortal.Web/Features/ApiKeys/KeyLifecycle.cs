@@ -39,6 +39,7 @@ public sealed partial class KeyLifecycle(
     {
         ArgumentNullException.ThrowIfNull(value);
         SecretVersionProperties? stored = null;
+        string? replaced = null;
         var hint = ApiKeyValueRules.MaskedHint(value);
         string fingerprint;
         try
@@ -53,7 +54,7 @@ public sealed partial class KeyLifecycle(
                 "Nothing was changed; an operator must restore the key ring.");
         }
 
-        return await RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
+        var result = await RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
         {
             ActsForTheTenant = true,
             // A submit to a key that has a current version is a rotation, decided once the lock is held.
@@ -81,8 +82,11 @@ public sealed partial class KeyLifecycle(
                 if (change.Row(stored!.Version) is { } recorded)
                 {
                     // A replayed commit (the first one landed, its acknowledgement was lost): nothing moves twice.
+                    replaced = change.Rows.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Previous && v.StatusChangedAt == recorded.CreatedAt)?.StoreVersionId;
                     return new Applied(stored.Version, null, recorded);
                 }
+
+                replaced = null;
 
                 var policy = change.Tenant.Policy;
                 var dueAt = stored.ExpiresOn ?? RotationSchedule.DueAt(change.Now, policy.IntervalDays);
@@ -91,6 +95,7 @@ public sealed partial class KeyLifecycle(
                     if (v.Status == ApiKeyVersionStatus.Current)
                     {
                         // The version replaced stays enabled for the grace period.
+                        replaced = v.StoreVersionId;
                         v.MoveTo(KeyEvent.Submit, ApiKeyVersionStatus.Previous, change.Now);
                         v.GraceEndsAt = change.Now.AddDays(policy.GracePeriodDays);
                         v.NextNoticeAt = null;
@@ -132,6 +137,7 @@ public sealed partial class KeyLifecycle(
                 ? "The secret store did not confirm the write, so the key was not stored. Nothing was changed; please try again in a moment."
                 : $"The secret store refused the key: {ex.Message} Nothing was changed.",
         }, cancellationToken);
+        return result.Succeeded ? result with { ReplacedVersion = replaced } : result;
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed partial class TenantService
         return result.Outcome switch
         {
             KeyChangeOutcome.Done => TenantChangeResult.Saved(result.Message),
-            KeyChangeOutcome.Invalid => TenantChangeResult.Invalid(result.Message),
+            KeyChangeOutcome.Invalid or KeyChangeOutcome.Conflict => TenantChangeResult.Invalid(result.Message),
             KeyChangeOutcome.NotFound => TenantChangeResult.NotFound,
             _ => new TenantChangeResult(TenantChangeOutcome.Failed, result.Message),
         };

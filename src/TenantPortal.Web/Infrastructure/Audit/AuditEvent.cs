@@ -44,6 +44,9 @@ public sealed class AuditEvent
 
     public required string CorrelationId { get; init; }
 
+    /// <summary>How the actor reached the portal when not through the browser: <see cref="AuditChannels.Api"/> for automation; null for the browser and the portal's own work.</summary>
+    public string? Channel { get; init; }
+
     public string? ClientIp { get; init; }
 
     public string? UserAgent { get; init; }
@@ -66,7 +69,7 @@ public sealed class AuditEvent
         OccurredAt = OccurredAt, ActorTenantId = ActorTenantId, ActorObjectId = ActorObjectId, ActorName = ActorName,
         ActorRole = ActorRole, TenantId = TenantId, Action = Action, Outcome = Outcome, SecretName = SecretName,
         KeyVersion = KeyVersion, Reason = Reason, Changes = Changes, CorrelationId = CorrelationId, ClientIp = ClientIp, UserAgent = UserAgent,
-        ChainId = ChainId,
+        ChainId = ChainId, Channel = Channel,
     };
 }
 
@@ -100,6 +103,14 @@ public static class AuditChains
     public const string Platform = "#platform";
 
     public static readonly string Genesis = new('0', 64);
+}
+
+public static class AuditChannels
+{
+    /// <summary>The automation API (<c>/api/v1</c>), called with an app-only token.</summary>
+    public const string Api = "api";
+
+    public const int MaxLength = 16;
 }
 
 public enum AuditOutcome

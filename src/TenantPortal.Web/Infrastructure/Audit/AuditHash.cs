@@ -6,7 +6,7 @@ namespace TenantPortal.Web.Infrastructure.Audit;
 
 /// <summary>
 /// <c>hash = SHA-256(previous hash ‖ canonical form)</c>. The canonical form length-prefixes every field
-/// (<c>len:value;</c>, <c>~;</c> for null; the trailing Changes field only when it is set), so no choice of field contents can make two rows serialize alike.
+/// (<c>len:value;</c>, <c>~;</c> for null; the trailing Changes field only when it or Channel is set, then Channel only when set), so no choice of field contents can make two rows serialize alike.
 /// Published so that a tenant can verify an export offline (see the README).
 /// </summary>
 public static class AuditHash
@@ -61,10 +61,16 @@ public static class AuditHash
         yield return e.ClientIp;
         yield return e.UserAgent;
 
-        // Added after v1 shipped: present only when set, so every earlier row keeps its hash.
-        if (e.Changes is not null)
+        // Added after v1 shipped: present only when set, so every earlier row keeps its hash. A row with a channel
+        // always carries the Changes slot (null as "~;") before it, so the two can never be mistaken for each other.
+        if (e.Changes is not null || e.Channel is not null)
         {
             yield return e.Changes;
+        }
+
+        if (e.Channel is not null)
+        {
+            yield return e.Channel;
         }
     }
 }

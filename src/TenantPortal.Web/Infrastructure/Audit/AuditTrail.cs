@@ -44,6 +44,7 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
             CorrelationId = correlationId ?? NewCorrelationId(),
             ClientIp = client.ClientIp,
             UserAgent = client.UserAgent,
+            Channel = actor?.Channel,
         };
 
     /// <summary>Appends one event, linked into its chain, and returns once it is committed.</summary>

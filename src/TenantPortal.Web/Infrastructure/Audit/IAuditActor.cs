@@ -14,4 +14,7 @@ public interface IAuditActor
 
     /// <summary>The actor's roles, comma-separated.</summary>
     string RoleList { get; }
+
+    /// <summary>Set when the actor is not a person in the browser, e.g. <see cref="AuditChannels.Api"/>.</summary>
+    string? Channel { get; }
 }
