@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,6 +19,7 @@ using Microsoft.Extensions.Primitives;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
+using TenantPortal.Web.Auth;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -41,6 +43,9 @@ public enum IssuerFault
 
     /// <summary>A claim changed after signing.</summary>
     TamperedSignature,
+
+    /// <summary>An access token with delegated scopes (<c>scp</c>), as issued to a signed-in user rather than an app.</summary>
+    DelegatedScopes,
 
     /// <summary>The code is redeemed without a refresh token (as when <c>offline_access</c> was not granted).</summary>
     NoRefreshToken,
@@ -211,10 +216,11 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         ["AzureAd:ClientSecret"] = withClientSecret ? ClientSecret : null,
     };
 
-    /// <summary>Makes the portal's OpenID Connect handler and Microsoft.Identity.Web's issuer validator trust this issuer's certificate.</summary>
+    /// <summary>Makes the portal's OpenID Connect and app-token handlers and Microsoft.Identity.Web's issuer validator trust this issuer's certificate.</summary>
     public void TrustFromPortal(IServiceCollection services)
     {
         services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o => o.BackchannelHttpHandler = CreateTrustingHandler());
+        services.Configure<JwtBearerOptions>(AppTokenAuthentication.Scheme, o => o.BackchannelHttpHandler = CreateTrustingHandler());
         services.Configure<AadIssuerValidatorOptions>(o => o.HttpClientName = HttpClientName);
         services.AddHttpClient(HttpClientName).ConfigurePrimaryHttpMessageHandler(CreateTrustingHandler);
     }
@@ -335,6 +341,11 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
                 break;
             case "/oauth2/v2.0/token":
                 var grantType = await RecordTokenRequestAsync(context);
+                if (grantType == GrantTypes.ClientCredentials)
+                {
+                    await IssueAppTokenAsync(context, tenant);
+                    break;
+                }
 
                 IssuerFault fault;
                 lock (_gate)

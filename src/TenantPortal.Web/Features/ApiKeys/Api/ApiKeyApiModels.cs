@@ -34,8 +34,9 @@ public sealed record ApiKeyVersionResponse(
     public static ApiKeyVersionResponse From(ApiKeyVersionSummary v)
     {
         ArgumentNullException.ThrowIfNull(v);
-        return new(v.Version, v.Status.ToString(), v.MaskedHint, v.Fingerprint, v.CreatedAt, v.CreatedByName, v.ExpiresAt, v.GraceEndsAt,
-            v.DisabledAt, v.RevokeReason, v.MissingFromStore, v.StillEnabledInStore);
+        return new(v.Version, v.Status.ToString(), v.MaskedHint, v.Fingerprint, ApiTimes.Milliseconds(v.CreatedAt), v.CreatedByName,
+            ApiTimes.Milliseconds(v.ExpiresAt), ApiTimes.Milliseconds(v.GraceEndsAt), ApiTimes.Milliseconds(v.DisabledAt), v.RevokeReason,
+            v.MissingFromStore, v.StillEnabledInStore);
     }
 }
 
@@ -50,3 +51,11 @@ public sealed record ApiKeyStatusResponse(
 
 /// <summary>What a revoke or restore did.</summary>
 public sealed record ApiKeyChangeResponse(string TenantId, string Message, string? Version);
+
+/// <summary>Times in the API to the millisecond: what a PUT answers is what a later GET reads back from the database.</summary>
+internal static class ApiTimes
+{
+    public static DateTimeOffset Milliseconds(DateTimeOffset time) => new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMillisecond), time.Offset);
+
+    public static DateTimeOffset? Milliseconds(DateTimeOffset? time) => time is { } t ? Milliseconds(t) : null;
+}

@@ -11,6 +11,9 @@ namespace TenantPortal.Web.Features.ApiKeys.Api;
 /// authorization, validation, probe, audit and key lifecycle), called with an app-only token. Values go in and never
 /// come out; refusals are RFC 7807 problem details.
 /// </summary>
+/// <summary>The JSON body an endpoint reads itself (see <see cref="ApiJsonBody"/>), for the OpenAPI document.</summary>
+public sealed record ApiRequestBody(Type Type);
+
 public static class ApiKeyEndpoints
 {
     public const string RoutePrefix = "/api/v1/tenants/{tenantId}/api-key";
@@ -35,7 +38,7 @@ public static class ApiKeyEndpoints
         key.MapPut("", PutAsync)
             .RequireAuthorization(PortalPolicies.AppRole(PortalAppRoles.ApiKeysRotate))
             .AddEndpointFilter(ApiKeyRateLimits.Filter(write: true))
-            .Accepts<ApiKeyValueRequest>("application/json")
+            .WithMetadata(new ApiRequestBody(typeof(ApiKeyValueRequest)))
             .WithName("PutApiKey")
             .WithSummary("Stores a new version of the tenant's key (a rotation when one is current). Send Idempotency-Key to retry safely.")
             .Produces<ApiKeySubmitResponse>(StatusCodes.Status201Created)
@@ -48,7 +51,7 @@ public static class ApiKeyEndpoints
         key.MapPost("/revoke", RevokeAsync)
             .RequireAuthorization(PortalPolicies.AppRole(PortalAppRoles.ApiKeysRotate))
             .AddEndpointFilter(ApiKeyRateLimits.Filter(write: true))
-            .Accepts<ApiKeyRevokeRequest>("application/json")
+            .WithMetadata(new ApiRequestBody(typeof(ApiKeyRevokeRequest)))
             .WithName("RevokeApiKey")
             .WithSummary("Emergency revoke: disables every enabled version in the store at once. A reason is required.")
             .Produces<ApiKeyChangeResponse>()
@@ -136,8 +139,7 @@ public static class ApiKeyEndpoints
                     }
 
                     http.Response.Headers[ReplayedHeader] = "true";
-                    http.Response.Headers.Location = Location(tenantId);
-                    return TypedResults.Content(replay.Response, "application/json", statusCode: StatusCodes.Status201Created);
+                    return TypedResults.Created(Location(tenantId), JsonSerializer.Deserialize<ApiKeySubmitResponse>(replay.Response, JsonSerializerOptions.Web));
                 case IdempotencyClaim.Reused:
                     return ApiProblem.Result(StatusCodes.Status409Conflict, "idempotency_key_reused",
                         $"This {IdempotencyKeyHeader} was sent with another value in the last {ApiIdempotency.Retention.TotalHours:0} hours. Use a new key for a new value; nothing was changed.");
@@ -173,8 +175,8 @@ public static class ApiKeyEndpoints
             return Refusal(tenantId, result, "invalid_value");
         }
 
-        var response = new ApiKeySubmitResponse(tenantId, version.Version, version.MaskedHint, version.Fingerprint, version.CreatedAt, version.ExpiresAt,
-            result.ReplacedVersion);
+        var response = new ApiKeySubmitResponse(tenantId, version.Version, version.MaskedHint, version.Fingerprint,
+            ApiTimes.Milliseconds(version.CreatedAt), ApiTimes.Milliseconds(version.ExpiresAt), result.ReplacedVersion);
         if (record is { } completed)
         {
             await idempotency.CompleteAsync(completed, JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
