@@ -94,6 +94,7 @@ public sealed class DevelopmentTokenTests : IDisposable
         // No such endpoint: an unknown POST ends at the not-found page's antiforgery check, as any unknown form post does.
         Assert.Equal(HttpStatusCode.BadRequest, endpoint.StatusCode);
         Assert.DoesNotContain("eyJ", await endpoint.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await AssertProblemAsync(put, HttpStatusCode.Unauthorized, "token_bad_signature", "The access token's signature does not verify against the issuer's signing keys.");
+        await AssertProblemAsync(put, HttpStatusCode.Unauthorized, "token_wrong_issuer",
+            "The access token's issuer is not trusted: it must be Microsoft Entra ID's issuer for the directory named in its tid claim.");
     }
 }
