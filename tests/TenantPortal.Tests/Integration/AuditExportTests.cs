@@ -137,7 +137,8 @@ public sealed class AuditExportTests : IAsyncLifetime, IDisposable
     {
         OccurredAt = r.OccurredAt, TenantId = r.TenantId, Action = r.Action, Outcome = r.Outcome, ActorName = r.ActorName,
         ActorRole = r.ActorRole, ActorTenantId = r.ActorTenantId, ActorObjectId = r.ActorObjectId, SecretName = r.SecretName,
-        KeyVersion = r.KeyVersion, Reason = r.Reason, ClientIp = r.ClientIp, UserAgent = r.UserAgent, CorrelationId = r.CorrelationId,
+        KeyVersion = r.KeyVersion, Reason = r.Reason, Changes = r.Changes, ClientIp = r.ClientIp, UserAgent = r.UserAgent, Channel = r.Channel,
+        CorrelationId = r.CorrelationId,
         ChainId = r.ChainId, Sequence = r.Sequence, PreviousHash = r.PreviousHash, Hash = r.Hash,
     };
 }

@@ -14,7 +14,8 @@ internal sealed class ApiIdempotencyRecordConfiguration : IEntityTypeConfigurati
         builder.Property(r => r.Client).HasMaxLength(ApiIdempotencyRecord.ClientMaxLength).IsUnicode(false);
         builder.Property(r => r.Key).HasMaxLength(ApiIdempotencyRecord.KeyMaxLength).IsUnicode(false);
         builder.Property(r => r.RequestFingerprint).HasMaxLength(128).IsUnicode(false);
-        builder.Property(r => r.Response).HasMaxLength(4000);
+        builder.Property(r => r.StoredVersion).HasMaxLength(64).IsUnicode(false);
+        builder.Property(r => r.ReplacedVersion).HasMaxLength(64).IsUnicode(false);
 
         // One record per key per app per tenant: two first attempts racing cannot both insert.
         builder.HasIndex(r => new { r.TenantId, r.Client, r.Key }).IsUnique();

@@ -56,6 +56,7 @@ public sealed partial record AuditRow(
     string? Changes,
     string? ClientIp,
     string? UserAgent,
+    string? Channel,
     string CorrelationId,
     string ChainId,
     long Sequence,
@@ -280,7 +281,7 @@ public sealed class AuditService(
 
     private static IQueryable<AuditRow> Project(IQueryable<AuditEvent> rows) => rows.Select(e => new AuditRow(
         e.OccurredAt, e.TenantId, e.Action, e.Outcome, e.ActorName, e.ActorRole, e.ActorTenantId, e.ActorObjectId, e.SecretName,
-        e.KeyVersion, e.Reason, e.Changes, e.ClientIp, e.UserAgent, e.CorrelationId, e.ChainId, e.Sequence, e.PreviousHash, e.Hash));
+        e.KeyVersion, e.Reason, e.Changes, e.ClientIp, e.UserAgent, e.Channel, e.CorrelationId, e.ChainId, e.Sequence, e.PreviousHash, e.Hash));
 
     private static string Describe(AuditFilter f) =>
         $"filter tenant={Bound(f.TenantId) ?? "*"} from={f.From:O} to={f.To:O} action={Bound(f.Action) ?? "*"} " +

@@ -200,7 +200,7 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
         var offboarded = await offboard;
         var submitted = await submit;
         Assert.Equal(TenantChangeOutcome.Saved, offboarded.Outcome);
-        Assert.Equal(KeyChangeOutcome.Invalid, submitted.Outcome);
+        Assert.Equal(KeyChangeOutcome.Conflict, submitted.Outcome);
         Assert.Equal("The tenant was offboarded, so the key was not stored.", submitted.Message);
         var stored = Assert.Single(await _portal.StoredVersionsAsync(Tenant));
         Assert.False(stored.Enabled);
@@ -255,7 +255,7 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
         var swept = await sweep;
         var restored = await restore;
         Assert.Equal(1, swept.PreviousDisabled);
-        Assert.Equal(KeyChangeOutcome.Invalid, restored.Outcome);
+        Assert.Equal(KeyChangeOutcome.Conflict, restored.Outcome);
         Assert.StartsWith("There is no previous version to restore", restored.Message, StringComparison.Ordinal);
         Assert.False((await _portal.StoredVersionsAsync(Tenant)).Single(v => v.Version == v1).Enabled);
         await AssertAgreesWithBackendAsync(v2);

@@ -171,7 +171,7 @@ public sealed class RotationLifecycleTests : IAsyncLifetime
 
         var result = await Keys.RestorePreviousAsync(TestPersonas.ContosoAdmin, "contoso", default);
 
-        Assert.Equal(KeyChangeOutcome.Invalid, result.Outcome);
+        Assert.Equal(KeyChangeOutcome.Conflict, result.Outcome);
         Assert.Contains("grace period", result.Message, StringComparison.Ordinal);
         Assert.Equal(second.Version!.Version, (await Keys.GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default))!.Current!.Version);
     }

@@ -10,8 +10,8 @@ public abstract record IdempotencyClaim
     /// <summary>First use of the key (or one abandoned mid-way): run the submit, then complete or release the record.</summary>
     public sealed record Began(long RecordId) : IdempotencyClaim;
 
-    /// <summary>The key's submit succeeded before: answer with its response, store nothing.</summary>
-    public sealed record Replay(string Response) : IdempotencyClaim;
+    /// <summary>The key's submit succeeded before: answer with what it stored, store nothing.</summary>
+    public sealed record Replay(ApiKeySubmitResponse Response) : IdempotencyClaim;
 
     /// <summary>The key was used with another value.</summary>
     public sealed record Reused : IdempotencyClaim;
@@ -63,9 +63,18 @@ public sealed class ApiIdempotency(IDbContextFactory<PortalDbContext> contexts, 
                 return new IdempotencyClaim.Reused();
             }
 
-            if (existing.Response is { } response)
+            if (existing.StoredVersion is { } stored)
             {
-                return new IdempotencyClaim.Replay(response);
+                var version = await db.ApiKeyVersions.AsNoTracking()
+                    .FirstOrDefaultAsync(v => v.TenantId == tenantId && v.StoreVersionId == stored, cancellationToken);
+                if (version is not null)
+                {
+                    return new IdempotencyClaim.Replay(ApiKeySubmitResponse.From(tenantId, ApiKeyVersionSummary.From(version), existing.ReplacedVersion));
+                }
+
+                // The tenant's versions are gone (renamed, purged): nothing to replay, and nothing to guard any more.
+                await db.ApiIdempotencyRecords.Where(r => r.Id == existing.Id).ExecuteDeleteAsync(cancellationToken);
+                continue;
             }
 
             if (existing.CreatedAt > now - abandonedAfter)
@@ -75,7 +84,7 @@ public sealed class ApiIdempotency(IDbContextFactory<PortalDbContext> contexts, 
 
             // Only one retry takes over an abandoned record: the one whose update still finds it as it was read.
             var taken = await db.ApiIdempotencyRecords
-                .Where(r => r.Id == existing.Id && r.CreatedAt == existing.CreatedAt && r.Response == null)
+                .Where(r => r.Id == existing.Id && r.CreatedAt == existing.CreatedAt && r.StoredVersion == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.CreatedAt, now), cancellationToken);
             if (taken == 1)
             {
@@ -89,16 +98,16 @@ public sealed class ApiIdempotency(IDbContextFactory<PortalDbContext> contexts, 
         }
     }
 
-    public async Task CompleteAsync(long recordId, string response)
+    public async Task CompleteAsync(long recordId, string storedVersion, string? replacedVersion)
     {
         await using var db = contexts.CreateDbContext();
         await db.ApiIdempotencyRecords.Where(r => r.Id == recordId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Response, response), CancellationToken.None);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.StoredVersion, storedVersion).SetProperty(r => r.ReplacedVersion, replacedVersion), CancellationToken.None);
     }
 
     public async Task ReleaseAsync(long recordId)
     {
         await using var db = contexts.CreateDbContext();
-        await db.ApiIdempotencyRecords.Where(r => r.Id == recordId && r.Response == null).ExecuteDeleteAsync(CancellationToken.None);
+        await db.ApiIdempotencyRecords.Where(r => r.Id == recordId && r.StoredVersion == null).ExecuteDeleteAsync(CancellationToken.None);
     }
 }

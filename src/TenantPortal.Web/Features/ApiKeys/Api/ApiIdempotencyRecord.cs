@@ -2,7 +2,8 @@ namespace TenantPortal.Web.Features.ApiKeys.Api;
 
 /// <summary>
 /// One <c>Idempotency-Key</c> a client app sent with a PUT of a tenant's key, for a day: which value it was for (its
-/// keyed fingerprint, never the value) and, once the submit succeeded, the answer to replay. Metadata only.
+/// keyed fingerprint, never the value) and, once the submit succeeded, the version it stored and the one it replaced,
+/// from which the answer is replayed. Metadata only.
 /// </summary>
 public sealed class ApiIdempotencyRecord
 {
@@ -25,6 +26,9 @@ public sealed class ApiIdempotencyRecord
 
     public DateTimeOffset ExpiresAt { get; set; }
 
-    /// <summary>The 201's JSON body (version metadata), once the submit succeeded; null while it runs.</summary>
-    public string? Response { get; set; }
+    /// <summary>The store version the submit created, once it succeeded; null while it runs.</summary>
+    public string? StoredVersion { get; set; }
+
+    /// <summary>The version that was current before it, if any.</summary>
+    public string? ReplacedVersion { get; set; }
 }

@@ -14,7 +14,15 @@ public sealed record ApiKeySubmitResponse(
     string Fingerprint,
     DateTimeOffset CreatedAt,
     DateTimeOffset? RotateBy,
-    string? ReplacedVersion);
+    string? ReplacedVersion)
+{
+    public static ApiKeySubmitResponse From(string tenantId, ApiKeyVersionSummary version, string? replacedVersion)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return new(tenantId, version.Version, version.MaskedHint, version.Fingerprint, ApiTimes.Milliseconds(version.CreatedAt),
+            ApiTimes.Milliseconds(version.ExpiresAt), replacedVersion);
+    }
+}
 
 /// <summary>One version of a tenant's key: metadata only.</summary>
 public sealed record ApiKeyVersionResponse(

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Infrastructure.Api;
 using TenantPortal.Web.SecretStore;
@@ -139,7 +138,7 @@ public static class ApiKeyEndpoints
                     }
 
                     http.Response.Headers[ReplayedHeader] = "true";
-                    return TypedResults.Created(Location(tenantId), JsonSerializer.Deserialize<ApiKeySubmitResponse>(replay.Response, JsonSerializerOptions.Web));
+                    return TypedResults.Created(Location(tenantId), replay.Response);
                 case IdempotencyClaim.Reused:
                     return ApiProblem.Result(StatusCodes.Status409Conflict, "idempotency_key_reused",
                         $"This {IdempotencyKeyHeader} was sent with another value in the last {ApiIdempotency.Retention.TotalHours:0} hours. Use a new key for a new value; nothing was changed.");
@@ -175,14 +174,12 @@ public static class ApiKeyEndpoints
             return Refusal(tenantId, result, "invalid_value");
         }
 
-        var response = new ApiKeySubmitResponse(tenantId, version.Version, version.MaskedHint, version.Fingerprint,
-            ApiTimes.Milliseconds(version.CreatedAt), ApiTimes.Milliseconds(version.ExpiresAt), result.ReplacedVersion);
         if (record is { } completed)
         {
-            await idempotency.CompleteAsync(completed, JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
+            await idempotency.CompleteAsync(completed, version.Version, result.ReplacedVersion);
         }
 
-        return TypedResults.Created(Location(tenantId), response);
+        return TypedResults.Created(Location(tenantId), ApiKeySubmitResponse.From(tenantId, version, result.ReplacedVersion));
     }
 
     private static async Task<IResult> RevokeAsync(string tenantId, HttpContext http, ApiKeyService keys, CancellationToken cancellationToken)

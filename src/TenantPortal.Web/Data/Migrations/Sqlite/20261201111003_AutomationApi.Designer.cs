@@ -11,7 +11,7 @@ using TenantPortal.Web.Data;
 namespace TenantPortal.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortalDbContext))]
-    [Migration("20261201103803_AutomationApi")]
+    [Migration("20261201111003_AutomationApi")]
     partial class AutomationApi
     {
         /// <inheritdoc />
@@ -44,14 +44,20 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReplacedVersion")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RequestFingerprint")
                         .IsRequired()
                         .HasMaxLength(128)
                         .IsUnicode(false)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Response")
-                        .HasMaxLength(4000)
+                    b.Property<string>("StoredVersion")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TenantId")

@@ -31,7 +31,8 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     RequestFingerprint = table.Column<string>(type: "varchar(128)", unicode: false, maxLength: 128, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
                     ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Response = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true)
+                    StoredVersion = table.Column<string>(type: "varchar(64)", unicode: false, maxLength: 64, nullable: true),
+                    ReplacedVersion = table.Column<string>(type: "varchar(64)", unicode: false, maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {

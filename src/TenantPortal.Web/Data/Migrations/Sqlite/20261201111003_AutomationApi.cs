@@ -30,7 +30,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     RequestFingerprint = table.Column<string>(type: "TEXT", unicode: false, maxLength: 128, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    Response = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true)
+                    StoredVersion = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: true),
+                    ReplacedVersion = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
