@@ -4,25 +4,24 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using TenantPortal.Web.Auth.AppTokens;
-using TenantPortal.Web.Auth.Development;
 
 namespace TenantPortal.E2E;
 
-/// <summary>A pipeline rotates the key through the API with the docs' two curl lines; the admin's page then shows it.</summary>
-[Collection(PortalServerGroup.Name)]
-public sealed class AutomationApiJourneyTests(PortalServerFixture server)
+/// <summary>
+/// A pipeline rotates the key through the API with the docs' two curl lines; the admin's page then shows it. A portal of
+/// its own, so the other journeys find Contoso's key as they expect it.
+/// </summary>
+public sealed class AutomationApiJourneyTests(PortalServerFixture server) : IClassFixture<PortalServerFixture>
 {
     private static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 15_000 };
 
     [Fact]
     public async Task ApiRotatesTheKey_AndTheKeyPageShowsTheNewVersionSetByAutomation()
     {
-        // A tenant of its own (Contoso's directory manages it), so the other journeys' tenants keep their state.
-        await server.Portal.OnboardAsync("api-journey", "API Journey Ltd", DevelopmentPersonas.ContosoEntraTenantId);
         var first = $"sk_live_API_first_{Guid.NewGuid():N}";
         var second = $"sk_live_API_second_{Guid.NewGuid():N}";
         using var pipeline = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
-        using (var issued = await pipeline.PostAsync("/dev/api-token?tenant=api-journey", null))
+        using (var issued = await pipeline.PostAsync("/dev/api-token?tenant=contoso", null))
         {
             Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
             pipeline.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await issued.Content.ReadAsStringAsync());
@@ -31,9 +30,9 @@ public sealed class AutomationApiJourneyTests(PortalServerFixture server)
         var firstVersion = await PutAsync(pipeline, first);
 
         var page = await server.NewPageAsync();
-        await page.GotoAsync("/dev/sign-in?returnUrl=/tenants/api-journey/api-key");
+        await page.GotoAsync("/dev/sign-in?returnUrl=/tenants/contoso/api-key");
         await page.Locator("[data-testid=persona-contoso-admin]").ClickAsync();
-        await page.WaitForURLAsync("**/tenants/api-journey/api-key");
+        await page.WaitForURLAsync("**/tenants/contoso/api-key");
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=masked-hint]")).ToHaveTextAsync("••••" + first[^4..], Patient);
 
@@ -60,7 +59,7 @@ public sealed class AutomationApiJourneyTests(PortalServerFixture server)
     private static async Task<string> PutAsync(HttpClient pipeline, string value)
     {
         using var body = new StringContent(new JsonObject { ["value"] = value }.ToJsonString(), Encoding.UTF8, "application/json");
-        using var response = await pipeline.PutAsync("/api/v1/tenants/api-journey/api-key", body);
+        using var response = await pipeline.PutAsync("/api/v1/tenants/contoso/api-key", body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Created, text);
         Assert.DoesNotContain(value, text, StringComparison.Ordinal);
