@@ -4,6 +4,7 @@ using TenantPortal.Benchmarks;
 
 // dotnet run -c Release --project tests/TenantPortal.Benchmarks -- <suite> [arguments]
 //   submit [submits] [tenants]        the portal's own overhead per key submit (p50/p99)
+//   api-submit [submits] [tenants] [clients] [production|development] [breakdown]   API submits/s through HTTP (p50/p99)
 //   audit-append [appends] [chains]   chained audit appends per second on SQLite
 //   audit-query [rows] [tenants]      the first filtered audit page over a large trail
 //   rotation-sweep [tenants]          the rotation monitor's sweep over many tenants
@@ -15,6 +16,9 @@ switch (suite)
 {
     case "submit":
         await SubmitOverhead.RunAsync(submits: Arg(1, 2000), tenants: Arg(2, 200));
+        break;
+    case "api-submit":
+        await ApiSubmitThroughput.RunAsync(submits: Arg(1, 4000), tenants: Arg(2, 200), clients: Arg(3, 16), mode: args.Length > 4 ? args[4] : "production", breakdown: args.Length > 5 && args[5] == "breakdown");
         break;
     case "rotation-sweep":
         await RotationMonitorSweep.RunAsync(Arg(1, 100_000));
@@ -33,7 +37,7 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, rotation-sweep, audit-append, audit-query, keyreader-hit, keyreader-load");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, audit-append, audit-query, keyreader-hit, keyreader-load");
         return 2;
 }
 
