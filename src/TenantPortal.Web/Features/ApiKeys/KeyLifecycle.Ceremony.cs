@@ -166,16 +166,19 @@ public sealed partial class KeyLifecycle
                 {
                     await using var db = contexts.CreateDbContext();
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                    if (!await locks.ConfirmAsync(db, held, ct))
-                    {
-                        LogLockLost(logger, name.Value, correlationId);
-                        return null;
-                    }
-
+                    // A replay whose first execution landed (and gave the lock back with it) changes nothing.
                     if (++executions > 1 && lastApplied is not null
                         && await db.AuditEvents.AnyAsync(e => e.CorrelationId == correlationId && e.Outcome != AuditOutcome.Requested && e.TenantId == tenantId, ct))
                     {
+                        held.ReleasedWithCommit = true;
                         return new Committed(lastApplied, 0, 0);
+                    }
+
+                    // Nothing runs under the lock after this commit: the lease is proven and given back inside it.
+                    if (!await locks.ConfirmAndReleaseAsync(db, held, ct))
+                    {
+                        LogLockLost(logger, name.Value, correlationId);
+                        return null;
                     }
 
                     var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
@@ -199,6 +202,7 @@ public sealed partial class KeyLifecycle
 
                     await db.SaveChangesAsync(ct);
                     await transaction.CommitAsync(ct);
+                    held.ReleasedWithCommit = true;
                     return new Committed(applied, findings.Restored, findings.Missing);
                 }, cancellationToken);
             }

@@ -4,8 +4,9 @@ using TenantPortal.Web.SecretStore;
 namespace TenantPortal.Web.Features.ApiKeys;
 
 /// <summary>
-/// The store calls of one change, each made only while the change still holds its key lock: the lease is renewed (and
-/// proven) before every call, so a change whose lease lapsed stops instead of writing over another change's work.
+/// The store calls of one change, each made only while the change still holds its key lock: before every call the lease
+/// is renewed and proven unless it was proven so recently that the call ends before it could lapse, so a change whose
+/// lease lapsed stops instead of writing over another change's work.
 /// </summary>
 public sealed class StoreCalls
 {
@@ -75,7 +76,7 @@ public sealed class StoreCalls
 
     private async Task HoldAsync(CancellationToken cancellationToken)
     {
-        if (!await _locks.RenewAsync(_held, cancellationToken))
+        if (!await _locks.HoldAsync(_held, cancellationToken))
         {
             throw new KeyLockLostException();
         }

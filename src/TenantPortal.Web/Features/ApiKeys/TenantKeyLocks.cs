@@ -50,9 +50,10 @@ public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> co
         {
             // Taken before trying, so that a release between the try and the wait still wakes this waiter.
             var released = _released.GetOrAdd(tenantId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            var takenAt = time.GetUtcNow();
             if (await TryTakeAsync(tenantId, holder, cancellationToken))
             {
-                return new TenantKeyLock(this, tenantId, holder);
+                return new TenantKeyLock(this, tenantId, holder) { ProvenAt = takenAt };
             }
 
             var remaining = deadline - time.GetUtcNow();
@@ -84,10 +85,32 @@ public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> co
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(held);
-        var expires = time.GetUtcNow() + options.Value.Duration;
-        return await db.Tenants
+        var now = time.GetUtcNow();
+        var expires = now + options.Value.Duration;
+        var confirmed = await db.Tenants
             .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
             .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockExpiresAt, expires), cancellationToken) == 1;
+        if (confirmed)
+        {
+            held.ProvenAt = now;
+        }
+
+        return confirmed;
+    }
+
+    /// <summary>
+    /// Inside the commit's transaction, when nothing follows it under the lock: proves the lease is still
+    /// <paramref name="held"/>'s and gives it back in the same statement, so the release commits (or rolls back) with the
+    /// change and costs no transaction of its own. False when it lapsed and another change took it.
+    /// </summary>
+    public async Task<bool> ConfirmAndReleaseAsync(PortalDbContext db, TenantKeyLock held, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(held);
+        return await db.Tenants
+            .Where(t => t.Id == held.TenantId && t.KeyLockHolder == held.Holder)
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.KeyLockHolder, (string?)null).SetProperty(t => t.KeyLockExpiresAt, (DateTimeOffset?)null),
+                cancellationToken) == 1;
     }
 
     /// <summary>Before each store call: renews the lease if it is still <paramref name="held"/>'s; false when another change took it.</summary>
@@ -95,6 +118,17 @@ public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> co
     {
         await using var db = contexts.CreateDbContext();
         return await ConfirmAsync(db, held, cancellationToken);
+    }
+
+    /// <summary>
+    /// Before a store call: true when <paramref name="held"/> may make it. A lease proven less than half its duration
+    /// ago needs no renewal: start-up holds the duration to at least twice the store's operation timeout, so a call
+    /// started now ends before the lease can lapse. Otherwise it is renewed (and proven) first.
+    /// </summary>
+    public async Task<bool> HoldAsync(TenantKeyLock held, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return time.GetUtcNow() - held.ProvenAt < options.Value.Duration / 2 || await RenewAsync(held, cancellationToken);
     }
 
     private async Task<bool> TryTakeAsync(string tenantId, string holder, CancellationToken cancellationToken)
@@ -111,7 +145,10 @@ public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> co
     {
         try
         {
-            await ClearAsync(held);
+            if (!held.ReleasedWithCommit)
+            {
+                await ClearAsync(held);
+            }
         }
         catch (DbException ex)
         {
@@ -157,6 +194,12 @@ public sealed class TenantKeyLock : IAsyncDisposable
     public string TenantId { get; }
 
     public string Holder { get; }
+
+    /// <summary>When the lease was last proven to be this change's (taken, renewed or confirmed).</summary>
+    internal DateTimeOffset ProvenAt { get; set; }
+
+    /// <summary>The commit's transaction gave the lease back (<see cref="TenantKeyLocks.ConfirmAndReleaseAsync"/>): disposing only wakes the waiters.</summary>
+    internal bool ReleasedWithCommit { get; set; }
 
     public async ValueTask DisposeAsync()
     {
