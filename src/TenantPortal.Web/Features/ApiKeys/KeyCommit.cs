@@ -4,8 +4,13 @@ using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
-/// <summary>One change's unit of work: the tracked tenant and versions, the store as listed, and the moves deferred until demotions are saved.</summary>
-public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVersion> rows, StoreView store, DateTimeOffset now)
+/// <summary>
+/// One change's unit of work: the tracked tenant and the versions that can still move, the store as listed, and the
+/// moves deferred until demotions are saved. Versions at rest (switched off here, disabled in the store, no drift, no
+/// notice due) are not tracked: nothing a change or a settlement does moves them, and a tenant's history grows with
+/// every rotation. <see cref="Known"/> still names every version, so none is mistaken for one the database lacks.
+/// </summary>
+public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVersion> rows, IReadOnlySet<string> known, StoreView store, DateTimeOffset now)
 {
     private readonly List<(ApiKeyVersion Row, KeyEvent? Cause)> _afterDemotions = [];
 
@@ -14,6 +19,19 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
     public Tenant Tenant { get; } = tenant;
 
     public List<ApiKeyVersion> Rows { get; } = rows;
+
+    /// <summary>Every version the database records for the tenant, tracked or at rest.</summary>
+    public IReadOnlySet<string> Known { get; } = known;
+
+    /// <summary>Whether <paramref name="v"/> is at rest with the store as <paramref name="store"/> lists it (see the class summary).</summary>
+    public static bool IsAtRest(ApiKeyVersion v, StoreView store)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        ArgumentNullException.ThrowIfNull(store);
+        return store.IsListed && !KeyTransitions.IsLive(v.Status) && v.DisabledInStoreAt is not null && v.NextNoticeAt is null
+            && v.MissingFromStoreSince is null && v.StillEnabledInStoreSince is null
+            && store.Contains(v.StoreVersionId) && !store.IsEnabled(v.StoreVersionId);
+    }
 
     public StoreView Store { get; } = store;
 

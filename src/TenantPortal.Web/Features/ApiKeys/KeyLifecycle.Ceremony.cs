@@ -182,8 +182,10 @@ public sealed partial class KeyLifecycle
                     }
 
                     var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
-                    var rows = await db.ApiKeyVersions.Where(v => v.TenantId == tenantId).ToListAsync(ct);
-                    var change = new KeyCommit(db, tenant, rows, view, time.GetUtcNow());
+                    var all = await db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId).ToListAsync(ct);
+                    var rows = all.Where(v => !KeyCommit.IsAtRest(v, view)).ToList();
+                    db.ApiKeyVersions.AttachRange(rows);
+                    var change = new KeyCommit(db, tenant, rows, all.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal), view, time.GetUtcNow());
                     var applied = apply(change);
                     lastApplied = applied;
                     await db.SaveChangesAsync(ct);

@@ -17,7 +17,7 @@ public sealed partial class KeyLifecycle
     {
         var findings = new Findings();
         var now = change.Now;
-        var known = change.Rows.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal);
+        var known = change.Known.Concat(change.Rows.Select(v => v.StoreVersionId)).ToHashSet(StringComparer.Ordinal);
         foreach (var stored in change.Store.Versions.Where(v => !known.Contains(v.Version)
             && v.Tags.TryGetValue(ApiKeyTags.TenantId, out var tag) && tag == change.Tenant.Id))
         {
