@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TenantPortal.Web;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Components;
+using TenantPortal.Web.Components.Localization;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.Audit;
@@ -16,6 +17,7 @@ builder.AddPortalAuthentication();
 builder.AddPortalFeatures();
 builder.AddPortalNotifications();
 builder.AddPortalWebHost();
+builder.AddPortalLocalization();
 builder.AddPortalRateLimits();
 
 var app = builder.Build();
@@ -28,6 +30,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UsePortalSecurityHeaders();
+app.UsePortalRequestLocalization();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UsePortalClientConnection();
 app.UseRateLimiter();
@@ -39,6 +42,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapPortalAuthentication();
 app.MapAuditEndpoints();
+app.MapPortalCulture();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithCircuitOverWebSocketsOnly();
 
