@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TenantPortal.Web;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Components;
+using TenantPortal.Web.Components.Localization;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.ApiKeys.Api;
@@ -17,6 +18,7 @@ builder.AddPortalAuthentication();
 builder.AddPortalFeatures();
 builder.AddPortalNotifications();
 builder.AddPortalWebHost();
+builder.AddPortalLocalization();
 builder.AddPortalRateLimits();
 
 var app = builder.Build();
@@ -29,6 +31,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UsePortalSecurityHeaders();
+app.UsePortalRequestLocalization();
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UsePortalClientConnection();
 app.UseRateLimiter();
@@ -41,6 +44,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c
 app.MapPortalAuthentication();
 app.MapAuditEndpoints();
 app.MapPortalApi();
+app.MapPortalCulture();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithCircuitOverWebSocketsOnly();
 

@@ -14,6 +14,7 @@ public sealed class PlatformAdminJourneyTests(PortalServerFixture server)
         await page.WaitForURLAsync("**/platform/tenants");
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=tenants-grid]")).ToContainTextAsync("Contoso Ltd", new() { Timeout = 15_000 });
+        await Accessibility.AssertAccessibleAsync(page, "the tenants page");
 
         await page.Locator("[data-testid=open-onboard]").ClickAsync();
         await page.Locator("[data-testid=tenant-id]").FillAsync("Globex");
@@ -27,6 +28,7 @@ public sealed class PlatformAdminJourneyTests(PortalServerFixture server)
         await page.Locator("[data-testid=tenant-id]").FillAsync("globex");
         await page.Locator("[data-testid=tenant-id]").PressAsync("Tab");
         await Assertions.Expect(page.GetByText("tenant-globex-api-key")).ToBeVisibleAsync();
+        await Accessibility.AssertAccessibleAsync(page, "the onboarding dialog");
         await PortalServerFixture.ScreenshotAsync(page, "onboard-dialog");
         await page.Locator("[data-testid=tenant-save]").ClickAsync();
 
@@ -38,6 +40,15 @@ public sealed class PlatformAdminJourneyTests(PortalServerFixture server)
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=contacts]")).ToContainTextAsync("security@globex.example", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=open-offboard]")).ToBeVisibleAsync();
+        await Accessibility.AssertAccessibleAsync(page, "a tenant's page");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Platform settings" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=settings-save]")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Accessibility.AssertAccessibleAsync(page, "the platform settings page");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit trail" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=audit-grid]")).ToContainTextAsync("Tenant.Onboard", new() { Timeout = 15_000 });
+        await Accessibility.AssertAccessibleAsync(page, "the audit trail page");
         await page.Context.CloseAsync();
     }
 }

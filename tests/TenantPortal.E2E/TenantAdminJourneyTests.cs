@@ -24,16 +24,22 @@ public sealed class TenantAdminJourneyTests(PortalServerFixture server)
 
         // Signing in: the protected page sends us to the persona picker and back.
         await page.GotoAsync("/tenants/contoso/api-key");
+        await Accessibility.AssertAccessibleAsync(page, "the development sign-in page");
         await page.Locator("[data-testid=persona-contoso-admin]").ClickAsync();
         await page.WaitForURLAsync("**/tenants/contoso/api-key");
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("Not set", Patient);
+        await Accessibility.AssertAccessibleAsync(page, "the API key page without a key");
 
         // Submitting the first key.
         await SubmitAsync(page, first);
         await Assertions.Expect(page.Locator("[data-testid=masked-hint]")).ToHaveTextAsync("••••" + first[^4..], Patient);
         await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("Active");
+        await Accessibility.AssertAccessibleAsync(page, "the API key page with a key");
         await PortalServerFixture.ScreenshotAsync(page, "api-key-page");
+        await Accessibility.UseThemeAsync(page, ColorScheme.Dark);
+        await PortalServerFixture.ScreenshotAsync(page, "api-key-page-dark");
+        await Accessibility.UseThemeAsync(page, ColorScheme.Light);
 
         // Rotating: a second version becomes current, the first becomes previous.
         await SubmitAsync(page, second);
@@ -70,6 +76,7 @@ public sealed class TenantAdminJourneyTests(PortalServerFixture server)
 
         await Assertions.Expect(page.Locator("[data-testid=secret-input-help]")).ToContainTextAsync("copy-and-paste", new() { Timeout = 15_000 });
         await Assertions.Expect(input).ToHaveValueAsync("");
+        await Accessibility.AssertAccessibleAsync(page, "the submit dialog showing an error");
         await PortalServerFixture.ScreenshotAsync(page, "submit-dialog-error");
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("Not set");
@@ -89,6 +96,7 @@ public sealed class TenantAdminJourneyTests(PortalServerFixture server)
         await Assertions.Expect(grid).ToContainTextAsync("Contoso Ltd", new() { Timeout = 15_000 });
         await Assertions.Expect(grid).ToContainTextAsync("Fabrikam Inc");
         await Assertions.Expect(grid).ToContainTextAsync("Northwind Traders");
+        await Accessibility.AssertAccessibleAsync(page, "the rotation status page");
         await Assertions.Expect(page.Locator("[data-testid=open-submit-dialog]")).ToHaveCountAsync(0);
         await PortalServerFixture.ScreenshotAsync(page, "rotation-status");
         await page.Context.CloseAsync();

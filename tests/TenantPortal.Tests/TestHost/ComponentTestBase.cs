@@ -4,6 +4,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Components.Localization;
 
 namespace TenantPortal.Tests.TestHost;
 
@@ -17,6 +18,7 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddPortalLocalization();
     }
 
     public virtual Task InitializeAsync() => Task.CompletedTask;

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging.Testing;
 using TenantPortal.Web;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Components;
+using TenantPortal.Web.Components.Localization;
 using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
@@ -88,6 +89,7 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
             builder.AddPortalFeatures();
             builder.AddPortalNotifications();
             builder.AddPortalWebHost();
+            builder.AddPortalLocalization();
             builder.AddPortalRateLimits();
             using var app = builder.Build();
             app.StartAsync().GetAwaiter().GetResult();
