@@ -39,7 +39,10 @@ internal static class ApiSubmitThroughput
     /// <summary>Numbers each request so the server-side timings can be matched to the client's; the portal ignores it.</summary>
     private const string SubmitHeader = "X-Benchmark-Submit";
 
-    public static async Task RunAsync(int submits, int tenants, int clients, string mode, bool breakdown)
+    /// <param name="rate">0: closed loop, each client sends its next submit when the last is answered (the most the portal
+    /// takes). Otherwise an offered load of that many submits a second across the clients, each on a fixed schedule, and
+    /// latency counted from the scheduled moment, so a stall is not hidden by the clients slowing down with it.</param>
+    public static async Task RunAsync(int submits, int tenants, int clients, string mode, bool breakdown, int rate = 0)
     {
         var production = mode switch
         {
@@ -93,7 +96,7 @@ internal static class ApiSubmitThroughput
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         using var threads = new ThreadPoolSampler();
         var started = Stopwatch.GetTimestamp();
-        var total = await RunPhaseAsync(http, own, next, submits);
+        var total = await RunPhaseAsync(http, own, next, submits, rate);
         var wall = Stopwatch.GetElapsedTime(started);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         threads.Dispose();
@@ -107,6 +110,7 @@ internal static class ApiSubmitThroughput
         var endToEnd = total.Select(t => t.TotalMilliseconds).ToArray();
         var store = measured.Select(s => s.StoreWrite.TotalMilliseconds).ToArray();
         var overhead = endToEnd.Zip(store, (e, s) => e - s).ToArray();
+        var overheadBoth = measured.Select((s, i) => endToEnd[i] - s.StoreWrite.TotalMilliseconds - s.Listing.TotalMilliseconds).ToArray();
         var server = measured.Select(s => s.Server.TotalMilliseconds).ToArray();
         var listing = measured.Select(s => s.Listing.TotalMilliseconds).ToArray();
 
@@ -123,7 +127,7 @@ internal static class ApiSubmitThroughput
         Console.WriteLine($"API key submits (PUT {ApiKeyEndpointsRoute}) over HTTPS to Kestrel on 127.0.0.1, {(production
             ? "Production, app-only tokens from the test Entra issuer (Microsoft.Identity.Web)"
             : "Development, tokens from the development token issuer")}; Key Vault store against the protocol fake, SQLite");
-        Console.WriteLine($"  {submits:N0} submits over {tenants:N0} tenants by {clients} concurrent clients, after {warmUp:N0} warm-up submits; " +
+        Console.WriteLine($"  {submits:N0} submits over {tenants:N0} tenants by {clients} concurrent clients{(rate > 0 ? $" at an offered {rate} submits/s (latency from each scheduled send)" : ", closed loop")}, after {warmUp:N0} warm-up submits; " +
             $"{Environment.ProcessorCount} cores, load average {LoadAverage()}");
         Console.WriteLine($"  {(GCSettings.IsServerGC ? "server" : "workstation")} GC; during the run: {compiledInRun:N0} methods compiled, " +
             $"{collectionsInRun:N0} collections, {pausedInRun.TotalMilliseconds:N0} ms paused in GC");
@@ -132,6 +136,7 @@ internal static class ApiSubmitThroughput
         Console.WriteLine($"  {"thread pool",-40} {threads.MeanThreads,7:0} threads on average (max {threads.MaxThreads}), {threads.MeanQueued:0} work items queued on average (max {threads.MaxQueued})");
         SubmitOverhead.Report("end to end (client)", endToEnd);
         SubmitOverhead.Report("end to end − store write", overhead);
+        SubmitOverhead.Report("end to end − store write and listing", overheadBoth);
         SubmitOverhead.Report("store write (SecretClient → fake)", store);
         SubmitOverhead.Report("in the portal's pipeline (server)", server);
         SubmitOverhead.Report("version listing after the write", listing);
@@ -155,10 +160,11 @@ internal static class ApiSubmitThroughput
     private sealed record Target(string TenantId, string Token);
 
     /// <summary>Runs <paramref name="count"/> submits numbered from <paramref name="first"/>, every client at once; returns each one's end-to-end time.</summary>
-    private static async Task<TimeSpan[]> RunPhaseAsync(HttpClient[] http, Target[][] own, int first, int count)
+    private static async Task<TimeSpan[]> RunPhaseAsync(HttpClient[] http, Target[][] own, int first, int count, int rate = 0)
     {
         var times = new TimeSpan[count];
         var taken = -1;
+        var origin = Stopwatch.GetTimestamp();
         await Task.WhenAll(http.Select(async (client, c) =>
         {
             for (var turn = 0; ; turn++)
@@ -170,6 +176,17 @@ internal static class ApiSubmitThroughput
                 }
 
                 var started = Stopwatch.GetTimestamp();
+                if (rate > 0)
+                {
+                    // Client c's turn-th send is due at (c + turn·clients) / rate seconds after the start.
+                    started = origin + (long)((c + (double)turn * http.Length) / rate * Stopwatch.Frequency);
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), started);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait);
+                    }
+                }
+
                 await SubmitAsync(client, own[c][turn % own[c].Length], first + i);
                 times[i] = Stopwatch.GetElapsedTime(started);
             }

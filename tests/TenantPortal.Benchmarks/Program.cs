@@ -4,7 +4,7 @@ using TenantPortal.Benchmarks;
 
 // dotnet run -c Release --project tests/TenantPortal.Benchmarks -- <suite> [arguments]
 //   submit [submits] [tenants]        the portal's own overhead per key submit (p50/p99)
-//   api-submit [submits] [tenants] [clients] [production|development] [breakdown]   API submits/s through HTTP (p50/p99)
+//   api-submit [submits] [tenants] [clients] [production|development] [breakdown] [rate=N]   API submits/s through HTTP (p50/p99); rate=N: at an offered load
 //   audit-append [appends] [chains]   chained audit appends per second on SQLite
 //   audit-query [rows] [tenants]      the first filtered audit page over a large trail
 //   rotation-sweep [tenants]          the rotation monitor's sweep over many tenants
@@ -18,7 +18,9 @@ switch (suite)
         await SubmitOverhead.RunAsync(submits: Arg(1, 2000), tenants: Arg(2, 200));
         break;
     case "api-submit":
-        await ApiSubmitThroughput.RunAsync(submits: Arg(1, 4000), tenants: Arg(2, 200), clients: Arg(3, 16), mode: args.Length > 4 ? args[4] : "production", breakdown: args.Length > 5 && args[5] == "breakdown");
+        await ApiSubmitThroughput.RunAsync(submits: Arg(1, 4000), tenants: Arg(2, 200), clients: Arg(3, 16), mode: args.Length > 4 ? args[4] : "production",
+            breakdown: args.Contains("breakdown"),
+            rate: args.FirstOrDefault(a => a.StartsWith("rate=", StringComparison.Ordinal)) is { } r ? int.Parse(r[5..], System.Globalization.CultureInfo.InvariantCulture) : 0);
         break;
     case "rotation-sweep":
         await RotationMonitorSweep.RunAsync(Arg(1, 100_000));
