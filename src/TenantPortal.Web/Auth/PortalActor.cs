@@ -24,7 +24,12 @@ public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string Displ
 
     public string? Channel => IsApp ? AuditChannels.Api : null;
 
-    public bool IsInRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+    /// <summary>
+    /// Whether the actor holds <paramref name="role"/> as its kind can: an app only its application roles, a person only
+    /// a person's roles. Whatever a token says, a person's role never counts on an app, nor an app's role on a person.
+    /// </summary>
+    public bool IsInRole(string role) =>
+        Roles.Contains(role, StringComparer.Ordinal) && IsApp == PortalAppRoles.All.Contains(role, StringComparer.Ordinal);
 
     public string RoleList => Roles.Count == 0 ? "none" : string.Join(",", Roles);
 

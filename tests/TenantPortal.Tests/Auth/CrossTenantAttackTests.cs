@@ -56,6 +56,7 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
     {
         ["the tenant's own admin"] = TestPersonas.ContosoAdmin,
         ["a support reader"] = TestPersonas.SupportReader,
+        ["the provider's own automation with Platform.Admin"] = TestPersonas.App(DevelopmentPersonas.HomeTenantId, PortalRoles.PlatformAdmin, PortalAppRoles.ApiKeysRotate),
         ["a customer who gave themselves Platform.Admin"] = TestPersonas.CustomerWithStaffRole(PortalRoles.PlatformAdmin),
         ["anonymous"] = TestPersonas.Anonymous,
     };
@@ -68,7 +69,13 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
         ["a customer who gave themselves Platform.Admin"] = TestPersonas.CustomerWithStaffRole(PortalRoles.PlatformAdmin),
         ["a signed-in user without a role"] = TestPersonas.With(DevelopmentTenantIds.Fabrikam, "Some.Other.Role"),
         ["anonymous"] = TestPersonas.Anonymous,
+        ["another tenant's automation"] = TestPersonas.App(DevelopmentTenantIds.Fabrikam, PortalAppRoles.ApiKeysRotate, PortalAppRoles.ApiKeysRead),
+        ["the provider's own automation, with every role"] = TestPersonas.App(DevelopmentPersonas.HomeTenantId, [.. PortalAppRoles.All,
+            PortalRoles.TenantAdmin, PortalRoles.SupportReader, PortalRoles.PlatformAdmin]),
     };
+
+    /// <summary>What a tenant's own automation may not do even to its own tenant: only the key operations have an application role.</summary>
+    private static readonly string[] NotForAutomation = ["read audit", "export audit", "verify audit chain", "view tenant details", "manage contacts", "tighten policy"];
 
     private PortalServices _portal = null!;
 
@@ -131,6 +138,30 @@ public sealed class CrossTenantAttackTests : IAsyncLifetime
         Assert.False(succeeded, $"{attacker} managed to {operation} on contoso");
         Assert.True(await DeniedCountAsync() > deniedBefore, $"{attacker} trying to {operation} left no denial in the audit trail");
         await AssertVictimUntouchedAsync();
+    }
+
+    public static TheoryData<string> OwnAutomationOperations() => new(NotForAutomation);
+
+    [Theory]
+    [MemberData(nameof(OwnAutomationOperations))]
+    public async Task Operation_WithoutAnApplicationRole_ByTheTenantsOwnAutomation_FailsEvenWithAPersonsRoleOnItsToken(string operation)
+    {
+        var automation = TestPersonas.App(DevelopmentPersonas.ContosoEntraTenantId, [.. PortalAppRoles.All, PortalRoles.TenantAdmin]);
+        var deniedBefore = await DeniedCountAsync();
+
+        Assert.False(await Operations[operation](_portal.Services, automation, "contoso"), $"contoso's automation managed to {operation}");
+        Assert.True(await DeniedCountAsync() > deniedBefore);
+        await AssertVictimUntouchedAsync();
+    }
+
+    [Fact]
+    public async Task KeyOperations_ByTheTenantsOwnAutomation_SucceedWithTheirRoles()
+    {
+        var automation = TestPersonas.App(DevelopmentPersonas.ContosoEntraTenantId, [.. PortalAppRoles.All]);
+        foreach (var name in Operations.Keys.Except(NotForAutomation))
+        {
+            Assert.True(await Operations[name](_portal.Services, automation, "contoso"), $"contoso's automation could not {name}");
+        }
     }
 
     [Theory]

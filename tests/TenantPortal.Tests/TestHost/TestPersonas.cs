@@ -24,4 +24,18 @@ public static class TestPersonas
         new DevelopmentPersona("custom", "Custom User", "", tenantId, Guid.NewGuid(), role));
 
     public const string TenantAdminRole = PortalRoles.TenantAdmin;
+
+    /// <summary>
+    /// A tenant's automation as the app-token scheme hands it to the services (an identity of its type, with tid, oid,
+    /// azp and roles). The roles are taken as given, so a test can check that the services ignore a person's role on it.
+    /// </summary>
+    public static ClaimsPrincipal App(Guid tenantId, params string[] roles) => new(new ClaimsIdentity(
+        [
+            new Claim(PortalClaimTypes.TenantId, tenantId.ToString()),
+            new Claim(PortalClaimTypes.ObjectId, Guid.NewGuid().ToString()),
+            new Claim(PortalClaimTypes.AuthorizedParty, Guid.NewGuid().ToString()),
+            new Claim(PortalClaimTypes.Name, "automation test"),
+            .. roles.Select(r => new Claim(PortalClaimTypes.Roles, r)),
+        ],
+        AppTokenAuthentication.AuthenticationType, PortalClaimTypes.Name, PortalClaimTypes.Roles));
 }
