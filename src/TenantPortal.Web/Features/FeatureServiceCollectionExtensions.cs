@@ -48,7 +48,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddSingleton<TenantKeyLocks>();
         builder.Services.AddOptions<KeyLockOptions>().BindConfiguration(KeyLockOptions.SectionName).ValidateDataAnnotations()
             .Validate<IOptions<SecretStoreOptions>>((o, store) => o.Duration >= 2 * store.Value.OperationTimeout,
-                "ApiKeys:Lock:Duration must be at least twice SecretStore:OperationTimeout (the lease is renewed before each store call).")
+                "ApiKeys:Lock:Duration must be at least twice SecretStore:OperationTimeout (a store call must end well before the lease can lapse).")
             .ValidateOnStart();
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<TenantService>();

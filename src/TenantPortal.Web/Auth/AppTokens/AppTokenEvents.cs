@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
 using TenantPortal.Web.Infrastructure.Api;
+using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Auth.AppTokens;
 
@@ -17,7 +18,7 @@ public sealed class AppTokenRefusedException(string code, string message) : Exce
 /// must be app-only, from a directory on the sign-in allow-list, and it becomes an identity holding only what the
 /// portal uses (tid, oid, azp, the application roles). Refusals are answered as RFC 7807 problem details.
 /// </summary>
-public sealed partial class AppTokenEvents(SignInAllowList allowList, ILogger<AppTokenEvents> logger)
+public sealed partial class AppTokenEvents(SignInAllowList allowList, AuditTrail audit, ILogger<AppTokenEvents> logger)
 {
     /// <summary>The claim Microsoft.Identity.Web keeps for a v1.0 token's delegated scopes when inbound claims are mapped.</summary>
     private const string MappedScope = "http://schemas.microsoft.com/identity/claims/scope";
@@ -75,12 +76,16 @@ public sealed partial class AppTokenEvents(SignInAllowList allowList, ILogger<Ap
         await ApiProblem.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, code, detail);
     }
 
-    public Task ForbiddenAsync(ForbiddenContext context)
+    public async Task ForbiddenAsync(ForbiddenContext context)
     {
         var role = context.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
             .Select(a => a.Policy)
             .FirstOrDefault(p => p?.StartsWith(PortalPolicies.AppRole(""), StringComparison.Ordinal) == true)?[PortalPolicies.AppRole("").Length..];
-        return ApiProblem.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "role_missing", role is null
+        // A validated token proves who was refused: audited on the platform chain (the caller may not be the tenant's own), within the denial budget.
+        var tenantId = context.HttpContext.GetRouteValue("tenantId") as string;
+        await audit.TryAppendDenialAsync(audit.Create(PortalActor.From(context.HttpContext.User), AuditActions.ApiRoleMissing, AuditOutcome.Denied,
+            tenantId, reason: $"The token lacks the application role {role ?? "this operation needs"}", chainId: AuditChains.Platform), context.HttpContext.RequestAborted);
+        await ApiProblem.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "role_missing", role is null
             ? "The token does not carry the application role this operation needs."
             : $"The token does not carry the application role {role}, which this operation needs. Your Entra admin grants it to the automation app (docs/automation.md).");
     }

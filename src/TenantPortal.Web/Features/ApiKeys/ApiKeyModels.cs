@@ -78,6 +78,9 @@ public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message, A
     /// <summary>After a submit: the version that was current until then (now Previous), if there was one.</summary>
     public string? ReplacedVersion { get; init; }
 
+    /// <summary>A failure after the store took the change: the version it wrote, which reconciliation will record.</summary>
+    public string? InDoubtVersion { get; init; }
+
     public bool Succeeded => Outcome == KeyChangeOutcome.Done;
 
     public static KeyChangeResult NotFound { get; } = new(KeyChangeOutcome.NotFound, "Tenant not found.");

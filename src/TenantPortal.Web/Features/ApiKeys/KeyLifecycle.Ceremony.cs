@@ -121,7 +121,7 @@ public sealed partial class KeyLifecycle
         if (committed is null)
         {
             var written = c.WrittenVersion?.Invoke();
-            if (written is not null && await calls.LockLostAsync())
+            if (written is not null && await calls.LockLostAsync() && !await IsRecordedAsync(c.TenantId, written))
             {
                 // Another change took the lapsed lock and may have recorded its own version: take this late write back
                 // out of service rather than let it displace what that change told its user.
@@ -131,7 +131,10 @@ public sealed partial class KeyLifecycle
             await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, written ?? applied?.Version,
                 reason: "Changed in the secret store but the metadata could not be recorded"), CancellationToken.None);
             return new KeyChangeResult(KeyChangeOutcome.Failed, c.UnrecordedMessage?.Invoke(applied) ??
-                $"The secret store made the change, but the portal could not record it. It has been logged for an operator to reconcile (correlation id {c.CorrelationId}).");
+                $"The secret store made the change, but the portal could not record it. It has been logged for an operator to reconcile (correlation id {c.CorrelationId}).")
+            {
+                InDoubtVersion = written,
+            };
         }
 
         if (committed.Applied.Problem is { } problem)
@@ -142,6 +145,20 @@ public sealed partial class KeyLifecycle
         LogChanged(logger, action, name.Value, committed.Applied.Version ?? "-", c.CorrelationId);
         return new KeyChangeResult(KeyChangeOutcome.Done, c.Message(committed.Applied, state),
             committed.Applied.Row is { } row ? ApiKeyVersionSummary.From(row) : null);
+    }
+
+    /// <summary>Whether the database records <paramref name="version"/> (a commit that landed although its acknowledgement was lost).</summary>
+    private async Task<bool> IsRecordedAsync(string tenantId, string version)
+    {
+        try
+        {
+            await using var db = contexts.CreateDbContext();
+            return await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenantId && v.StoreVersionId == version, CancellationToken.None);
+        }
+        catch (DbException)
+        {
+            return true; // cannot tell: leave the version for reconciliation rather than withdraw what may be recorded
+        }
     }
 
     /// <summary>
@@ -166,9 +183,13 @@ public sealed partial class KeyLifecycle
                 {
                     await using var db = contexts.CreateDbContext();
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                    // A replay whose first execution landed (and gave the lock back with it) changes nothing.
+                    // A replay whose first execution landed changes nothing. It landed only if it gave the lock back (the release
+                    // commits with it) and wrote its outcome; a rolled-back try leaves the lock ours, whatever else the chain holds
+                    // under this correlation id (the verification probe's rows).
                     if (++executions > 1 && lastApplied is not null
-                        && await db.AuditEvents.AnyAsync(e => e.CorrelationId == correlationId && e.Outcome != AuditOutcome.Requested && e.TenantId == tenantId, ct))
+                        && !await db.Tenants.AnyAsync(t => t.Id == tenantId && t.KeyLockHolder == held.Holder, ct)
+                        && await db.AuditEvents.AnyAsync(e => e.CorrelationId == correlationId && e.TenantId == tenantId
+                            && e.Outcome != AuditOutcome.Requested && e.Action != AuditActions.ApiKeyVerify, ct))
                     {
                         held.ReleasedWithCommit = true;
                         return new Committed(lastApplied, 0, 0);

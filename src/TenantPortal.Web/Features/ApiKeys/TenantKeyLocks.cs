@@ -4,6 +4,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
@@ -30,7 +31,8 @@ public sealed class KeyLockOptions
 /// lapsed and was taken over cannot commit), and released at the end. No database transaction stays open across the
 /// store call, so SQLite's single writer is never held for the seconds a vault call can take.
 /// </summary>
-public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> contexts, TimeProvider time, IOptions<KeyLockOptions> options, ILogger<TenantKeyLocks> logger)
+public sealed partial class TenantKeyLocks(
+    IDbContextFactory<PortalDbContext> contexts, TimeProvider time, IOptions<KeyLockOptions> options, IOptions<SecretStoreOptions> store, ILogger<TenantKeyLocks> logger)
 {
     private static readonly string Instance = $"{Environment.MachineName}:{Environment.ProcessId}";
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _released = new(StringComparer.Ordinal);
@@ -121,14 +123,15 @@ public sealed partial class TenantKeyLocks(IDbContextFactory<PortalDbContext> co
     }
 
     /// <summary>
-    /// Before a store call: true when <paramref name="held"/> may make it. A lease proven less than half its duration
-    /// ago needs no renewal: start-up holds the duration to at least twice the store's operation timeout, so a call
-    /// started now ends before the lease can lapse. Otherwise it is renewed (and proven) first.
+    /// Before a store call: true when <paramref name="held"/> may make it. A lease proven so recently that a call started
+    /// now would end (or time out) with a whole further timeout to spare before the lease could lapse needs no renewal:
+    /// the same slack as renewing first. Otherwise it is renewed (and proven) first.
     /// </summary>
     public async Task<bool> HoldAsync(TenantKeyLock held, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(held);
-        return time.GetUtcNow() - held.ProvenAt < options.Value.Duration / 2 || await RenewAsync(held, cancellationToken);
+        var fresh = options.Value.Duration - 2 * store.Value.OperationTimeout;
+        return time.GetUtcNow() - held.ProvenAt < fresh || await RenewAsync(held, cancellationToken);
     }
 
     private async Task<bool> TryTakeAsync(string tenantId, string holder, CancellationToken cancellationToken)

@@ -130,6 +130,7 @@ public static class AuditActions
     public const string ApiKeyRevoke = "ApiKey.Revoke";
     public const string ApiKeyPreviousDisabled = "ApiKey.PreviousDisabled";
     public const string ApiKeyVerify = "ApiKey.Verify";
+    public const string ApiRoleMissing = "Api.RoleMissing";
     public const string SupportOverview = "Support.Overview";
     public const string AuditViewed = "Audit.Viewed";
     public const string AuditExported = "Audit.Exported";

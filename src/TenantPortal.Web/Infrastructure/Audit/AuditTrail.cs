@@ -130,6 +130,7 @@ public sealed class AuditTrail(AuditAppender appender, TimeProvider time, Client
                 ActorObjectId = denial.ActorObjectId,
                 ActorName = denial.ActorName,
                 ActorRole = denial.ActorRole,
+                Channel = denial.Channel,
                 Action = denial.Action,
                 Outcome = AuditOutcome.Denied,
                 Reason = $"{allowance.SuppressedBefore} further denied attempts suppressed (from {allowance.SuppressedWindowStart:O})",

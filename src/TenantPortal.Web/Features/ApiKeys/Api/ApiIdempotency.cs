@@ -18,6 +18,9 @@ public abstract record IdempotencyClaim
 
     /// <summary>The key's first request is still running.</summary>
     public sealed record InProgress : IdempotencyClaim;
+
+    /// <summary>The key's first request wrote to the store but could not record the version; reconciliation will.</summary>
+    public sealed record InDoubt : IdempotencyClaim;
 }
 
 /// <summary>
@@ -72,9 +75,8 @@ public sealed class ApiIdempotency(IDbContextFactory<PortalDbContext> contexts, 
                     return new IdempotencyClaim.Replay(ApiKeySubmitResponse.From(tenantId, ApiKeyVersionSummary.From(version), existing.ReplacedVersion));
                 }
 
-                // The tenant's versions are gone (renamed, purged): nothing to replay, and nothing to guard any more.
-                await db.ApiIdempotencyRecords.Where(r => r.Id == existing.Id).ExecuteDeleteAsync(cancellationToken);
-                continue;
+                // Written to the store, not yet recorded: a second write would store the value twice.
+                return new IdempotencyClaim.InDoubt();
             }
 
             if (existing.CreatedAt > now - abandonedAfter)

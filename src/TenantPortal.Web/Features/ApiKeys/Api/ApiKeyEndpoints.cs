@@ -16,6 +16,8 @@ public sealed record ApiRequestBody(Type Type);
 public static class ApiKeyEndpoints
 {
     public const string RoutePrefix = "/api/v1/tenants/{tenantId}/api-key";
+
+
     public const string IdempotencyKeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
     private const string ValueExample = "{\"value\": \"<the API key>\"}";
@@ -23,7 +25,7 @@ public static class ApiKeyEndpoints
 
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var key = endpoints.MapGroup(RoutePrefix).WithTags("API key").DisableAntiforgery();
+        var key = endpoints.MapGroup(RoutePrefix).WithTags("API key").DisableAntiforgery().AddEndpointFilter(ApiFailures.Filter);
 
         key.MapGet("", GetAsync)
             .RequireAuthorization(PortalPolicies.AppRole(PortalAppRoles.ApiKeysRead))
@@ -142,6 +144,11 @@ public static class ApiKeyEndpoints
                 case IdempotencyClaim.Reused:
                     return ApiProblem.Result(StatusCodes.Status409Conflict, "idempotency_key_reused",
                         $"This {IdempotencyKeyHeader} was sent with another value in the last {ApiIdempotency.Retention.TotalHours:0} hours. Use a new key for a new value; nothing was changed.");
+                case IdempotencyClaim.InDoubt:
+                    http.Response.Headers.RetryAfter = "60";
+                    return ApiProblem.Result(StatusCodes.Status409Conflict, "idempotency_in_doubt",
+                        $"The first request with this {IdempotencyKeyHeader} reached the secret store, but the portal has not recorded it yet; " +
+                        "reconciliation records it within minutes. Retry with the same key to get its answer; do not send the value again under a new key.");
                 default:
                     http.Response.Headers.RetryAfter = "1";
                     return ApiProblem.Result(StatusCodes.Status409Conflict, "idempotency_in_progress",
@@ -166,9 +173,14 @@ public static class ApiKeyEndpoints
 
         if (!result.Succeeded || result.Version is not { } version)
         {
-            if (record is { } id)
+            if (record is { } id && result.InDoubtVersion is { } written)
             {
-                await idempotency.ReleaseAsync(id);
+                // The store holds it: a retry must not write it again; it gets the answer once reconciliation records it.
+                await idempotency.CompleteAsync(id, written, replacedVersion: null);
+            }
+            else if (record is { } released)
+            {
+                await idempotency.ReleaseAsync(released);
             }
 
             return Refusal(tenantId, result, "invalid_value");

@@ -60,6 +60,7 @@ public sealed class ApiKeyRateLimits : IDisposable
 
         if (write)
         {
+            // Key Vault names and tenant ids are case-insensitive: Contoso and contoso share one budget.
             var tenant = (http.GetRouteValue("tenantId") as string ?? "").ToLowerInvariant();
             using var lease = _writes.AttemptAcquire($"{tenant}|{actor?.EntraTenantId}");
             if (!lease.IsAcquired)

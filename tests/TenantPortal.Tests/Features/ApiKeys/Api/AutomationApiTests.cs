@@ -1,4 +1,5 @@
 using System.Net;
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Infrastructure.Audit;
@@ -236,6 +237,40 @@ public sealed class AutomationApiTests(AutomationApiHost host) : IClassFixture<A
             paths.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["get", "put"], paths["/api/v1/tenants/{tenantId}/api-key"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["Bearer"]!["scheme"]);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/tenants/{0}/api-keys")]
+    [InlineData("/api/v2/tenants/{0}/api-key")]
+    [InlineData("/api/v1/tenants/{0}%20/api-key")]
+    [InlineData("/api/v1/tenants/{0}%2e/api-key")]
+    public async Task UnknownPathsAndTenantIdSpellings_AnswerA404Problem_NotThePortalsPage(string path)
+    {
+        var (tenant, _, app) = await host.OnboardAsync();
+        using var client = await host.ClientAsAsync(app);
+
+        using var response = await client.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, tenant));
+
+        await AssertProblemAsync(response, HttpStatusCode.NotFound, "not_found",
+            "There is no such endpoint (tenant ids are letters, digits and hyphens); the API is described at /openapi/v1.json.");
+    }
+
+    [Fact]
+    public async Task Forbidden_IsAuditedOnThePlatformChainWithTheApp()
+    {
+        var (tenant, directory, _) = await host.OnboardAsync();
+        var reader = TestApp.In(directory, Web.Auth.PortalAppRoles.ApiKeysRead);
+        using var client = await host.ClientAsAsync(reader);
+
+        using var response = await client.PutAsync(Route(tenant), Value("sk_live_forbidden_write_0000MMMM"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var denial = Assert.Single(await host.AuditAsync(tenant), e => e.Action == AuditActions.ApiRoleMissing);
+        Assert.Equal(AuditOutcome.Denied, denial.Outcome);
+        Assert.Equal(AuditChains.Platform, denial.ChainId);
+        Assert.Equal(reader.ServicePrincipalId, denial.ActorObjectId);
+        Assert.Equal(AuditChannels.Api, denial.Channel);
+        Assert.Equal("The token lacks the application role ApiKeys.Rotate", denial.Reason);
     }
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code, string detail)
