@@ -32,6 +32,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<Lease> Leases => Set<Lease>();
 
+    public DbSet<ReconciliationState> ReconciliationStates => Set<ReconciliationState>();
+
     public DbSet<ApiKeyVersion> ApiKeyVersions => Set<ApiKeyVersion>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

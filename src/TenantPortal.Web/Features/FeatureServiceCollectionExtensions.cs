@@ -51,6 +51,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<TenantService>();
         builder.Services.AddSingleton<IOnboardedDirectories, OnboardedDirectories>();
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<LeaseHolder>();
         builder.Services.AddScoped<RotationMonitor>();
         builder.Services.AddOptions<RotationMonitorOptions>().BindConfiguration(RotationMonitorOptions.SectionName)
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(10), "Rotation:Monitor:Interval must be at least 10 seconds.")
@@ -60,8 +61,9 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddHostedService<RotationMonitorWorker>();
         builder.Services.AddScoped<PlatformSettingsService>();
         builder.Services.AddScoped<ApiKeyReconciler>();
-        builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
-            .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Reconciliation:Interval must be at least one minute.")
+        builder.Services.AddScoped<ReconciliationScheduler>();
+        builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.LeaseDuration > o.PassInterval, "Reconciliation:LeaseDuration must be longer than Reconciliation:PassInterval.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyReconciliationWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyReconciliationWorker>());

@@ -98,6 +98,7 @@ public static class SecretStoreServiceCollectionExtensions
         builder.Services.AddSingleton(new KeyRingFolder(keysPath));
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<SecretStoreCalls>();
         builder.Services.AddSingleton<IValidateOptions<SecretStoreOptions>, SecretStoreOptionsValidator>();
 
         var provider = configuration.GetSection(SecretStoreOptions.SectionName).GetValue<SecretStoreProvider?>(nameof(SecretStoreOptions.Provider));
@@ -114,7 +115,8 @@ public static class SecretStoreServiceCollectionExtensions
             {
                 ManagedIdentityClientId = NullIfBlank(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value.ManagedIdentityClientId),
             }));
-            builder.Services.AddSingleton(sp => CreateSecretClient(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>()));
+            builder.Services.AddSingleton(sp => CreateSecretClient(
+                sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretStoreCalls>()));
             builder.Services.AddSingleton<ISecretStore, KeyVaultSecretStore>();
         }
         else
@@ -127,7 +129,7 @@ public static class SecretStoreServiceCollectionExtensions
         return builder;
     }
 
-    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential)
+    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential, SecretStoreCalls calls)
     {
         var clientOptions = new SecretClientOptions
         {
@@ -142,6 +144,7 @@ public static class SecretStoreServiceCollectionExtensions
         };
         // Request and response bodies carry values: never let the SDK log them.
         clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+        clientOptions.AddPolicy(new VaultCallPolicy(calls), HttpPipelinePosition.PerRetry);
         options.ConfigureClient?.Invoke(clientOptions);
         return new SecretClient(options.VaultUri!, credential, clientOptions);
     }

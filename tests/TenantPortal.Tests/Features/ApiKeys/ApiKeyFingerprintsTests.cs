@@ -168,7 +168,7 @@ public sealed class ApiKeyFingerprintPortalTests : IAsyncLifetime
             await db.ApiKeyVersions.Where(v => v.TenantId == "contoso").ExecuteDeleteAsync();
         }
 
-        Assert.Equal((1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync("contoso", default));
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync("contoso", default));
 
         var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
         Assert.Equal(submitted.Version!.Fingerprint, overview!.Current!.Fingerprint);

@@ -120,6 +120,45 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.ToTable("ApiKeyVersions");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ReconciliationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("InDoubtCheckedFrom")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("LastSweepCompletedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SweepAfterTenantId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(112)");
+
+                    b.Property<bool>("SweepInProgress")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset>("SweepStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("SweepTenantsChecked")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SweepTenantsFailed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SweepVersionsMissing")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SweepVersionsRestored")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ReconciliationStates");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -551,6 +590,8 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(512)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CorrelationId");
 
                     b.HasIndex("OccurredAt");
 

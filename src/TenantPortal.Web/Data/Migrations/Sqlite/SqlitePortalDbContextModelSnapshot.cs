@@ -113,6 +113,45 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.ToTable("ApiKeyVersions");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ReconciliationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InDoubtCheckedFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSweepCompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SweepAfterTenantId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SweepInProgress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SweepStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepTenantsChecked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepTenantsFailed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepVersionsMissing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepVersionsRestored")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ReconciliationStates");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -536,6 +575,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CorrelationId");
 
                     b.HasIndex("OccurredAt");
 
