@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TenantPortal.Web.Features.ApiKeys;
@@ -11,10 +12,11 @@ using TenantPortal.Web.Infrastructure.Leases;
 namespace TenantPortal.Web.Data;
 
 /// <summary>
-/// Metadata only: tenants, key versions and the audit trail. No column can hold a key value.
+/// Metadata only: tenants, key versions and the audit trail. No column can hold a key value. The Data Protection key
+/// ring is here too, encrypted with a certificate kept outside the database (outside Development).
 /// Each provider has its own subclass so that its migrations stay apart.
 /// </summary>
-public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
@@ -41,6 +43,10 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<FingerprintKey> FingerprintKeys => Set<FingerprintKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
