@@ -6,6 +6,7 @@ using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.Infrastructure.Telemetry;
 using TenantPortal.Web.SecretStore;
 
 var builder = WebApplication.CreateBuilder(PortalHostDefaults.Args(args));
@@ -17,6 +18,7 @@ builder.AddPortalFeatures();
 builder.AddPortalNotifications();
 builder.AddPortalWebHost();
 builder.AddPortalRateLimits();
+builder.AddPortalTelemetry();
 
 var app = builder.Build();
 

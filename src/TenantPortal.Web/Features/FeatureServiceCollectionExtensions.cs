@@ -12,6 +12,7 @@ using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Leases;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.Features;
 
@@ -20,6 +21,7 @@ public static class FeatureServiceCollectionExtensions
     public static IHostApplicationBuilder AddPortalFeatures(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddPortalMetrics();
         builder.Services.AddMudServices();
         if (DevelopmentSignIn.IsEnabled(builder.Configuration, builder.Environment))
         {

@@ -1,5 +1,7 @@
 using Azure.Core;
+using System.Diagnostics;
 using Azure.Core.Pipeline;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.SecretStore;
 
@@ -17,18 +19,37 @@ public sealed class SecretStoreCalls
     internal void Add() => Interlocked.Increment(ref _total);
 }
 
-/// <summary>Counts each attempt the SecretClient sends (a per-retry policy).</summary>
-internal sealed class VaultCallPolicy(SecretStoreCalls calls) : HttpPipelinePolicy
+/// <summary>Counts and times each attempt the SecretClient sends (a per-retry policy): method and status only.</summary>
+internal sealed class VaultCallPolicy(SecretStoreCalls calls, PortalMetrics metrics) : HttpPipelinePolicy
 {
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         calls.Add();
-        ProcessNext(message, pipeline);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            ProcessNext(message, pipeline);
+        }
+        finally
+        {
+            Record(message, started);
+        }
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
         calls.Add();
-        return ProcessNextAsync(message, pipeline);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ProcessNextAsync(message, pipeline);
+        }
+        finally
+        {
+            Record(message, started);
+        }
     }
+
+    private void Record(HttpMessage message, long started) =>
+        metrics.VaultCalled(message.Request.Method.Method, message.HasResponse ? message.Response.Status : null, Stopwatch.GetElapsedTime(started));
 }

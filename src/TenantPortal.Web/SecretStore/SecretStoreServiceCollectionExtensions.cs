@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Infrastructure.Files;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.SecretStore;
 
@@ -102,6 +103,7 @@ public static class SecretStoreServiceCollectionExtensions
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<SecretStoreCalls>();
+        builder.Services.AddPortalMetrics();
         builder.Services.AddSingleton<IValidateOptions<SecretStoreOptions>, SecretStoreOptionsValidator>();
 
         var provider = configuration.GetSection(SecretStoreOptions.SectionName).GetValue<SecretStoreProvider?>(nameof(SecretStoreOptions.Provider));
@@ -119,7 +121,8 @@ public static class SecretStoreServiceCollectionExtensions
                 ManagedIdentityClientId = NullIfBlank(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value.ManagedIdentityClientId),
             }));
             builder.Services.AddSingleton(sp => CreateSecretClient(
-                sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretStoreCalls>()));
+                sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretStoreCalls>(),
+                sp.GetRequiredService<PortalMetrics>()));
             builder.Services.AddSingleton<ISecretStore, KeyVaultSecretStore>();
         }
         else
@@ -137,7 +140,7 @@ public static class SecretStoreServiceCollectionExtensions
         return builder;
     }
 
-    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential, SecretStoreCalls calls)
+    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential, SecretStoreCalls calls, PortalMetrics metrics)
     {
         var clientOptions = new SecretClientOptions
         {
@@ -152,7 +155,7 @@ public static class SecretStoreServiceCollectionExtensions
         };
         // Request and response bodies carry values: never let the SDK log them.
         clientOptions.Diagnostics.IsLoggingContentEnabled = false;
-        clientOptions.AddPolicy(new VaultCallPolicy(calls), HttpPipelinePosition.PerRetry);
+        clientOptions.AddPolicy(new VaultCallPolicy(calls, metrics), HttpPipelinePosition.PerRetry);
         options.ConfigureClient?.Invoke(clientOptions);
         return new SecretClient(options.VaultUri!, credential, clientOptions);
     }

@@ -18,6 +18,7 @@ using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Tests.TestHost;
 
@@ -89,6 +90,7 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
             builder.AddPortalNotifications();
             builder.AddPortalWebHost();
             builder.AddPortalRateLimits();
+            builder.AddPortalTelemetry();
             using var app = builder.Build();
             app.StartAsync().GetAwaiter().GetResult();
             app.StopAsync().GetAwaiter().GetResult();

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Telemetry;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -44,6 +45,7 @@ public sealed partial class ApiKeyReconciler(
     IDbContextFactory<PortalDbContext> contexts,
     KeyLifecycle lifecycle,
     AuditTrail audit,
+    PortalMetrics metrics,
     ILogger<ApiKeyReconciler> logger)
 {
     public const string RestoredByName = KeyLifecycle.RestoredByName;
@@ -75,6 +77,7 @@ public sealed partial class ApiKeyReconciler(
 
         if (outcome.Ran)
         {
+            metrics.DriftFound(outcome.Restored, outcome.Missing);
             return new TenantReconciliation(TenantReconciliationOutcome.Reconciled, outcome.Restored, outcome.Missing);
         }
 
