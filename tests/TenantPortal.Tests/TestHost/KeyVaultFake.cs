@@ -34,6 +34,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     private readonly object _gate = new();
     private TaskCompletionSource _requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _valueReadHold;
+    private RequestHold? _requestHold;
 
     private readonly TimeProvider _time;
 
@@ -110,6 +111,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     public void HoldValueReads() => Volatile.Write(ref _valueReadHold, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public void ReleaseValueReads() => Interlocked.Exchange(ref _valueReadHold, null)?.TrySetResult();
+
+    /// <summary>Holds every authenticated request matching <paramref name="match"/>, once recorded, until <see cref="ReleaseHeldRequests"/>.</summary>
+    public void HoldRequests(Func<RecordedRequest, bool> match) => Volatile.Write(ref _requestHold, new RequestHold(match));
+
+    public void ReleaseHeldRequests() => Interlocked.Exchange(ref _requestHold, null)?.Gate.TrySetResult();
 
     /// <summary>Waits until a request matching <paramref name="match"/> has arrived (returns at once if one already has).</summary>
     public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match, TimeSpan? timeout = null)
@@ -192,6 +198,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseHeldRequests();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Certificate.Dispose();
@@ -215,6 +222,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
             context.Response.Headers.WWWAuthenticate =
                 "Bearer authorization=\"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47\", resource=\"https://vault.azure.net\"";
             return;
+        }
+
+        if (Volatile.Read(ref _requestHold) is { } held && held.Match(recorded))
+        {
+            await held.Gate.Task.WaitAsync(context.RequestAborted);
         }
 
         if (_faults.TryDequeue(out var fault))
@@ -542,6 +554,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
         public Dictionary<string, string> Tags { get; set; } = [];
     }
+}
+
+internal sealed record RequestHold(Func<RecordedRequest, bool> Match)
+{
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 public enum FaultKind
