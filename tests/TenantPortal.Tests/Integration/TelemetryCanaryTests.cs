@@ -23,9 +23,10 @@ public sealed class TelemetryCanaryTests : IAsyncLifetime
 {
     private const string Stored = "sk_live_otel_canary_QvX7mK2pLw9Rt";
     private const string Refused = "sk_live_otel_canary_second_Jh4sYe";
-    private readonly List<Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
-    private readonly List<LogRecord> _logs = [];
+    // Activity listeners are process-wide: other tests' hosts add spans while this one reads them.
+    private readonly Exported<Activity> _spans = new();
+    private readonly Exported<Metric> _metrics = new();
+    private readonly Exported<LogRecord> _logs = new();
     private KeyVaultFake _vault = null!;
     private HttpsReceiver _provider = null!;
     private PortalAppFactory _factory = null!;
@@ -94,23 +95,18 @@ public sealed class TelemetryCanaryTests : IAsyncLifetime
         Flush();
 
         // What the pipeline records: requests, EF Core commands, Key Vault calls, the probe's outbound call.
-        lock (_spans)
-        {
-            Assert.Contains(_spans, s => s.Kind == ActivityKind.Server && Equals(s.GetTagItem("url.path"), "/tenants/contoso/api-key"));
-            Assert.Contains(_spans, s => s.Source.Name == "OpenTelemetry.Instrumentation.EntityFrameworkCore");
-            Assert.Contains(_spans, s => s.Source.Name.StartsWith("Azure.Security.KeyVault.Secrets", StringComparison.Ordinal) && s.DisplayName.Contains("SetSecret", StringComparison.Ordinal));
-            Assert.Contains(_spans, s => s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.address"), "api.provider.example"));
-        }
+        var spans = _spans.Snapshot();
+        Assert.Contains(spans, s => s.Kind == ActivityKind.Server && Equals(s.GetTagItem("url.path"), "/tenants/contoso/api-key"));
+        Assert.Contains(spans, s => s.Source.Name == "OpenTelemetry.Instrumentation.EntityFrameworkCore");
+        Assert.Contains(spans, s => s.Source.Name.StartsWith("Azure.Security.KeyVault.Secrets", StringComparison.Ordinal) && s.DisplayName.Contains("SetSecret", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.Kind == ActivityKind.Client && Equals(s.GetTagItem("server.address"), "api.provider.example"));
 
         var points = MetricPoints();
         Assert.Contains(points, p => p.Name == "tenantportal.apikey.submits" && p.Tags.Contains("outcome=stored"));
         Assert.Contains(points, p => p.Name == "tenantportal.apikey.submits" && p.Tags.Contains("outcome=failed"));
         Assert.Contains(points, p => p.Name == "tenantportal.vault.duration" && p.Tags.Contains("http.response.status_code=500"));
         Assert.Contains(points, p => p.Name == "tenantportal.audit.append.duration");
-        lock (_logs)
-        {
-            Assert.NotEmpty(_logs);
-        }
+        Assert.NotEmpty(_logs.Snapshot());
 
         var recorded = Everything();
         // The search reaches attributes: the vault call's URL names the secret (its name is no secret).
@@ -136,20 +132,17 @@ public sealed class TelemetryCanaryTests : IAsyncLifetime
     private List<(string Name, List<string> Tags)> MetricPoints()
     {
         var points = new List<(string, List<string>)>();
-        lock (_metrics)
+        foreach (var metric in _metrics.Snapshot())
         {
-            foreach (var metric in _metrics)
+            foreach (ref readonly var point in metric.GetMetricPoints())
             {
-                foreach (ref readonly var point in metric.GetMetricPoints())
+                var tags = new List<string>();
+                foreach (var tag in point.Tags)
                 {
-                    var tags = new List<string>();
-                    foreach (var tag in point.Tags)
-                    {
-                        tags.Add($"{tag.Key}={tag.Value}");
-                    }
-
-                    points.Add((metric.Name, tags));
+                    tags.Add($"{tag.Key}={tag.Value}");
                 }
+
+                points.Add((metric.Name, tags));
             }
         }
 
@@ -160,33 +153,57 @@ public sealed class TelemetryCanaryTests : IAsyncLifetime
     private List<string> Everything()
     {
         var texts = new List<string>();
-        lock (_spans)
+        foreach (var span in _spans.Snapshot())
         {
-            foreach (var span in _spans)
-            {
-                texts.Add(span.DisplayName);
-                texts.Add(span.OperationName);
-                texts.Add(span.StatusDescription ?? "");
-                texts.AddRange(span.TagObjects.Select(t => $"{t.Key}={t.Value}"));
-                texts.AddRange(span.Baggage.Select(b => $"{b.Key}={b.Value}"));
-                texts.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={t.Value}").Append(e.Name)));
-                texts.AddRange(span.Links.SelectMany(l => l.Tags?.Select(t => $"{t.Key}={t.Value}") ?? []));
-            }
+            texts.Add(span.DisplayName);
+            texts.Add(span.OperationName);
+            texts.Add(span.StatusDescription ?? "");
+            texts.AddRange(span.TagObjects.Select(t => $"{t.Key}={t.Value}"));
+            texts.AddRange(span.Baggage.Select(b => $"{b.Key}={b.Value}"));
+            texts.AddRange(span.Events.SelectMany(e => e.Tags.Select(t => $"{t.Key}={t.Value}").Append(e.Name)));
+            texts.AddRange(span.Links.SelectMany(l => l.Tags?.Select(t => $"{t.Key}={t.Value}") ?? []));
         }
 
         texts.AddRange(MetricPoints().SelectMany(p => p.Tags.Append(p.Name)));
-        lock (_logs)
+        foreach (var log in _logs.Snapshot())
         {
-            foreach (var log in _logs)
-            {
-                texts.Add(log.FormattedMessage ?? "");
-                texts.Add(log.Body ?? "");
-                texts.Add(log.CategoryName ?? "");
-                texts.Add(log.Exception?.ToString() ?? "");
-                texts.AddRange(log.Attributes?.Select(a => $"{a.Key}={a.Value}") ?? []);
-            }
+            texts.Add(log.FormattedMessage ?? "");
+            texts.Add(log.Body ?? "");
+            texts.Add(log.CategoryName ?? "");
+            texts.Add(log.Exception?.ToString() ?? "");
+            texts.AddRange(log.Attributes?.Select(a => $"{a.Key}={a.Value}") ?? []);
         }
 
         return texts;
+    }
+
+    /// <summary>What an in-memory exporter adds to, read as a snapshot while exporters may still be adding.</summary>
+    private sealed class Exported<T> : System.Collections.ObjectModel.Collection<T>
+    {
+        private readonly Lock _gate = new();
+
+        public T[] Snapshot()
+        {
+            lock (_gate)
+            {
+                return [.. Items];
+            }
+        }
+
+        protected override void InsertItem(int index, T item)
+        {
+            lock (_gate)
+            {
+                base.InsertItem(index, item);
+            }
+        }
+
+        protected override void ClearItems()
+        {
+            lock (_gate)
+            {
+                base.ClearItems();
+            }
+        }
     }
 }
