@@ -123,8 +123,9 @@ var baseSettings = [
   { name: 'AzureAd__CallbackPath', value: '/signin-oidc' }
   // The app registration trusts this identity through a federated credential: no client secret.
   { name: 'AzureAd__ClientCredentials__0__SourceType', value: 'SignedAssertionFromManagedIdentity' }
+  // The app exports its own OpenTelemetry through the Azure Monitor distro when this is set; App Service's agent
+  // (ApplicationInsightsAgent_EXTENSION_VERSION) stays off, or every request would be reported twice.
   { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-  { name: 'ApplicationInsightsAgent_EXTENSION_VERSION', value: '~3' }
 ]
 
 // App Service names the files by the upper-case thumbprint, and Linux paths are case-sensitive.

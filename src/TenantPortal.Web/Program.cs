@@ -8,6 +8,7 @@ using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.Infrastructure.Telemetry;
 using TenantPortal.Web.SecretStore;
 
 var builder = WebApplication.CreateBuilder(PortalHostDefaults.Args(args));
@@ -20,6 +21,7 @@ builder.AddPortalNotifications();
 builder.AddPortalWebHost();
 builder.AddPortalLocalization();
 builder.AddPortalRateLimits();
+builder.AddPortalTelemetry();
 
 var app = builder.Build();
 

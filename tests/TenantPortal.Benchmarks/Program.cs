@@ -8,6 +8,8 @@ using TenantPortal.Benchmarks;
 //   audit-append [appends] [chains]   chained audit appends per second on SQLite
 //   audit-query [rows] [tenants]      the first filtered audit page over a large trail
 //   rotation-sweep [tenants]          the rotation monitor's sweep over many tenants
+//   reconcile-start [tenants]         vault calls in the first minute after a start (no sweep due, then the sweep due)
+//   reconcile-day [tenants]           vault calls in a simulated day of reconciliation passes, nothing changing
 //   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
 //   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
 var suite = args.FirstOrDefault() ?? "submit";
@@ -25,6 +27,12 @@ switch (suite)
     case "rotation-sweep":
         await RotationMonitorSweep.RunAsync(Arg(1, 100_000));
         break;
+    case "reconcile-start":
+        await ReconciliationLoad.StartAsync(Arg(1, 5000));
+        break;
+    case "reconcile-day":
+        await ReconciliationLoad.DayAsync(Arg(1, 100_000));
+        break;
     case "keyreader-hit":
         BenchmarkRunner.Run<KeyReaderCacheHit>(args: args[1..]);
         break;
@@ -39,7 +47,7 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, audit-append, audit-query, keyreader-hit, keyreader-load");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, audit-append, audit-query, keyreader-hit, keyreader-load");
         return 2;
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TenantPortal.Web.Features.ApiKeys;
@@ -12,10 +13,11 @@ using TenantPortal.Web.Infrastructure.Leases;
 namespace TenantPortal.Web.Data;
 
 /// <summary>
-/// Metadata only: tenants, key versions and the audit trail. No column can hold a key value.
+/// Metadata only: tenants, key versions and the audit trail. No column can hold a key value. The Data Protection key
+/// ring is here too, encrypted with a certificate kept outside the database (outside Development).
 /// Each provider has its own subclass so that its migrations stay apart.
 /// </summary>
-public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Tenant> Tenants => Set<Tenant>();
 
@@ -33,6 +35,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<Lease> Leases => Set<Lease>();
 
+    public DbSet<ReconciliationState> ReconciliationStates => Set<ReconciliationState>();
+
     public DbSet<ApiKeyVersion> ApiKeyVersions => Set<ApiKeyVersion>();
 
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
@@ -42,6 +46,10 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
     public DbSet<AuditCheckpoint> AuditCheckpoints => Set<AuditCheckpoint>();
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<FingerprintKey> FingerprintKeys => Set<FingerprintKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);

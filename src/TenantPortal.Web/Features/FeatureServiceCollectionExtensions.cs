@@ -13,6 +13,7 @@ using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.SecretStore;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Leases;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.Features;
 
@@ -21,6 +22,7 @@ public static class FeatureServiceCollectionExtensions
     public static IHostApplicationBuilder AddPortalFeatures(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddPortalMetrics();
         // Snackbars fully opaque: at MudBlazor's default 95 % their text misses 4.5:1 contrast.
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.MaximumOpacity = 100);
         if (DevelopmentSignIn.IsEnabled(builder.Configuration, builder.Environment))
@@ -54,6 +56,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<TenantService>();
         builder.Services.AddSingleton<IOnboardedDirectories, OnboardedDirectories>();
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<LeaseHolder>();
         builder.Services.AddScoped<RotationMonitor>();
         builder.Services.AddOptions<RotationMonitorOptions>().BindConfiguration(RotationMonitorOptions.SectionName)
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(10), "Rotation:Monitor:Interval must be at least 10 seconds.")
@@ -63,8 +66,9 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddHostedService<RotationMonitorWorker>();
         builder.Services.AddScoped<PlatformSettingsService>();
         builder.Services.AddScoped<ApiKeyReconciler>();
-        builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName)
-            .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Reconciliation:Interval must be at least one minute.")
+        builder.Services.AddScoped<ReconciliationScheduler>();
+        builder.Services.AddOptions<ReconciliationOptions>().BindConfiguration(ReconciliationOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.LeaseDuration > o.PassInterval, "Reconciliation:LeaseDuration must be longer than Reconciliation:PassInterval.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeyReconciliationWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ApiKeyReconciliationWorker>());

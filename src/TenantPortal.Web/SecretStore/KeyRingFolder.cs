@@ -1,8 +1,8 @@
 namespace TenantPortal.Web.SecretStore;
 
 /// <summary>
-/// The Data Protection key ring's folder (<c>DataProtection:KeysPath</c>): kept apart from the database and the local
-/// store's secrets folder, shared by every portal instance. Keys derived for one purpose may be kept beside the ring,
-/// protected by it (never in the database).
+/// <c>DataProtection:KeysPath</c>: the local store's key ring, apart from the database and the local store's secrets
+/// folder; and where earlier versions kept the portal's own ring (and the fingerprint key), which a first start on an
+/// empty database imports (<see cref="FileKeyRingImport"/>).
 /// </summary>
 public sealed record KeyRingFolder(string Path);

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Options;
 namespace TenantPortal.Web.SecretStore;
 
 /// <summary>
-/// Encrypts the Data Protection key ring at rest with a certificate (<c>DataProtection:CertificatePath</c>), so the
-/// files under <c>DataProtection:KeysPath</c> are useless without it. The key ring protects the session cookies (and
-/// the Entra refresh tokens in them), the webhook signing keys and the local secret store; in Azure the certificate
-/// lives in Key Vault and App Service loads it (<c>WEBSITE_LOAD_CERTIFICATES</c>, infra/README.md), apart from the
-/// key ring on <c>/home</c>. Keys written under an earlier certificate stay readable through
+/// Encrypts the Data Protection key rings at rest with a certificate (<c>DataProtection:CertificatePath</c>), so the
+/// portal's ring in the database, and the local store's in <c>DataProtection:KeysPath</c>, are useless without it. They
+/// protect the session cookies (and the Entra refresh tokens in them), the webhook signing keys, the fingerprint key and
+/// the local secret store; in Azure the certificate lives in Key Vault and App Service loads it
+/// (<c>WEBSITE_LOAD_CERTIFICATES</c>, infra/README.md), apart from the database. Keys written under an earlier certificate stay readable through
 /// <c>DataProtection:PreviousCertificatePaths</c> while that certificate is rotated out. Outside Development the
 /// certificate is required: a plain key ring on disk would hand every session and signing key to whoever reads the folder.
 /// </summary>

@@ -14,6 +14,8 @@ public static class SecretLoggingGuard
         "Microsoft.AspNetCore.Components.Server",
         "Microsoft.AspNetCore.Components.RenderTree",
         "Microsoft.AspNetCore.Components.Web",
+        // Logs each key's XML as it reads the ring at Debug: the key material itself where no certificate encrypts it.
+        "Microsoft.AspNetCore.DataProtection.EntityFrameworkCore",
     ];
 
     public static ILoggingBuilder AddSecretLoggingGuard(this ILoggingBuilder logging)

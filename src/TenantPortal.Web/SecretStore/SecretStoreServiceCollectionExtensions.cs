@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Infrastructure.Files;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.SecretStore;
 
@@ -73,13 +74,16 @@ internal sealed class SecretStoreOptionsValidator : IValidateOptions<SecretStore
 
 public static class SecretStoreServiceCollectionExtensions
 {
+    /// <summary>Part of every protector's purpose chain, for the portal's ring and the local store's (and the KeyReader's) alike.</summary>
+    public const string ApplicationName = "TenantPortal";
+
     public static IHostApplicationBuilder AddPortalSecretStore(this IHostApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var appData = configuration.GetSection(AppDataOptions.SectionName).Get<AppDataOptions>() ?? new AppDataOptions();
         var contentRoot = builder.Environment.ContentRootPath;
 
-        // The key that encrypts is kept apart from the data it encrypts: its own folder (in Azure, its own store).
+        // The local store's key ring is kept apart from the data it encrypts: its own folder, not the secrets folder.
         var keysPath = Path.GetFullPath(NullIfBlank(configuration["DataProtection:KeysPath"]) ?? appData.Resolve(contentRoot, "keys"), contentRoot);
         var secretsPath = Path.GetFullPath(NullIfBlank(configuration["SecretStore:Local:SecretsPath"]) ?? appData.Resolve(contentRoot, "secrets"), contentRoot);
         if (string.Equals(keysPath.TrimEnd('/'), secretsPath.TrimEnd('/'), StringComparison.Ordinal))
@@ -89,15 +93,17 @@ public static class SecretStoreServiceCollectionExtensions
         }
 
         builder.Logging.AddSecretLoggingGuard();
-        builder.Services.AddDataProtection()
-            .SetApplicationName("TenantPortal")
-            .PersistKeysToFileSystem(new DirectoryInfo(keysPath))
-            .ProtectKeyRingFromConfiguration(configuration, builder.Environment);
-        // 0700 before Data Protection writes its first key there (on Linux it writes each key file 0600 itself).
-        PrivateFiles.CreateFolder(keysPath);
         builder.Services.AddSingleton(new KeyRingFolder(keysPath));
+        // Before Data Protection's own start-up work loads the ring: the first start on an empty database imports the file ring.
+        builder.Services.AddHostedService<FileKeyRingImport>();
+        builder.Services.AddDataProtection()
+            .SetApplicationName(ApplicationName)
+            .PersistKeysToPortalDatabase()
+            .ProtectKeyRingFromConfiguration(configuration, builder.Environment);
 
         builder.Services.AddOptions<SecretStoreOptions>().BindConfiguration(SecretStoreOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<SecretStoreCalls>();
+        builder.Services.AddPortalMetrics();
         builder.Services.AddSingleton<IValidateOptions<SecretStoreOptions>, SecretStoreOptionsValidator>();
 
         var provider = configuration.GetSection(SecretStoreOptions.SectionName).GetValue<SecretStoreProvider?>(nameof(SecretStoreOptions.Provider));
@@ -114,20 +120,27 @@ public static class SecretStoreServiceCollectionExtensions
             {
                 ManagedIdentityClientId = NullIfBlank(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value.ManagedIdentityClientId),
             }));
-            builder.Services.AddSingleton(sp => CreateSecretClient(sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>()));
+            builder.Services.AddSingleton(sp => CreateSecretClient(
+                sp.GetRequiredService<IOptions<SecretStoreOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<SecretStoreCalls>(),
+                sp.GetRequiredService<PortalMetrics>()));
             builder.Services.AddSingleton<ISecretStore, KeyVaultSecretStore>();
         }
         else
         {
+            // 0700 before Data Protection writes its first key there (on Linux it writes each key file 0600 itself).
+            PrivateFiles.CreateFolder(keysPath);
             builder.Services.Configure<LocalSecretStoreOptions>(o => o.SecretsPath = secretsPath);
-            builder.Services.AddSingleton<ISecretStore, LocalSecretStore>();
+            var environment = builder.Environment;
+            builder.Services.AddSingleton(sp => new LocalStoreKeyRing(keysPath, configuration, environment, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton<ISecretStore>(sp => new LocalSecretStore(
+                sp.GetRequiredService<LocalStoreKeyRing>().Provider, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LocalSecretStoreOptions>>()));
         }
 
         builder.Services.AddHealthChecks().AddCheck<SecretStoreHealthCheck>("secret-store", tags: ["ready"]);
         return builder;
     }
 
-    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential)
+    private static SecretClient CreateSecretClient(SecretStoreOptions options, TokenCredential credential, SecretStoreCalls calls, PortalMetrics metrics)
     {
         var clientOptions = new SecretClientOptions
         {
@@ -142,6 +155,7 @@ public static class SecretStoreServiceCollectionExtensions
         };
         // Request and response bodies carry values: never let the SDK log them.
         clientOptions.Diagnostics.IsLoggingContentEnabled = false;
+        clientOptions.AddPolicy(new VaultCallPolicy(calls, metrics), HttpPipelinePosition.PerRetry);
         options.ConfigureClient?.Invoke(clientOptions);
         return new SecretClient(options.VaultUri!, credential, clientOptions);
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -63,9 +64,12 @@ public class MigrationTests
         using var db = new SqlServerPortalDbContext(new DbContextOptionsBuilder<SqlServerPortalDbContext>()
             .UseSqlServer("Server=(none);Database=TenantPortal").Options);
 
-        // Every text column is bounded well below what an API key may be (8 KB), and none is named like a value.
+        // Every text column is bounded well below what an API key may be (8 KB), and none is named like a value. The one
+        // exception is Data Protection's own: a key of the ring as XML, encrypted with the certificate (about 3 KB), which
+        // the portal never writes anything into.
         var columns = db.Model.GetEntityTypes().SelectMany(e => e.GetProperties()).ToList();
-        Assert.All(columns.Where(p => p.ClrType == typeof(string)), p => Assert.InRange(p.GetMaxLength() ?? int.MaxValue, 1, 512));
+        Assert.All(columns.Where(p => p.ClrType == typeof(string) && !(p.DeclaringType.ClrType == typeof(DataProtectionKey) && p.Name == nameof(DataProtectionKey.Xml))),
+            p => Assert.InRange(p.GetMaxLength() ?? int.MaxValue, 1, 512));
         Assert.DoesNotContain(columns, p => p.Name.Contains("Value", StringComparison.OrdinalIgnoreCase)
             || p.Name.Contains("Secret", StringComparison.OrdinalIgnoreCase) && p.Name != "SecretName");
     }

@@ -148,6 +148,8 @@ public sealed partial class MainTemplateTests(InfraBuild infra)
         Assert.Equal("'/signin-oidc'", settings["AzureAd__CallbackPath"]);
         Assert.All(["Database__MigrateAtStartup", "Authentication__HomeTenantId", "AzureAd__Instance", "AzureAd__ClientId", "APPLICATIONINSIGHTS_CONNECTION_STRING"],
             name => Assert.True(settings.ContainsKey(name), $"App setting {name} is missing."));
+        // Telemetry comes from the app's own OpenTelemetry (Azure Monitor distro); the agent would report it all again.
+        Assert.DoesNotContain("ApplicationInsightsAgent_EXTENSION_VERSION", settings.Keys);
         Assert.DoesNotMatch(NoSecretInSettings(), appSettings);
         Assert.DoesNotContain(settings.Keys, k => k.Contains("ClientSecret", StringComparison.OrdinalIgnoreCase));
     }

@@ -48,10 +48,15 @@ public sealed class CanaryTests : IDisposable
             .ToList();
         Assert.Contains(files, f => f.EndsWith("tenantportal.db", StringComparison.Ordinal));
         Assert.Contains(files, f => f.EndsWith("tenant-contoso-api-key.json", StringComparison.Ordinal));
-        // The fingerprint's HMAC key is in no file but its own (and there only protected by the key ring), nor in a log.
-        var keyFile = _factory.Services.GetRequiredService<ApiKeyFingerprints>().KeyFilePath;
+        // The fingerprint's HMAC key is in no file, the database included (which holds it only protected by the key ring), nor in a log.
+        string protectedKey;
+        await using (var db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        {
+            protectedKey = (await db.FingerprintKeys.SingleAsync()).ProtectedKey;
+        }
+
         var hmacKey = _factory.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector(ApiKeyFingerprints.Purpose)
-            .Unprotect(Convert.FromBase64String(await File.ReadAllTextAsync(keyFile)));
+            .Unprotect(Convert.FromBase64String(protectedKey));
         string[] hmacKeyForms = [Convert.ToBase64String(hmacKey), Convert.ToHexString(hmacKey), Convert.ToHexStringLower(hmacKey)];
         foreach (var file in files)
         {

@@ -96,11 +96,16 @@ public sealed class KeyVaultPortalTests : IAsyncLifetime
                 await db.AuditEvents.Where(e => e.Action == AuditActions.ApiKeySubmit).OrderBy(e => e.Id).Select(e => e.Outcome).ToListAsync());
         }
 
-        // Once the vault recovers, reconciliation leaves database and vault consistent (a slow vault may have kept writes).
+        // Once the vault recovers, the failed submit is a write in doubt (requested, never succeeded): the
+        // search for writes in doubt reconciles it, leaving database and vault consistent (a slow vault may have kept writes).
         _vault.ClearFaults();
         using (var scope = _factory.Services.CreateScope())
         {
-            await scope.ServiceProvider.GetRequiredService<ApiKeyReconciler>().ReconcileAllAsync(default);
+            var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+            var budget = new VaultCallBudget(scope.ServiceProvider.GetRequiredService<SecretStoreCalls>(), 100);
+            var inDoubt = await scope.ServiceProvider.GetRequiredService<ApiKeyReconciler>()
+                .SettleInDoubtAsync(now.AddHours(-1), now, budget, _ => Task.FromResult(true), default);
+            Assert.Equal((1, 1), (inDoubt.Found, inDoubt.Settled));
         }
 
         await using (var db = CreateDbContext())

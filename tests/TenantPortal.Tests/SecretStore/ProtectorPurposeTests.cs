@@ -12,9 +12,9 @@ using TenantPortal.Web.SecretStore;
 namespace TenantPortal.Tests.SecretStore;
 
 /// <summary>
-/// The key ring's uses each have a purpose of their own: the sign-in cookie (the cookie handler's ticket format), the
-/// local store's values (bound to the secret name) and the webhook signing keys (bound to the tenant). A payload made
-/// for one is refused by every other, through the portal's real composition.
+/// The key ring's uses each have a purpose of their own: the sign-in cookie (the cookie handler's ticket format) and the
+/// webhook signing keys (bound to the tenant) in the portal's ring, the local store's values (bound to the secret name)
+/// in the local store's own ring. A payload made for one is refused by every other, through the portal's real composition.
 /// </summary>
 public sealed class ProtectorPurposeTests : IAsyncLifetime
 {
@@ -32,7 +32,7 @@ public sealed class ProtectorPurposeTests : IAsyncLifetime
         var cookie = _portal.Get<IOptionsMonitor<CookieAuthenticationOptions>>().Get(CookieAuthenticationDefaults.AuthenticationScheme).TicketDataFormat;
         var cookiePayload = cookie.Protect(new AuthenticationTicket(TestPersonas.ContosoAdmin, CookieAuthenticationDefaults.AuthenticationScheme));
         var localPayload = await StoredPayloadAsync();
-        var local = _portal.Get<IDataProtectionProvider>().CreateProtector(LocalStorePurpose, "tenant-contoso-api-key");
+        var local = _portal.Get<LocalStoreKeyRing>().Provider.CreateProtector(LocalStorePurpose, "tenant-contoso-api-key");
         var webhooks = _portal.Get<WebhookSigningKeys>();
         var (signingKey, webhookPayload) = webhooks.Generate("contoso");
 
@@ -59,7 +59,7 @@ public sealed class ProtectorPurposeTests : IAsyncLifetime
 
         Assert.ThrowsAny<CryptographicException>(() => webhooks.Unprotect("fabrikam", contosoKey));
         Assert.ThrowsAny<CryptographicException>(() =>
-            _portal.Get<IDataProtectionProvider>().CreateProtector(LocalStorePurpose, "tenant-fabrikam-api-key").Unprotect(localPayload));
+            _portal.Get<LocalStoreKeyRing>().Provider.CreateProtector(LocalStorePurpose, "tenant-fabrikam-api-key").Unprotect(localPayload));
     }
 
     /// <summary>Contoso's key as the local store wrote it: the protected value in its file.</summary>

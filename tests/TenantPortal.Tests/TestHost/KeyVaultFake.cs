@@ -34,6 +34,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     private readonly object _gate = new();
     private TaskCompletionSource _requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _valueReadHold;
+    private RequestHold? _requestHold;
 
     private readonly TimeProvider _time;
 
@@ -111,6 +112,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
     public void ReleaseValueReads() => Interlocked.Exchange(ref _valueReadHold, null)?.TrySetResult();
 
+    /// <summary>Holds every authenticated request matching <paramref name="match"/>, once recorded, until <see cref="ReleaseHeldRequests"/>.</summary>
+    public void HoldRequests(Func<RecordedRequest, bool> match) => Volatile.Write(ref _requestHold, new RequestHold(match));
+
+    public void ReleaseHeldRequests() => Interlocked.Exchange(ref _requestHold, null)?.Gate.TrySetResult();
+
     /// <summary>Waits until a request matching <paramref name="match"/> has arrived (returns at once if one already has).</summary>
     public async Task<RecordedRequest> WaitForRequestAsync(Func<RecordedRequest, bool> match, TimeSpan? timeout = null)
     {
@@ -157,6 +163,30 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
         }
     }
 
+    /// <summary>Stores a version as if it had been written earlier, without a request: for benchmarks that need many tenants.</summary>
+    public StoredVersion Seed(string name, string value, Dictionary<string, string> tags, DateTimeOffset? expiresOn = null)
+    {
+        var now = _time.GetUtcNow();
+        var stored = new StoredVersion
+        {
+            Name = name,
+            Version = NewVersionId?.Invoke() ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+            Value = value,
+            ContentType = "text/plain",
+            Enabled = true,
+            ExpiresOn = expiresOn,
+            Created = now,
+            Updated = now,
+            Tags = tags,
+        };
+        lock (_gate)
+        {
+            _secrets.GetOrAdd(name, _ => []).Add(stored);
+        }
+
+        return stored;
+    }
+
     /// <summary>Forgets a version, as if written to another vault or lost: for reconciliation tests.</summary>
     public void Forget(string name, string version)
     {
@@ -168,6 +198,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        ReleaseHeldRequests();
         await _app.StopAsync();
         await _app.DisposeAsync();
         Certificate.Dispose();
@@ -191,6 +222,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
             context.Response.Headers.WWWAuthenticate =
                 "Bearer authorization=\"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47\", resource=\"https://vault.azure.net\"";
             return;
+        }
+
+        if (Volatile.Read(ref _requestHold) is { } held && held.Match(recorded))
+        {
+            await held.Gate.Task.WaitAsync(context.RequestAborted);
         }
 
         if (_faults.TryDequeue(out var fault))
@@ -518,6 +554,11 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
 
         public Dictionary<string, string> Tags { get; set; } = [];
     }
+}
+
+internal sealed record RequestHold(Func<RecordedRequest, bool> Match)
+{
+    public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 public enum FaultKind

@@ -19,6 +19,7 @@ using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.SecretStore;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Tests.TestHost;
 
@@ -91,6 +92,7 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
             builder.AddPortalWebHost();
             builder.AddPortalLocalization();
             builder.AddPortalRateLimits();
+            builder.AddPortalTelemetry();
             using var app = builder.Build();
             app.StartAsync().GetAwaiter().GetResult();
             app.StopAsync().GetAwaiter().GetResult();

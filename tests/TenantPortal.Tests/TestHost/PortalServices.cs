@@ -87,6 +87,9 @@ public sealed class PortalServices : IAsyncDisposable
     {
         public T Get<T>() where T : notnull => scope.ServiceProvider.GetRequiredService<T>();
 
+        /// <summary>A service made in this scope with some of its dependencies given, e.g. another instance's lease holder.</summary>
+        public T Create<T>(params object[] parameters) => ActivatorUtilities.CreateInstance<T>(scope.ServiceProvider, parameters);
+
         public ValueTask DisposeAsync() => scope.DisposeAsync();
     }
 

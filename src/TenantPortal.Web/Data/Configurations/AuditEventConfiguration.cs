@@ -34,6 +34,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.TenantId, e.OccurredAt });
         builder.HasIndex(e => e.OccurredAt);
         builder.HasIndex(e => new { e.Action, e.OccurredAt });
+        // A change's rows are found by correlation id: its outcome for a "requested" row (reconciliation's writes in doubt).
+        builder.HasIndex(e => e.CorrelationId);
     }
 }
 

@@ -7,6 +7,7 @@ using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Telemetry;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -21,6 +22,7 @@ public sealed partial class ApiKeyService(
     IApiKeyProbe probe,
     IAuthorizationService authorization,
     AuditTrail audit,
+    PortalMetrics metrics,
     TimeProvider time)
 {
     public const string ContentType = KeyLifecycle.ContentType;
@@ -85,6 +87,20 @@ public sealed partial class ApiKeyService(
     /// write to the store, record the version and audit "succeeded" in one transaction.
     /// </summary>
     public async Task<KeyChangeResult> SubmitApiKeyAsync(ClaimsPrincipal user, string tenantId, SecretValue value, CancellationToken cancellationToken)
+    {
+        var result = await SubmitCoreAsync(user, tenantId, value, cancellationToken);
+        metrics.KeySubmitted(result.Outcome switch
+        {
+            KeyChangeOutcome.Done => "stored",
+            KeyChangeOutcome.Invalid => "invalid",
+            KeyChangeOutcome.NotFound => "not-found",
+            KeyChangeOutcome.Busy => "busy",
+            _ => "failed",
+        });
+        return result;
+    }
+
+    private async Task<KeyChangeResult> SubmitCoreAsync(ClaimsPrincipal user, string tenantId, SecretValue value, CancellationToken cancellationToken)
     {
         var correlationId = AuditTrail.NewCorrelationId();
         Tenant? tenant;

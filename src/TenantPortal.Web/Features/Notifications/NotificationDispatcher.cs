@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.Features.Notifications;
 
@@ -25,6 +26,7 @@ public sealed partial class NotificationDispatcher(
     AuditTrail audit,
     TimeProvider time,
     IOptions<NotificationDispatchOptions> options,
+    PortalMetrics metrics,
     ILogger<NotificationDispatcher> logger)
 {
     public const int ErrorMaxLength = 300;
@@ -131,6 +133,11 @@ public sealed partial class NotificationDispatcher(
                     .SetProperty(d => d.LastStatusCode, result.StatusCode)
                     .SetProperty(d => d.LastError, error)
                     .SetProperty(d => d.DeliveredAt, deliveredAt), CancellationToken.None);
+        }
+
+        if (status != NotificationDeliveryStatus.Delivered)
+        {
+            metrics.NotificationFailed(notification?.Delivery.Channel.ToString() ?? "unknown", final: status == NotificationDeliveryStatus.Failed);
         }
 
         if (notification is not null)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Infrastructure.Outbound;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.Features.Notifications;
 
@@ -19,6 +20,7 @@ public static class NotificationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        services.AddPortalMetrics();
         if (services.Any(d => d.ServiceType == typeof(NotificationDispatcher)))
         {
             return builder;

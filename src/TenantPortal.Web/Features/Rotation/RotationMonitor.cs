@@ -38,6 +38,7 @@ public sealed record RotationSweepReport(bool Ran, int Reminders, int Overdue, i
 public sealed partial class RotationMonitor(
     IDbContextFactory<PortalDbContext> contexts,
     Leases leases,
+    LeaseHolder instance,
     KeyLifecycle lifecycle,
     TimeProvider time,
     IOptions<RotationMonitorOptions> options,
@@ -45,12 +46,9 @@ public sealed partial class RotationMonitor(
 {
     public const string LeaseName = "rotation-monitor";
 
-    /// <summary>This process's identity as a lease holder.</summary>
-    public static string InstanceId { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-
     public async Task<RotationSweepReport> SweepAsync(CancellationToken cancellationToken, string? holder = null)
     {
-        holder ??= InstanceId;
+        holder ??= instance.Id;
         if (!await leases.TryAcquireAsync(LeaseName, holder, options.Value.LeaseDuration, cancellationToken))
         {
             return new RotationSweepReport(false, 0, 0, 0, 0);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.Infrastructure.Audit;
 
@@ -21,15 +23,17 @@ public sealed partial class AuditAppender : IAsyncDisposable
 
     private readonly IDbContextFactory<PortalDbContext> _contexts;
     private readonly ILogger<AuditAppender> _logger;
+    private readonly PortalMetrics _metrics;
     private readonly Channel<Pending> _queue;
     private readonly int _capacity;
     private readonly Task _writer;
     private volatile bool _stopped;
 
-    public AuditAppender(IDbContextFactory<PortalDbContext> contexts, IOptions<AuditOptions> options, ILogger<AuditAppender> logger)
+    public AuditAppender(IDbContextFactory<PortalDbContext> contexts, IOptions<AuditOptions> options, PortalMetrics metrics, ILogger<AuditAppender> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _contexts = contexts;
+        _metrics = metrics;
         _logger = logger;
         _capacity = options.Value.QueueCapacity;
         // Wait mode makes TryWrite answer false when full (DropWrite would claim success and lose the event).
@@ -60,7 +64,21 @@ public sealed partial class AuditAppender : IAsyncDisposable
         }
 
         // Cancelling stops the wait, not the append: an event already queued is still recorded.
-        return pending.Done.Task.WaitAsync(cancellationToken);
+        return TimedAsync(pending.Done.Task, Stopwatch.GetTimestamp()).WaitAsync(cancellationToken);
+    }
+
+    private async Task TimedAsync(Task committed, long started)
+    {
+        try
+        {
+            await committed;
+            _metrics.AuditAppended(Stopwatch.GetElapsedTime(started), committed: true);
+        }
+        catch (AuditUnavailableException)
+        {
+            _metrics.AuditAppended(Stopwatch.GetElapsedTime(started), committed: false);
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -140,6 +140,7 @@ public static class AuditActions
     public const string ReconciliationMissing = "Reconciliation.VersionMissingFromStore";
     public const string ReconciliationDisabledInStore = "Reconciliation.VersionDisabledInStore";
     public const string ReconciliationEnabledInStore = "Reconciliation.VersionEnabledInStore";
+    public const string ReconciliationInDoubtSettled = "Reconciliation.InDoubtSettled";
     public const string SignIn = "Auth.SignIn";
     public const string SessionEnded = "Auth.SessionEnded";
     public const string SignOut = "Auth.SignOut";

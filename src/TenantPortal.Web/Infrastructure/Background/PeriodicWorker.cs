@@ -22,6 +22,12 @@ public abstract partial class PeriodicWorker(IServiceScopeFactory scopes, TimePr
     /// </summary>
     protected virtual Func<CancellationToken, Task>? WakeUp => null;
 
+    /// <summary>
+    /// True to count the interval from the end of each pass rather than keep a fixed beat (always so for a worker that
+    /// can be woken): passes are then never closer than <see cref="Interval"/>, however long one takes.
+    /// </summary>
+    protected virtual bool CountsIntervalFromPassEnd => WakeUp is not null;
+
     /// <summary>The worker's own logger, for its <see cref="OnPassFailed"/> message.</summary>
     protected ILogger Logger { get; } = logger;
 
@@ -38,8 +44,9 @@ public abstract partial class PeriodicWorker(IServiceScopeFactory scopes, TimePr
         }
 
         var interval = Interval;
-        if (WakeUp is { } wakeUp)
+        if (CountsIntervalFromPassEnd)
         {
+            var wakeUp = WakeUp;
             await RunAtStartAsync(stoppingToken);
             while (await WaitForIntervalOrWakeUpAsync(interval, wakeUp, stoppingToken))
             {
@@ -81,12 +88,11 @@ public abstract partial class PeriodicWorker(IServiceScopeFactory scopes, TimePr
     }
 
     /// <summary>False once the worker is stopping.</summary>
-    private async Task<bool> WaitForIntervalOrWakeUpAsync(TimeSpan interval, Func<CancellationToken, Task> wakeUp, CancellationToken stoppingToken)
+    private async Task<bool> WaitForIntervalOrWakeUpAsync(TimeSpan interval, Func<CancellationToken, Task>? wakeUp, CancellationToken stoppingToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var elapsed = Task.Delay(interval, time, wait.Token);
-        var woken = wakeUp(wait.Token);
-        await Task.WhenAny(elapsed, woken);
+        await (wakeUp is null ? Task.WhenAny(elapsed) : Task.WhenAny(elapsed, wakeUp(wait.Token)));
         await wait.CancelAsync();
         return !stoppingToken.IsCancellationRequested;
     }

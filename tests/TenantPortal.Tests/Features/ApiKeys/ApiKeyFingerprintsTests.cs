@@ -2,47 +2,68 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using TenantPortal.Tests.TestHost;
+using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Features.ApiKeys;
 
-/// <summary>Fingerprints are keyed with a secret kept beside the key ring, so they tell versions apart without being a guessing oracle.</summary>
+/// <summary>
+/// Fingerprints are keyed with a secret kept in the database only protected by the key ring, so they tell versions apart
+/// without being a guessing oracle. Each "portal" here is a key ring (application name TenantPortal) and a database.
+/// </summary>
 public sealed class ApiKeyFingerprintsTests : IDisposable
 {
     private const string Key = "sk_live_fingerprint_0001";
     private readonly List<string> _folders = [];
+    private readonly List<ServiceProvider> _databases = [];
 
     public void Dispose()
     {
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         foreach (var folder in _folders)
         {
             TempDirectory.Delete(folder);
         }
     }
 
-    /// <summary>A key ring folder as the portal configures it (application name TenantPortal).</summary>
-    private string NewKeyRing()
+    /// <summary>A key ring folder and a migrated database beside it.</summary>
+    private async Task<Ring> NewRingAsync()
     {
         var folder = TempDirectory.Create();
         _folders.Add(folder);
-        return folder;
+        var services = new ServiceCollection()
+            .AddDbContextFactory<SqlitePortalDbContext>(o => o.UseSqlite($"Data Source={Path.Combine(folder, "portal.db")}"))
+            .BuildServiceProvider();
+        _databases.Add(services);
+        var contexts = new Contexts(services.GetRequiredService<IDbContextFactory<SqlitePortalDbContext>>());
+        await using (var db = contexts.CreateDbContext())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        return new Ring(folder, DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(folder, "keys")), b => b.SetApplicationName("TenantPortal")), contexts);
     }
 
-    private static ApiKeyFingerprints On(string keyRing) => new(
-        DataProtectionProvider.Create(new DirectoryInfo(keyRing), b => b.SetApplicationName("TenantPortal")),
-        new KeyRingFolder(keyRing), NullLogger<ApiKeyFingerprints>.Instance);
+    private static ApiKeyFingerprints On(Ring ring) =>
+        new(ring.Protection, ring.Contexts, new KeyRingFolder(ring.Folder), TimeProvider.System, NullLogger<ApiKeyFingerprints>.Instance);
 
     private static string UnsaltedSha256Prefix(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, 8));
 
     [Fact]
     public async Task ComputeAsync_SameKeyOneKeyRing_SameFingerprint_AlsoAfterARestart()
     {
-        var keyRing = NewKeyRing();
-        using var first = On(keyRing);
-        using var restarted = On(keyRing);
+        var ring = await NewRingAsync();
+        using var first = On(ring);
+        using var restarted = On(ring);
 
         var fingerprint = await first.ComputeAsync(new SecretValue(Key), default);
 
@@ -56,8 +77,8 @@ public sealed class ApiKeyFingerprintsTests : IDisposable
     [Fact]
     public async Task ComputeAsync_AnotherKeyRing_AnotherFingerprint()
     {
-        using var one = On(NewKeyRing());
-        using var other = On(NewKeyRing());
+        using var one = On(await NewRingAsync());
+        using var other = On(await NewRingAsync());
 
         Assert.NotEqual(await one.ComputeAsync(new SecretValue(Key), default), await other.ComputeAsync(new SecretValue(Key), default));
     }
@@ -65,7 +86,7 @@ public sealed class ApiKeyFingerprintsTests : IDisposable
     [Fact]
     public async Task ComputeAsync_IsNotTheUnsaltedSha256Prefix()
     {
-        using var fingerprints = On(NewKeyRing());
+        using var fingerprints = On(await NewRingAsync());
 
         var fingerprint = await fingerprints.ComputeAsync(new SecretValue(Key), default);
 
@@ -75,17 +96,23 @@ public sealed class ApiKeyFingerprintsTests : IDisposable
     }
 
     [Fact]
-    public async Task ComputeAsync_KeyFileWithoutItsKeyRing_CannotBeUsed()
+    public async Task ComputeAsync_KeyRowWithoutItsKeyRing_CannotBeUsed()
     {
-        var keyRing = NewKeyRing();
-        using (var original = On(keyRing))
+        var ring = await NewRingAsync();
+        using (var original = On(ring))
         {
             await original.ComputeAsync(new SecretValue(Key), default);
         }
 
-        // Only the fingerprint key's file, beside another key ring: as good as a copy of the database, i.e. useless.
-        var elsewhere = NewKeyRing();
-        File.Copy(Path.Combine(keyRing, ApiKeyFingerprints.KeyFileName), Path.Combine(elsewhere, ApiKeyFingerprints.KeyFileName));
+        // Only the database's row, with another key ring: as good as a copy of the database without the certificate, i.e. useless.
+        var elsewhere = await NewRingAsync();
+        await using (var from = ring.Contexts.CreateDbContext())
+        await using (var to = elsewhere.Contexts.CreateDbContext())
+        {
+            to.FingerprintKeys.Add(await from.FingerprintKeys.AsNoTracking().SingleAsync());
+            await to.SaveChangesAsync();
+        }
+
         using var impostor = On(elsewhere);
 
         var refused = await Assert.ThrowsAsync<FingerprintKeyUnavailableException>(() => impostor.ComputeAsync(new SecretValue(Key), default));
@@ -96,14 +123,47 @@ public sealed class ApiKeyFingerprintsTests : IDisposable
     [Fact]
     public async Task ComputeAsync_ManyAtOnceOnAFreshKeyRing_MakeOneKey()
     {
-        var keyRing = NewKeyRing();
-        using var a = On(keyRing);
-        using var b = On(keyRing);
+        var ring = await NewRingAsync();
+        using var a = On(ring);
+        using var b = On(ring);
 
         var all = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? a : b).ComputeAsync(new SecretValue(Key), default)));
 
         Assert.Single(all.Distinct());
-        Assert.Single(Directory.GetFiles(keyRing, "api-key-fingerprint*"));
+        await using var db = ring.Contexts.CreateDbContext();
+        Assert.Equal(FingerprintKey.CurrentId, (await db.FingerprintKeys.SingleAsync()).Id);
+        Assert.Empty(Directory.GetFiles(ring.Folder, "api-key-fingerprint*"));
+    }
+
+    [Fact]
+    public async Task ComputeAsync_KeyFileFromBeforeTheMove_IsTakenIntoTheDatabase_SoFingerprintsStayTheSame()
+    {
+        var ring = await NewRingAsync();
+        var hmacKey = RandomNumberGenerator.GetBytes(32);
+        var protectedKey = Convert.ToBase64String(ring.Protection.CreateProtector(ApiKeyFingerprints.Purpose).Protect(hmacKey));
+        await File.WriteAllTextAsync(Path.Combine(ring.Folder, ApiKeyFingerprints.LegacyKeyFileName), protectedKey);
+        using var fingerprints = On(ring);
+
+        var fingerprint = await fingerprints.ComputeAsync(new SecretValue(Key), default);
+
+        Assert.Equal(ApiKeyFingerprints.Prefix + Convert.ToHexStringLower(HMACSHA256.HashData(hmacKey, Encoding.UTF8.GetBytes(Key)).AsSpan(0, 8)), fingerprint);
+        await using var db = ring.Contexts.CreateDbContext();
+        Assert.Equal(protectedKey, (await db.FingerprintKeys.SingleAsync()).ProtectedKey);
+    }
+
+    [Fact]
+    public async Task ComputeAsync_KeyFileTheRingCannotRead_IsNotTakenIn_AndNothingIsStored()
+    {
+        var ring = await NewRingAsync();
+        var otherRing = await NewRingAsync();
+        await File.WriteAllTextAsync(Path.Combine(ring.Folder, ApiKeyFingerprints.LegacyKeyFileName),
+            Convert.ToBase64String(otherRing.Protection.CreateProtector(ApiKeyFingerprints.Purpose).Protect(RandomNumberGenerator.GetBytes(32))));
+        using var fingerprints = On(ring);
+
+        await Assert.ThrowsAsync<FingerprintKeyUnavailableException>(() => fingerprints.ComputeAsync(new SecretValue(Key), default));
+
+        await using var db = ring.Contexts.CreateDbContext();
+        Assert.False(await db.FingerprintKeys.AnyAsync());
     }
 
     [Theory]
@@ -112,6 +172,13 @@ public sealed class ApiKeyFingerprintsTests : IDisposable
     [InlineData("", false)]
     public void IsLegacy_TellsOldUnsaltedFingerprintsApart(string fingerprint, bool legacy) =>
         Assert.Equal(legacy, ApiKeyFingerprints.IsLegacy(fingerprint));
+
+    private sealed record Ring(string Folder, IDataProtectionProvider Protection, IDbContextFactory<PortalDbContext> Contexts);
+
+    private sealed class Contexts(IDbContextFactory<SqlitePortalDbContext> inner) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+    }
 }
 
 /// <summary>The keyed fingerprint through the portal: the row, the vault tag, reconciliation from the tag, and the key page.</summary>
@@ -143,10 +210,16 @@ public sealed class ApiKeyFingerprintPortalTests : IAsyncLifetime
     [Fact]
     public async Task Submit_FingerprintKeyUnreadable_StoresNothing_AndSaysWhy()
     {
-        // A key file this key ring did not write (e.g. a key ring replaced without its old keys).
-        var keyFile = _portal.Get<ApiKeyFingerprints>().KeyFilePath;
-        Directory.CreateDirectory(Path.GetDirectoryName(keyFile)!);
-        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(Encoding.UTF8.GetBytes("not protected by this key ring")));
+        // A key this key ring did not protect (e.g. a key ring replaced without its old keys).
+        await using (var seed = _portal.CreateDbContext())
+        {
+            seed.FingerprintKeys.Add(new FingerprintKey
+            {
+                Id = FingerprintKey.CurrentId,
+                ProtectedKey = Convert.ToBase64String(Encoding.UTF8.GetBytes("not protected by this key ring")),
+            });
+            await seed.SaveChangesAsync();
+        }
 
         var result = await _portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
 
@@ -168,7 +241,7 @@ public sealed class ApiKeyFingerprintPortalTests : IAsyncLifetime
             await db.ApiKeyVersions.Where(v => v.TenantId == "contoso").ExecuteDeleteAsync();
         }
 
-        Assert.Equal((1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync("contoso", default));
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync("contoso", default));
 
         var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
         Assert.Equal(submitted.Version!.Fingerprint, overview!.Current!.Fingerprint);

@@ -25,9 +25,9 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         var stray = await WriteStrayAsync("sk_live_stray_0000000a9F2");
         _portal.Time.Advance(TimeSpan.FromMinutes(5));
 
-        var (restored, missing) = await Reconciler.ReconcileTenantAsync("contoso", default);
+        var result = await Reconciler.ReconcileTenantAsync("contoso", default);
 
-        Assert.Equal((1, 0), (restored, missing));
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 1, 0), result);
         var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
         Assert.Equal(stray, overview!.Current!.Version);
         Assert.Equal("••••a9F2", overview.Current.MaskedHint);
@@ -101,26 +101,34 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
 
         var second = await Reconciler.ReconcileTenantAsync("contoso", default);
 
-        Assert.Equal((0, 0), second);
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled), second);
         await using var db = _portal.CreateDbContext();
         Assert.Equal(1, await db.ApiKeyVersions.CountAsync());
         Assert.Equal(1, await db.AuditEvents.CountAsync(e => e.Action == AuditActions.ReconciliationRestored));
     }
 
     [Fact]
-    public async Task ReconcileTenantAsync_KeyBeingChanged_IsLeftForTheNextPass()
+    public async Task ReconcileTenantAsync_KeyBeingChanged_IsBusy_AndReconcilesOnceReleased()
     {
         await WriteStrayAsync("sk_live_stray_00000000002");
         var held = await _portal.Get<TenantKeyLocks>().AcquireAsync("contoso", TimeSpan.Zero, default);
         Assert.NotNull(held);
 
-        var busy = await Reconciler.ReconcileAllAsync(default);
+        var busy = await Reconciler.ReconcileTenantAsync("contoso", default);
         await held.DisposeAsync();
         var after = await Reconciler.ReconcileTenantAsync("contoso", default);
 
-        Assert.Equal(0, busy.VersionsRestored);
-        Assert.Equal(1, busy.TenantsBusy);
-        Assert.Equal((1, 0), after);
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Busy), busy);
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 1, 0), after);
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_NoSuchTenant_SaysSo_WithoutTouchingTheStore()
+    {
+        var result = await Reconciler.ReconcileTenantAsync("no-such-tenant", default);
+
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.UnknownTenant), result);
+        Assert.Empty(await _portal.StoredVersionsAsync("no-such-tenant"));
     }
 
     [Fact]
@@ -131,7 +139,7 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
             new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "fabrikam" }, null), default);
         _portal.Time.Advance(TimeSpan.FromMinutes(5));
 
-        Assert.Equal((0, 0), await Reconciler.ReconcileTenantAsync("contoso", default));
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled), await Reconciler.ReconcileTenantAsync("contoso", default));
     }
 
     [Fact]
@@ -150,8 +158,8 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         var first = await Reconciler.ReconcileTenantAsync("contoso", default);
         var second = await Reconciler.ReconcileTenantAsync("contoso", default);
 
-        Assert.Equal((0, 1), first);
-        Assert.Equal((0, 0), second);
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 0, 1), first);
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled), second);
         // The backend finds nothing to serve, so the portal no longer calls it Current.
         var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
         Assert.Null(overview!.Current);
@@ -160,46 +168,6 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         Assert.Equal(ApiKeyVersionStatus.Disabled, row.Status);
         await using var check = _portal.CreateDbContext();
         Assert.Single(await check.AuditEvents.Where(e => e.Action == AuditActions.ReconciliationMissing).ToListAsync());
-    }
-
-    [Fact]
-    public async Task ReconcileAllAsync_CoversEveryTenant()
-    {
-        await WriteStrayAsync("sk_live_stray_00000000003");
-        await _portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("fabrikam"), new SecretValue("sk_live_stray_fabrikam_01"),
-            new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "fabrikam" }, null), default);
-        _portal.Time.Advance(TimeSpan.FromMinutes(5));
-
-        var report = await Reconciler.ReconcileAllAsync(default);
-
-        Assert.Equal(new ReconciliationReport(3, 2, 0, 0), report);
-    }
-
-    [Fact]
-    public async Task Worker_RunsAtStartUpAndThenEveryInterval()
-    {
-        await using var portal = await PortalServices.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Reconciliation:Enabled"] = "true",
-            ["Reconciliation:Interval"] = "00:10:00",
-        });
-        var worker = portal.Get<ApiKeyReconciliationWorker>();
-        var pass = new TaskCompletionSource<ReconciliationReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // The start-up pass may still be running: wait for the pass that finds the stray version, whichever it is.
-        worker.PassCompleted += report =>
-        {
-            if (report.VersionsRestored > 0)
-            {
-                pass.TrySetResult(report);
-            }
-        };
-        await portal.Get<ISecretStore>().SetAsync(SecretName.ForTenant("contoso"), new SecretValue("sk_live_stray_worker_0001"),
-            new SecretWriteOptions("text/plain", new Dictionary<string, string> { [ApiKeyTags.TenantId] = "contoso" }, null), default);
-
-        portal.Time.Advance(TimeSpan.FromMinutes(10));
-        var report = await pass.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.Equal(1, report.VersionsRestored);
     }
 
     private Task<KeyChangeResult> SubmitAsync(string value) =>

@@ -309,7 +309,7 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
         var lateVersion = (await _portal.StoredVersionsAsync(Tenant))[^1];
         Assert.NotEqual(takeover.Version!.Version, lateVersion.Version);
         Assert.False(lateVersion.Enabled);
-        Assert.Equal((1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync(Tenant, default));
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 1, 0), await _portal.Get<ApiKeyReconciler>().ReconcileTenantAsync(Tenant, default));
         await AssertAgreesWithBackendAsync(takeover.Version.Version);
     }
 

@@ -217,6 +217,30 @@ public sealed class PeriodicWorkerTests : IAsyncLifetime
         Assert.Equal(StartTime, _time.GetUtcNow());
     }
 
+    [Fact]
+    public async Task CountingFromPassEnd_ALongPass_PushesTheNextOneAFullIntervalAfterItsEnd()
+    {
+        var firstPassTakes = TestInterval * 3 / 2;
+        var worker = await StartAsync(new TestWorker(this)
+        {
+            FromPassEnd = true,
+            Pass = (n, _, ct) => n == 1 ? Task.Delay(firstPassTakes, _time, ct) : Task.CompletedTask,
+        });
+        Assert.True(await worker.WaitForPassStartAsync());
+        await _time.WaitForTimerAsync();
+        _time.Advance(firstPassTakes);
+        Assert.True(await worker.WaitForPassEndAsync());
+        await _time.WaitForTimerAsync();
+
+        // A fixed beat would have run at once (two beats passed during the first pass); this waits a whole interval.
+        _time.Advance(TestInterval - Tick);
+        Assert.Equal(1, worker.Passes);
+        _time.Advance(Tick);
+        Assert.True(await worker.WaitForPassEndAsync());
+
+        Assert.Equal(2, worker.Passes);
+    }
+
     private async Task<TestWorker> StartAsync(TestWorker worker)
     {
         _workers.Add(worker);
@@ -237,6 +261,8 @@ public sealed class PeriodicWorkerTests : IAsyncLifetime
 
         public Func<CancellationToken, Task>? WakeUpHook { get; init; }
 
+        public bool FromPassEnd { get; init; }
+
         /// <summary>What pass n (from 1) does.</summary>
         public Func<int, IServiceProvider, CancellationToken, Task> Pass { get; init; } = (_, _, _) => Task.CompletedTask;
 
@@ -249,6 +275,8 @@ public sealed class PeriodicWorkerTests : IAsyncLifetime
         protected override bool RunsAtStart => StartsAtOnce;
 
         protected override Func<CancellationToken, Task>? WakeUp => WakeUpHook;
+
+        protected override bool CountsIntervalFromPassEnd => FromPassEnd || WakeUpHook is not null;
 
         public Task<bool> WaitForPassStartAsync() => _passStarted.WaitAsync(Patience);
 

@@ -22,6 +22,30 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FriendlyName")
+                        .IsUnique()
+                        .HasFilter("[FriendlyName] IS NOT NULL");
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.Api.ApiIdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -175,6 +199,66 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.ToTable("ApiKeyVersions");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.FingerprintKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("ProtectedKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(256)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FingerprintKeys");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ReconciliationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("InDoubtCheckedFrom")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("LastSweepCompletedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("SweepAfterTenantId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(112)");
+
+                    b.Property<bool>("SweepInProgress")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset>("SweepStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("SweepTenantsChecked")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SweepTenantsFailed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SweepVersionsMissing")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SweepVersionsRestored")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ReconciliationStates");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
@@ -613,6 +697,8 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .HasColumnType("nvarchar(512)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CorrelationId");
 
                     b.HasIndex("OccurredAt");
 

@@ -17,6 +17,27 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FriendlyName")
+                        .IsUnique();
+
+                    b.ToTable("DataProtectionKeys");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.Api.ApiIdempotencyRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -166,6 +187,66 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("ApiKeyVersions");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.FingerprintKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FingerprintKeys");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.ApiKeys.ReconciliationState", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InDoubtCheckedFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSweepCompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SweepAfterTenantId")
+                        .HasMaxLength(112)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SweepInProgress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SweepStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepTenantsChecked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepTenantsFailed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepVersionsMissing")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SweepVersionsRestored")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ReconciliationStates");
                 });
 
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
@@ -596,6 +677,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CorrelationId");
 
                     b.HasIndex("OccurredAt");
 
