@@ -29,7 +29,7 @@ public sealed record PortalActor(Guid EntraTenantId, Guid ObjectId, string Displ
     /// a person's roles. Whatever a token says, a person's role never counts on an app, nor an app's role on a person.
     /// </summary>
     public bool IsInRole(string role) =>
-        Roles.Contains(role, StringComparer.Ordinal) && IsApp == PortalAppRoles.All.Contains(role, StringComparer.Ordinal);
+        Roles.Contains(role, StringComparer.Ordinal) && IsApp == PortalAppRoles.Accepted.Contains(role, StringComparer.Ordinal);
 
     public string RoleList => Roles.Count == 0 ? "none" : string.Join(",", Roles);
 

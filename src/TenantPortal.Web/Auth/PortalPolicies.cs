@@ -19,8 +19,17 @@ public static class PortalPolicies
     /// <summary>The policy of an <c>/api/v1</c> endpoint: an app-only token (<see cref="AppTokenAuthentication.Scheme"/>, never the cookie) with <paramref name="appRole"/>.</summary>
     public static string AppRole(string appRole) => $"AppRole:{appRole}";
 
+    /// <summary>Key Vault events from Azure Event Grid: an app-only token from the provider's own directory with <see cref="PortalAppRoles.EventGridSubscriber"/>.</summary>
+    public const string EventGridDelivery = nameof(EventGridDelivery);
+
     public static void AddPortalPolicies(this AuthorizationOptions options, Guid homeTenantId)
     {
+        options.AddPolicy(EventGridDelivery, p => p
+            .AddAuthenticationSchemes(AppTokenAuthentication.Scheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c => PortalActor.From(c.User) is { IsApp: true } actor && actor.EntraTenantId == homeTenantId
+                && actor.IsInRole(PortalAppRoles.EventGridSubscriber)));
+
         foreach (var appRole in PortalAppRoles.All)
         {
             options.AddPolicy(AppRole(appRole), p => p

@@ -18,6 +18,15 @@ public static class PortalAppRoles
     public const string ApiKeysRead = "ApiKeys.Read";
 
     public static IReadOnlyList<string> All { get; } = [ApiKeysRotate, ApiKeysRead];
+
+    /// <summary>
+    /// The role the provider's own directory assigns to Azure Event Grid's service principal so that it may deliver Key
+    /// Vault events to the portal (Entra-protected webhook delivery); the name is the one Event Grid's documentation uses.
+    /// </summary>
+    public const string EventGridSubscriber = "AzureEventGridSecureWebhookSubscriber";
+
+    /// <summary>Every application role an app-only token may carry into the portal.</summary>
+    public static IReadOnlyList<string> Accepted { get; } = [.. All, EventGridSubscriber];
 }
 
 /// <summary>Claim types as Entra issues them (Microsoft.Identity.Web keeps these short names).</summary>

@@ -60,7 +60,7 @@ public sealed partial class AppTokenEvents(SignInAllowList allowList, AuditTrail
         };
         claims.AddRange(token.FindAll(PortalClaimTypes.Roles)
             .Select(c => c.Value)
-            .Where(r => PortalAppRoles.All.Contains(r, StringComparer.Ordinal))
+            .Where(r => PortalAppRoles.Accepted.Contains(r, StringComparer.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .Select(r => new Claim(PortalClaimTypes.Roles, r)));
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(claims, AppTokenAuthentication.AuthenticationType, PortalClaimTypes.Name, PortalClaimTypes.Roles));
@@ -78,9 +78,10 @@ public sealed partial class AppTokenEvents(SignInAllowList allowList, AuditTrail
 
     public async Task ForbiddenAsync(ForbiddenContext context)
     {
-        var role = context.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
-            .Select(a => a.Policy)
-            .FirstOrDefault(p => p?.StartsWith(PortalPolicies.AppRole(""), StringComparison.Ordinal) == true)?[PortalPolicies.AppRole("").Length..];
+        var policies = context.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList() ?? [];
+        var role = policies.Contains(PortalPolicies.EventGridDelivery)
+            ? $"{PortalAppRoles.EventGridSubscriber} (from the provider's own directory)"
+            : policies.FirstOrDefault(p => p?.StartsWith(PortalPolicies.AppRole(""), StringComparison.Ordinal) == true)?[PortalPolicies.AppRole("").Length..];
         // A validated token proves who was refused: audited on the platform chain (the caller may not be the tenant's own), within the denial budget.
         var tenantId = context.HttpContext.GetRouteValue("tenantId") as string;
         await audit.TryAppendDenialAsync(audit.Create(PortalActor.From(context.HttpContext.User), AuditActions.ApiRoleMissing, AuditOutcome.Denied,

@@ -58,6 +58,7 @@ public static class ApiServiceCollectionExtensions
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapApiKeyEndpoints();
+        endpoints.MapKeyVaultEvents();
         endpoints.MapApiNotFound();
         endpoints.MapDevelopmentTokenEndpoint();
         endpoints.MapOpenApi(OpenApiDocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
