@@ -75,10 +75,9 @@ public static partial class KeyVaultEventEndpoint
             }
 
             var logger = loggers.CreateLogger(typeof(KeyVaultEventEndpoint));
-            if (logger.IsEnabled(LogLevel.Information))
-            {
-                LogDelivery(logger, all.Count, tenants.Count, string.Join(", ", results.Select(r => $"{r.Key} {r.Value}")));
-            }
+            int reconciled = results.GetValueOrDefault(nameof(TenantReconciliationOutcome.Reconciled)), busy = results.GetValueOrDefault(nameof(TenantReconciliationOutcome.Busy)),
+                failed = results.GetValueOrDefault(nameof(TenantReconciliationOutcome.Failed)), count = all.Count, named = tenants.Count;
+            LogDelivery(logger, count, named, reconciled, busy, failed);
             if (results.ContainsKey(nameof(TenantReconciliationOutcome.Failed)))
             {
                 http.Response.Headers.RetryAfter = "60";
@@ -107,6 +106,6 @@ public static partial class KeyVaultEventEndpoint
     private static string? Text(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Key Vault event delivery: {Events} event(s), {Tenants} tenant(s) reconciled: {Outcomes}")]
-    private static partial void LogDelivery(ILogger logger, int events, int tenants, string outcomes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Key Vault event delivery: {Events} event(s) naming {Tenants} tenant(s): {Reconciled} reconciled, {Busy} busy, {Failed} failed")]
+    private static partial void LogDelivery(ILogger logger, int events, int tenants, int reconciled, int busy, int failed);
 }
