@@ -6,6 +6,7 @@ using TenantPortal.Web.Data;
 using TenantPortal.Web.Features;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
+using TenantPortal.Web.Features.Support;
 using TenantPortal.Web.SecretStore;
 
 var builder = WebApplication.CreateBuilder(PortalHostDefaults.Args(args));
@@ -39,6 +40,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 app.MapPortalAuthentication();
 app.MapAuditEndpoints();
+app.MapSupportEndpoints();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithCircuitOverWebSocketsOnly();
 

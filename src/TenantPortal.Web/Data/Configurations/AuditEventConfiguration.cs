@@ -33,6 +33,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.TenantId, e.OccurredAt });
         builder.HasIndex(e => e.OccurredAt);
         builder.HasIndex(e => new { e.Action, e.OccurredAt });
+        // A tenant's timeline (Features/Support): denials concerning it, and its directories' sign-ins.
+        builder.HasIndex(e => new { e.TenantId, e.Outcome, e.OccurredAt });
+        builder.HasIndex(e => new { e.ActorTenantId, e.Action, e.OccurredAt });
     }
 }
 

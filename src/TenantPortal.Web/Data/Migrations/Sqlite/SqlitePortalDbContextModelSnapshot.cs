@@ -96,9 +96,19 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Fingerprint");
+
                     b.HasIndex("GraceEndsAt");
 
+                    b.HasIndex("MissingFromStoreSince")
+                        .HasFilter("[MissingFromStoreSince] IS NOT NULL");
+
                     b.HasIndex("NextNoticeAt");
+
+                    b.HasIndex("StillEnabledInStoreSince")
+                        .HasFilter("[StillEnabledInStoreSince] IS NOT NULL");
 
                     b.HasIndex("TenantId")
                         .IsUnique()
@@ -109,6 +119,12 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "StoreVersionId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "ExpiresAt", "TenantId", "DueSoonAt" }, "IX_ApiKeyVersions_CurrentDue")
+                        .HasFilter("[Status] = 'Current'");
+
+                    b.HasIndex(new[] { "TenantId" }, "IX_ApiKeyVersions_Revoked")
+                        .HasFilter("[Status] = 'Revoked'");
 
                     b.ToTable("ApiKeyVersions");
                 });
@@ -176,6 +192,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("NoticeId");
+
+                    b.HasIndex("Status", "LastAttemptAt");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -292,7 +310,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<int>("GracePeriodDays")
                         .HasColumnType("INTEGER");
@@ -331,9 +350,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DisplayName");
+                    b.HasIndex("OffboardedAt")
+                        .HasFilter("[OffboardedAt] IS NOT NULL");
 
-                    b.HasIndex("OffboardedAt");
+                    b.HasIndex("DisplayName", "Id");
 
                     b.ToTable("Tenants");
                 });
@@ -545,6 +565,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("TenantId", "OccurredAt");
+
+                    b.HasIndex("ActorTenantId", "Action", "OccurredAt");
+
+                    b.HasIndex("TenantId", "Outcome", "OccurredAt");
 
                     b.ToTable("AuditEvents");
                 });
