@@ -65,7 +65,7 @@ internal static class TenantFleet
     /// The support console's fleet, mixed as a real one is: of every 100 tenants, 90 have a current key created over the
     /// last 120 days (so about a quarter are overdue, a quarter due soon, half active), 2 revoked theirs, 1 was
     /// offboarded and 7 never submitted one. A third of the keyed tenants have an older, superseded version; one
-    /// version in 500 is missing from the store and one in 2,000 enabled in the store though disabled here; every
+    /// version in 500 is missing from the store and one older version in 2,000 (about 17) enabled in the store though disabled here; every
     /// keyed tenant has a reminder notice with one e-mail delivery, one in 300 of them given up and one in 1,000 retrying.
     /// Names are realistic and shuffled against ids and due dates, so no order coincides with another.
     /// </summary>

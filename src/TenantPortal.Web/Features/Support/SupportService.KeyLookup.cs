@@ -85,9 +85,9 @@ public sealed partial class SupportService
             .ToListAsync(cancellationToken);
 
         var tenantIds = found.Select(m => m.Version.TenantId).Distinct().ToList();
-        var states = await db.ApiKeyVersions.AsNoTracking()
+        var states = tenantIds.Count == 0 ? [] : await db.ApiKeyVersions.AsNoTracking()
             .Where(v => tenantIds.Contains(v.TenantId) && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Revoked))
-            .Select(v => new { v.TenantId, v.Status, v.ExpiresAt, v.DueSoonAt })
+            .Select(v => new KeyState(v.TenantId, v.Status, v.ExpiresAt, v.DueSoonAt))
             .ToListAsync(cancellationToken);
 
         var matches = found.Select(m =>
@@ -126,6 +126,8 @@ public sealed partial class SupportService
 
         return new KeyLookupResult(fingerprint, matches, null);
     }
+
+    private sealed record KeyState(string TenantId, ApiKeyVersionStatus Status, DateTimeOffset? ExpiresAt, DateTimeOffset? DueSoonAt);
 
     /// <summary>How versions were fingerprinted before fingerprints were keyed (<see cref="ApiKeyFingerprints.IsLegacy"/>): matched, never recorded.</summary>
     private static string LegacyFingerprint(SecretValue value)
