@@ -86,6 +86,20 @@ public sealed class SupportHttpTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
+    [InlineData("/support/rotation-status/export.csv?status=Overdue")]
+    [InlineData("/support/key-lookup")]
+    [InlineData("/support/tenants/contoso/timeline")]
+    public async Task SupportRoutes_Anonymous_AreSentToSignIn(string path)
+    {
+        using var client = _factory.CreateBrowserLikeClient();
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal($"{TenantPortal.Web.Auth.Development.DevelopmentSignIn.SignInPath}?ReturnUrl={Uri.EscapeDataString(path)}", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Theory]
     [InlineData("/support/key-lookup")]
     [InlineData("/support/tenants/contoso/timeline")]
     [InlineData("/support/rotation-status?status=Overdue")]
