@@ -9,6 +9,7 @@ using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Audit;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Infrastructure.Telemetry;
+using TenantPortal.Web.Features.Support;
 using TenantPortal.Web.SecretStore;
 
 var builder = WebApplication.CreateBuilder(PortalHostDefaults.Args(args));
@@ -47,6 +48,7 @@ app.MapPortalAuthentication();
 app.MapAuditEndpoints();
 app.MapPortalApi();
 app.MapPortalCulture();
+app.MapSupportEndpoints();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().WithCircuitOverWebSocketsOnly();
 

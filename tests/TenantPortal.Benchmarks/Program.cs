@@ -10,6 +10,7 @@ using TenantPortal.Benchmarks;
 //   rotation-sweep [tenants]          the rotation monitor's sweep over many tenants
 //   reconcile-start [tenants]         vault calls in the first minute after a start (no sweep due, then the sweep due)
 //   reconcile-day [tenants]           vault calls in a simulated day of reconciliation passes, nothing changing
+//   support [tenants] [copy-db-to]    the support console: dashboard, rotation status list, search, lookup
 //   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
 //   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
 var suite = args.FirstOrDefault() ?? "submit";
@@ -43,11 +44,17 @@ switch (suite)
     case "audit-append":
         await AuditTrailBenchmarks.AppendsAsync(Arg(1, 5000), Arg(2, 50));
         break;
+    case "support":
+        await SupportConsoleBenchmarks.RunAsync(Arg(1, 100_000), args.Length > 2 ? args[2] : null);
+        break;
+    case "explain":
+        SqliteExplain.Run(args[1]);
+        break;
     case "audit-query":
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, audit-append, audit-query, keyreader-hit, keyreader-load");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load");
         return 2;
 }
 

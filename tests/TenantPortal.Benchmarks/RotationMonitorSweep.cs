@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using Microsoft.EntityFrameworkCore;
 using TenantPortal.Tests.TestHost;
-using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Rotation;
-using TenantPortal.Web.Features.Tenants;
 
 namespace TenantPortal.Benchmarks;
 
@@ -19,7 +16,7 @@ internal static class RotationMonitorSweep
     {
         await using var portal = await PortalServices.StartAsync(settings: Quiet);
         var generated = Stopwatch.GetTimestamp();
-        await GenerateAsync(portal, tenants);
+        await TenantFleet.GenerateRotatingAsync(portal, tenants);
         Console.WriteLine($"Generated {tenants:N0} tenants, each with a current key version spread over 90 days, in {Stopwatch.GetElapsedTime(generated).TotalSeconds:0.0} s");
 
         var monitor = portal.Get<RotationMonitor>();
@@ -61,45 +58,5 @@ internal static class RotationMonitorSweep
         var backlog = Stopwatch.GetTimestamp();
         var caughtUp = await monitor.SweepAsync(default);
         Console.WriteLine($"  one sweep after a day down: {caughtUp.Reminders + caughtUp.Overdue:N0} notices in {Stopwatch.GetElapsedTime(backlog).TotalMilliseconds:0} ms");
-    }
-
-    private static async Task GenerateAsync(PortalServices portal, int tenants)
-    {
-        var leads = RotationPolicy.DefaultReminderLeadDays;
-        var now = portal.Time.GetUtcNow();
-        const int Batch = 5000;
-        for (var start = 0; start < tenants; start += Batch)
-        {
-            await using var db = portal.CreateDbContext();
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            for (var i = start; i < Math.Min(tenants, start + Batch); i++)
-            {
-                var id = $"bench-{i:000000}";
-                // Spread creation over the last 90 days so due dates and reminders fall on every day.
-                var createdAt = now.AddMinutes(-(i * 90.0 * 24 * 60 / tenants)).AddMinutes(-1);
-                var dueAt = createdAt.AddDays(90);
-                db.Tenants.Add(new Tenant { Id = id, DisplayName = $"Bench {i:000000}", CreatedAt = createdAt });
-                db.ApiKeyVersions.Add(new ApiKeyVersion
-                {
-                    TenantId = id,
-                    StoreVersionId = Guid.NewGuid().ToString("N"),
-                    Status = ApiKeyVersionStatus.Current,
-                    CreatedAt = createdAt,
-                    ExpiresAt = dueAt,
-                    DueSoonAt = RotationSchedule.DueSoonAt(dueAt, leads),
-                    NextNoticeAt = RotationSchedule.NextNoticeAt(dueAt, leads, now),
-                    StatusChangedAt = createdAt,
-                    CreatedByName = "Bench",
-                    MaskedHint = "••••",
-                    Fingerprint = "bench",
-                });
-            }
-
-            await db.SaveChangesAsync();
-        }
-
-        // Fresh statistics, as a long-running database would have.
-        await using var seed = portal.CreateDbContext();
-        await seed.Database.ExecuteSqlRawAsync("ANALYZE");
     }
 }

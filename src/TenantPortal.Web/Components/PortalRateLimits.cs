@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.Support;
 
 namespace TenantPortal.Web.Components;
 
@@ -16,14 +17,14 @@ public sealed class RateLimitOptions
     [Range(1, 100_000, ErrorMessage = "RateLimits:SignInPerMinute must be between 1 and 100000.")]
     public int SignInPerMinute { get; set; } = 120;
 
-    /// <summary>Audit exports a minute from one client address.</summary>
+    /// <summary>Audit and rotation status exports a minute from one client address.</summary>
     [Range(1, 100_000, ErrorMessage = "RateLimits:ExportsPerMinute must be between 1 and 100000.")]
     public int ExportsPerMinute { get; set; } = 30;
 }
 
 /// <summary>
 /// ASP.NET Core's rate limiter on the paths an anonymous caller can hammer to write audit rows or load the server:
-/// the sign-in endpoints and the OpenID Connect callback, and the audit exports. One fixed window a minute per client
+/// the sign-in endpoints and the OpenID Connect callback, and the audit and rotation status exports. One fixed window a minute per client
 /// address; beyond it, 429 with Retry-After and nothing else happens (no audit row, no handler). It runs before
 /// authentication, because the callback is handled by the authentication middleware itself.
 /// </summary>
@@ -68,7 +69,8 @@ public static class PortalRateLimits
             return Window($"sign-in:{client}", limits.SignInPerMinute);
         }
 
-        if (path.StartsWithSegments(AuditEndpoints.ExportCsvPath) || path.StartsWithSegments(AuditEndpoints.ExportJsonPath))
+        if (path.StartsWithSegments(AuditEndpoints.ExportCsvPath) || path.StartsWithSegments(AuditEndpoints.ExportJsonPath)
+            || path.StartsWithSegments(RotationStatusLinks.ExportCsvPath))
         {
             return Window($"export:{client}", limits.ExportsPerMinute);
         }

@@ -57,6 +57,14 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
 public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options)
 {
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Names compare and sort case-insensitively, as SQL Server's default collation does: a name search is then a
+        // range on the name index (SQLite's LIKE is case-insensitive and uses an index only of this collation).
+        modelBuilder.Entity<Tenant>().Property(t => t.DisplayName).UseCollation("NOCASE");
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite cannot compare or order DateTimeOffset text; store it as a sortable integer instead.

@@ -27,6 +27,18 @@ internal sealed class ApiKeyVersionConfiguration : IEntityTypeConfiguration<ApiK
         builder.HasIndex(v => v.NextNoticeAt);
         builder.HasIndex(v => v.GraceEndsAt);
 
+        // The support console (Features/Support): current versions by due date, with the "due soon" moment, for the
+        // dashboard's counts and the rotation status list's due-date order; revoked versions, few, apart; versions by
+        // creation for the rotations chart; the "whose key is this?" lookup; and what reconciliation flagged.
+        builder.HasIndex(v => new { v.ExpiresAt, v.TenantId, v.DueSoonAt }, "IX_ApiKeyVersions_CurrentDue")
+            .HasFilter("[Status] = 'Current'");
+        builder.HasIndex(v => v.TenantId, "IX_ApiKeyVersions_Revoked")
+            .HasFilter("[Status] = 'Revoked'");
+        builder.HasIndex(v => v.CreatedAt);
+        builder.HasIndex(v => v.Fingerprint);
+        builder.HasIndex(v => v.MissingFromStoreSince).HasFilter("[MissingFromStoreSince] IS NOT NULL");
+        builder.HasIndex(v => v.StillEnabledInStoreSince).HasFilter("[StillEnabledInStoreSince] IS NOT NULL");
+
         // At most one current version per tenant, whatever races between two submits. Both SQLite and
         // SQL Server accept bracket-quoted identifiers, so one filter serves both providers.
         builder.HasIndex(v => v.TenantId)

@@ -36,6 +36,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.HasIndex(e => new { e.Action, e.OccurredAt });
         // A change's rows are found by correlation id: its outcome for a "requested" row (reconciliation's writes in doubt).
         builder.HasIndex(e => e.CorrelationId);
+        // A tenant's timeline (Features/Support): denials concerning it, and its directories' sign-ins.
+        builder.HasIndex(e => new { e.TenantId, e.Outcome, e.OccurredAt });
+        builder.HasIndex(e => new { e.ActorTenantId, e.Action, e.OccurredAt });
     }
 }
 

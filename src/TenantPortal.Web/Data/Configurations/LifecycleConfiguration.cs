@@ -48,6 +48,8 @@ internal sealed class NotificationDeliveryConfiguration : IEntityTypeConfigurati
         builder.Property(d => d.LastError).HasMaxLength(500);
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
         builder.HasIndex(d => new { d.TenantId, d.CreatedAt });
+        // The support dashboard's failing deliveries: given up lately, and retrying.
+        builder.HasIndex(d => new { d.Status, d.LastAttemptAt });
     }
 }
 

@@ -11,8 +11,11 @@ internal sealed class TenantConfiguration : IEntityTypeConfiguration<Tenant>
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Id).HasMaxLength(Tenant.SlugMaxLength).IsUnicode(false);
         builder.Property(t => t.DisplayName).HasMaxLength(Tenant.DisplayNameMaxLength);
-        builder.HasIndex(t => t.DisplayName);
-        builder.HasIndex(t => t.OffboardedAt);
+        // Lists by name with the id breaking ties, read in index order and continued from the last row (keyset).
+        builder.HasIndex(t => new { t.DisplayName, t.Id });
+        // Only the offboarded few: an index of every tenant's NULL would lure SQLite's planner away from the name index
+        // for "not offboarded", which is nearly everyone.
+        builder.HasIndex(t => t.OffboardedAt).HasFilter("[OffboardedAt] IS NOT NULL");
         builder.Property(t => t.ReminderLeadDays).HasMaxLength(200);
         builder.Property(t => t.OffboardReason).HasMaxLength(Tenant.OffboardReasonMaxLength);
         builder.Property(t => t.WebhookUrl).HasMaxLength(VerificationProbe.UrlMaxLength);

@@ -57,7 +57,7 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         Assert.Equal(ApiKeyVersionStatus.Revoked, row.Status);
         Assert.True(row.StillEnabledInStore);
         var support = await _portal.Get<TenantPortal.Web.Features.Support.SupportService>().GetRotationStatusPageAsync(TestPersonas.SupportReader,
-            new TenantPortal.Web.Features.Support.RotationStatusQuery(0, 10, Search: "contoso"), default);
+            new TenantPortal.Web.Features.Support.RotationStatusQuery(new TenantPortal.Web.Features.Support.RotationStatusFilter(Search: "contoso"), 10), default);
         Assert.Equal(1, Assert.Single(support!.Items).DriftCount);
         await using (var db = _portal.CreateDbContext())
         {

@@ -2,7 +2,6 @@ using Bunit;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
-using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Support;
 using TenantPortal.Web.SecretStore;
 
@@ -71,19 +70,19 @@ public sealed class RotationPagesTests : PortalComponentTestBase
         await SubmitAsync("sk_live_support_filter_000001");
         var support = Portal.Get<SupportService>();
 
-        async Task<string[]> IdsAsync(RotationStatus? status) =>
-            (await support.GetRotationStatusPageAsync(TestPersonas.SupportReader, new RotationStatusQuery(0, 50, Status: status), default))!
+        async Task<string[]> IdsAsync(TenantKeyStatus? status) =>
+            (await support.GetRotationStatusPageAsync(TestPersonas.SupportReader, new RotationStatusQuery(new RotationStatusFilter(Status: status), 50), default))!
                 .Items.Select(r => r.TenantId).ToArray();
 
-        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.Ok));
-        Assert.Equal(["fabrikam", "northwind"], (await IdsAsync(RotationStatus.NotSet)).Order());
+        Assert.Equal(["contoso"], await IdsAsync(TenantKeyStatus.Active));
+        Assert.Equal(["fabrikam", "northwind"], (await IdsAsync(TenantKeyStatus.NotSet)).Order());
         Portal.Time.Advance(TimeSpan.FromDays(61));
-        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.DueSoon));
-        Assert.Empty(await IdsAsync(RotationStatus.Ok));
+        Assert.Equal(["contoso"], await IdsAsync(TenantKeyStatus.DueSoon));
+        Assert.Empty(await IdsAsync(TenantKeyStatus.Active));
         Portal.Time.Advance(TimeSpan.FromDays(30));
-        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.Overdue));
+        Assert.Equal(["contoso"], await IdsAsync(TenantKeyStatus.Overdue));
         await Portal.Get<ApiKeyService>().RevokeAsync(TestPersonas.ContosoAdmin, "contoso", "test", true, default);
-        Assert.Equal(["contoso"], await IdsAsync(RotationStatus.Revoked));
+        Assert.Equal(["contoso"], await IdsAsync(TenantKeyStatus.Revoked));
         Assert.Equal(3, (await IdsAsync(null)).Length);
     }
 }

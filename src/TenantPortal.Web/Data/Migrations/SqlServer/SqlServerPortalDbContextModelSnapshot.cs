@@ -184,9 +184,19 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Fingerprint");
+
                     b.HasIndex("GraceEndsAt");
 
+                    b.HasIndex("MissingFromStoreSince")
+                        .HasFilter("[MissingFromStoreSince] IS NOT NULL");
+
                     b.HasIndex("NextNoticeAt");
+
+                    b.HasIndex("StillEnabledInStoreSince")
+                        .HasFilter("[StillEnabledInStoreSince] IS NOT NULL");
 
                     b.HasIndex("TenantId")
                         .IsUnique()
@@ -197,6 +207,12 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
                     b.HasIndex("TenantId", "StoreVersionId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "ExpiresAt", "TenantId", "DueSoonAt" }, "IX_ApiKeyVersions_CurrentDue")
+                        .HasFilter("[Status] = 'Current'");
+
+                    b.HasIndex(new[] { "TenantId" }, "IX_ApiKeyVersions_Revoked")
+                        .HasFilter("[Status] = 'Revoked'");
 
                     b.ToTable("ApiKeyVersions");
                 });
@@ -326,6 +342,8 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.HasKey("Id");
 
                     b.HasIndex("NoticeId");
+
+                    b.HasIndex("Status", "LastAttemptAt");
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -483,9 +501,10 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DisplayName");
+                    b.HasIndex("OffboardedAt")
+                        .HasFilter("[OffboardedAt] IS NOT NULL");
 
-                    b.HasIndex("OffboardedAt");
+                    b.HasIndex("DisplayName", "Id");
 
                     b.ToTable("Tenants");
                 });
@@ -708,6 +727,10 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .IsUnique();
 
                     b.HasIndex("TenantId", "OccurredAt");
+
+                    b.HasIndex("ActorTenantId", "Action", "OccurredAt");
+
+                    b.HasIndex("TenantId", "Outcome", "OccurredAt");
 
                     b.ToTable("AuditEvents");
                 });

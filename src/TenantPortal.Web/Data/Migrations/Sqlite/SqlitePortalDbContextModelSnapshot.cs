@@ -172,9 +172,19 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Fingerprint");
+
                     b.HasIndex("GraceEndsAt");
 
+                    b.HasIndex("MissingFromStoreSince")
+                        .HasFilter("[MissingFromStoreSince] IS NOT NULL");
+
                     b.HasIndex("NextNoticeAt");
+
+                    b.HasIndex("StillEnabledInStoreSince")
+                        .HasFilter("[StillEnabledInStoreSince] IS NOT NULL");
 
                     b.HasIndex("TenantId")
                         .IsUnique()
@@ -185,6 +195,12 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("TenantId", "StoreVersionId")
                         .IsUnique();
+
+                    b.HasIndex(new[] { "ExpiresAt", "TenantId", "DueSoonAt" }, "IX_ApiKeyVersions_CurrentDue")
+                        .HasFilter("[Status] = 'Current'");
+
+                    b.HasIndex(new[] { "TenantId" }, "IX_ApiKeyVersions_Revoked")
+                        .HasFilter("[Status] = 'Revoked'");
 
                     b.ToTable("ApiKeyVersions");
                 });
@@ -313,6 +329,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("NoticeId");
 
+                    b.HasIndex("Status", "LastAttemptAt");
+
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("TenantId", "CreatedAt");
@@ -428,7 +446,8 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .UseCollation("NOCASE");
 
                     b.Property<int>("GracePeriodDays")
                         .HasColumnType("INTEGER");
@@ -467,9 +486,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DisplayName");
+                    b.HasIndex("OffboardedAt")
+                        .HasFilter("[OffboardedAt] IS NOT NULL");
 
-                    b.HasIndex("OffboardedAt");
+                    b.HasIndex("DisplayName", "Id");
 
                     b.ToTable("Tenants");
                 });
@@ -688,6 +708,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("TenantId", "OccurredAt");
+
+                    b.HasIndex("ActorTenantId", "Action", "OccurredAt");
+
+                    b.HasIndex("TenantId", "Outcome", "OccurredAt");
 
                     b.ToTable("AuditEvents");
                 });
