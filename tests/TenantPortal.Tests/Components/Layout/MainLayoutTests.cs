@@ -26,7 +26,7 @@ public sealed class MainLayoutTests : PortalComponentTestBase
         var layout = RenderLayout();
 
         layout.WaitForAssertion(() => Assert.Equal(
-            ["ホーム", "ローテーション状況", "テナント一覧", "プラットフォーム設定", "監査ログ"],
+            ["ホーム", "ローテーション状況", "このキーは誰のもの？", "テナント一覧", "プラットフォーム設定", "監査ログ"],
             layout.Find("nav").QuerySelectorAll("a").Select(a => a.TextContent.Trim())));
         Assert.Equal("メイン ナビゲーション", layout.Find("nav").GetAttribute("aria-label"));
         Assert.Equal("ナビゲーション メニュー", layout.Find("header button[aria-expanded]").GetAttribute("aria-label"));
@@ -60,7 +60,7 @@ public sealed class MainLayoutTests : PortalComponentTestBase
         var layout = RenderLayout();
 
         layout.WaitForAssertion(() => Assert.Equal(
-            ["Home", "Rotation status", "Tenants", "Platform settings", "Audit trail"],
+            ["Home", "Rotation status", "Whose key is this?", "Tenants", "Platform settings", "Audit trail"],
             layout.Find("nav").QuerySelectorAll("a").Select(a => a.TextContent.Trim())));
         var japanese = layout.Find("[data-testid=language-ja]");
         Assert.Equal("ja", japanese.GetAttribute("lang"));
