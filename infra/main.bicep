@@ -125,6 +125,9 @@ param signalRSku signalRSkuType = {
   capacity: 1
 }
 
+@description('Optional. Deliver the vault\'s secret events to the portal through Event Grid (Entra-protected), so it reconciles just the tenant named. Turn on once the portal runs and Event Grid\'s service principal holds the AzureEventGridSecureWebhookSubscriber role (infra/README.md): the subscription\'s validation handshake needs both.')
+param deployKeyVaultEvents bool = false
+
 @description('Optional. Days Log Analytics keeps logs, Key Vault and SQL audit events included.')
 @minValue(30)
 @maxValue(730)
@@ -206,6 +209,18 @@ module webApp 'modules/app-service.bicep' = {
 }
 
 // Ordered after the vault (and SignalR) through the web app, which needs both.
+module keyVaultEvents 'modules/key-vault-events.bicep' = if (deployKeyVaultEvents) {
+  name: '${deployment().name}-key-vault-events'
+  params: {
+    keyVaultName: resourceNames.keyVault
+    endpointUrl: '${webApp.outputs.uri}/api/events/key-vault'
+    entraTenantId: entraSignIn.?homeTenantId ?? tenant().tenantId
+    entraApplicationIdOrUri: 'api://${entraSignIn.clientId}'
+    location: location
+    tags: allTags
+  }
+}
+
 module access 'modules/access.bicep' = {
   name: '${deployment().name}-access'
   params: {

@@ -25,6 +25,23 @@ public sealed partial class MainTemplateTests(InfraBuild infra)
         PortalRole["properties.permissions"]!.AsArray().SelectMany(p => p![kind]!.AsArray()).Select(a => a!.GetValue<string>());
 
     [Fact]
+    public void CompiledTemplate_KeyVaultEvents_GoToThePortalsEndpointWithEntraDeliveryAndOnlyTenantSecretEvents()
+    {
+        var topic = Template.Only("Microsoft.EventGrid/systemTopics");
+        var subscription = Template.Only("Microsoft.EventGrid/systemTopics/eventSubscriptions");
+
+        Assert.Equal("Microsoft.KeyVault.vaults", topic["properties.topicType"]!.GetValue<string>());
+        Assert.Equal("EventGridSchema", subscription["properties.eventDeliverySchema"]!.GetValue<string>());
+        Assert.Equal("WebHook", subscription["properties.destination.endpointType"]!.GetValue<string>());
+        Assert.Equal("[parameters('entraTenantId')]", subscription["properties.destination.properties.azureActiveDirectoryTenantId"]!.GetValue<string>());
+        Assert.Equal("[parameters('entraApplicationIdOrUri')]", subscription["properties.destination.properties.azureActiveDirectoryApplicationIdOrUri"]!.GetValue<string>());
+        Assert.Equal(["Microsoft.KeyVault.SecretExpired", "Microsoft.KeyVault.SecretNearExpiry", "Microsoft.KeyVault.SecretNewVersionCreated"],
+            subscription["properties.filter.includedEventTypes"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal("tenant-", subscription["properties.filter.subjectBeginsWith"]!.GetValue<string>());
+        Assert.Equal("-api-key", subscription["properties.filter.subjectEndsWith"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void CompiledTemplate_PortalRole_HasNoGetSecret()
     {
         var granted = PortalRolePermissions("actions").Concat(PortalRolePermissions("dataActions")).ToList();
