@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using TenantPortal.Web.Features.KeyHealth;
 
 namespace TenantPortal.Web.Features.ApiKeys.Api;
 
@@ -58,6 +59,7 @@ public static class ApiServiceCollectionExtensions
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapApiKeyEndpoints();
+        endpoints.MapKeyUsageEndpoint();
         endpoints.MapDevelopmentTokenEndpoint();
         endpoints.MapOpenApi(OpenApiDocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));
         return endpoints;
