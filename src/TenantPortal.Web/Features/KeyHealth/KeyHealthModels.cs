@@ -45,6 +45,7 @@ public sealed record KeyUsageUnknownEntry(string TenantId, string Version);
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, MaxDepth = 8)]
 [JsonSerializable(typeof(KeyUsageReportRequest))]
 [JsonSerializable(typeof(KeyUsageReportResponse))]
+[JsonSerializable(typeof(IEnumerable<string[]>))]
 internal sealed partial class KeyHealthJsonContext : JsonSerializerContext;
 
 /// <summary>A tenant's key as the backend sees it: per version, newest first.</summary>

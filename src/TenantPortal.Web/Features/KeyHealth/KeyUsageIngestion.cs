@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
@@ -23,7 +24,9 @@ public abstract record KeyUsageIngestOutcome
 /// Applies the backend's usage batches: only from the provider's home tenant with the application role
 /// <c>KeyUsage.Report</c>; each entry added to its version's <see cref="KeyUsage"/> when the portal knows the tenant
 /// and version (otherwise counted as unknown and named in the answer); the batch id recorded in the same transaction,
-/// so a retry adds nothing; one audit row per batch on the platform chain, counts only.
+/// so a retry adds nothing; one audit row per batch on the platform chain, counts only. On SQLite the counts are added
+/// by one INSERT … ON CONFLICT DO UPDATE over the batch (10,000 entries in one statement); on SQL Server through
+/// tracked rows, whose revision makes concurrent reports retry rather than lose one another's counts.
 /// </summary>
 public sealed class KeyUsageIngestion(
     IDbContextFactory<PortalDbContext> contexts,
@@ -34,6 +37,9 @@ public sealed class KeyUsageIngestion(
 {
     public const int MaxUnknownListed = 100;
     private const int Attempts = 5;
+
+    /// <summary>Whether SQLite adds the counts in SQL (true) or through tracked rows as on SQL Server; tests run both.</summary>
+    internal bool AddInSql { get; set; } = true;
 
     public async Task<KeyUsageIngestOutcome> IngestAsync(ClaimsPrincipal user, KeyUsageBatchReport batch, CancellationToken cancellationToken)
     {
@@ -67,11 +73,8 @@ public sealed class KeyUsageIngestion(
                     : new KeyUsageIngestOutcome.BatchIdTaken();
             }
 
-            var tenantIds = batch.Entries.Select(e => e.TenantId).Distinct(StringComparer.Ordinal).ToList();
-            var versions = (await db.ApiKeyVersions.AsNoTracking()
-                    .Where(v => tenantIds.Contains(v.TenantId))
-                    .Select(v => new { v.Id, v.TenantId, v.StoreVersionId })
-                    .ToListAsync(cancellationToken))
+            var inSql = AddInSql && db.Database.IsSqlite();
+            var versions = (inSql ? await FindVersionsInSqlAsync(db, batch.Entries, cancellationToken) : await FindVersionsAsync(db, batch.Entries, cancellationToken))
                 .ToDictionary(v => (v.TenantId, v.StoreVersionId), v => v.Id);
 
             var known = new List<(long VersionId, KeyUsageEntry Entry)>(batch.Entries.Count);
@@ -89,18 +92,9 @@ public sealed class KeyUsageIngestion(
                 }
             }
 
-            var ids = known.Select(k => k.VersionId).ToList();
-            var rows = await db.KeyUsages.Where(u => ids.Contains(u.ApiKeyVersionId)).ToDictionaryAsync(u => u.ApiKeyVersionId, cancellationToken);
-            foreach (var (versionId, entry) in known)
+            if (!inSql)
             {
-                if (!rows.TryGetValue(versionId, out var row))
-                {
-                    row = new KeyUsage { ApiKeyVersionId = versionId };
-                    rows[versionId] = row;
-                    db.KeyUsages.Add(row);
-                }
-
-                row.Add(entry, now);
+                await TrackAsync(db, known, now, cancellationToken);
             }
 
             db.KeyUsageBatches.Add(new KeyUsageBatch
@@ -120,7 +114,19 @@ public sealed class KeyUsageIngestion(
             try
             {
                 await db.KeyUsageBatches.Where(b => b.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
+                if (inSql)
+                {
+                    // One transaction for the counts, the batch id and the audit row: a batch applied twice fails on its id.
+                    await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                    await AddInSqlAsync(db, known, now, cancellationToken);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+                else
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+
                 return new KeyUsageIngestOutcome.Applied(new KeyUsageReportResponse(batch.BatchId, batch.Entries.Count, known.Count, unknownCount, unknown, Replayed: false));
             }
             catch (DbUpdateException) when (attempt < Attempts)
@@ -129,5 +135,85 @@ public sealed class KeyUsageIngestion(
                 // audit append took the chain's next link: decide again from what is there now.
             }
         }
+    }
+
+    private static Task<List<VersionKey>> FindVersionsAsync(PortalDbContext db, IReadOnlyList<KeyUsageEntry> entries, CancellationToken cancellationToken)
+    {
+        var tenantIds = entries.Select(e => e.TenantId).Distinct(StringComparer.Ordinal).ToList();
+        var versionIds = entries.Select(e => e.Version).Distinct(StringComparer.Ordinal).ToList();
+        return db.ApiKeyVersions.AsNoTracking()
+            .Where(v => tenantIds.Contains(v.TenantId) && versionIds.Contains(v.StoreVersionId))
+            .Select(v => new VersionKey(v.Id, v.TenantId, v.StoreVersionId))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>SQLite: one lookup of the (tenant, version) index per entry; two IN lists would make it try every pair of them.</summary>
+    private static Task<List<VersionKey>> FindVersionsInSqlAsync(PortalDbContext db, IReadOnlyList<KeyUsageEntry> entries, CancellationToken cancellationToken)
+    {
+        var pairs = System.Text.Json.JsonSerializer.Serialize(entries.Select(e => new[] { e.TenantId, e.Version }), KeyHealthJsonContext.Default.IEnumerableStringArray);
+        return db.Database.SqlQuery<VersionKey>($"""
+            SELECT v."Id", v."TenantId", v."StoreVersionId"
+            FROM json_each({pairs}) AS e
+            JOIN "ApiKeyVersions" AS v ON v."TenantId" = json_extract(e.value, '$[0]') AND v."StoreVersionId" = json_extract(e.value, '$[1]')
+            """).ToListAsync(cancellationToken);
+    }
+
+    internal sealed record VersionKey(long Id, string TenantId, string StoreVersionId);
+
+    private static async Task TrackAsync(PortalDbContext db, List<(long VersionId, KeyUsageEntry Entry)> known, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var ids = known.Select(k => k.VersionId).ToList();
+        var rows = await db.KeyUsages.Where(u => ids.Contains(u.ApiKeyVersionId)).ToDictionaryAsync(u => u.ApiKeyVersionId, cancellationToken);
+        foreach (var (versionId, entry) in known)
+        {
+            if (!rows.TryGetValue(versionId, out var row))
+            {
+                row = new KeyUsage { ApiKeyVersionId = versionId };
+                rows[versionId] = row;
+                db.KeyUsages.Add(row);
+            }
+
+            row.Add(entry, now);
+        }
+    }
+
+    /// <summary>
+    /// SQLite: every entry added to its row in one statement, the rows passed as one JSON parameter of numbers (ids,
+    /// counts, and times in the column's own encoding, taken from the model's converter). Same arithmetic as
+    /// <see cref="KeyUsage.Add"/>: counts summed, the earliest first rejection, the latest use and rejection.
+    /// </summary>
+    private static async Task AddInSqlAsync(PortalDbContext db, List<(long VersionId, KeyUsageEntry Entry)> known, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (known.Count == 0)
+        {
+            return;
+        }
+
+        var converter = db.Model.FindEntityType(typeof(KeyUsage))!.FindProperty(nameof(KeyUsage.LastUsedAt))!.GetTypeMapping().Converter
+            ?? throw new InvalidOperationException("KeyUsage times have no converter on SQLite.");
+        string Time(DateTimeOffset? at) => at is { } t ? Convert.ToString(converter.ConvertToProvider(t), System.Globalization.CultureInfo.InvariantCulture)! : "null";
+        var rows = new StringBuilder(known.Count * 96).Append('[');
+        foreach (var (versionId, e) in known)
+        {
+            rows.Append(rows.Length == 1 ? "[" : ",[").Append(versionId).Append(',').Append(e.Uses).Append(',').Append(Time(e.LastUsedAt)).Append(',')
+                .Append(e.Rejections).Append(',').Append(Time(e.FirstRejectedAt)).Append(',').Append(Time(e.LastRejectedAt)).Append(']');
+        }
+
+        var json = rows.Append(']').ToString();
+        var reportedAt = converter.ConvertToProvider(now)!;
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "KeyUsages" ("ApiKeyVersionId", "Uses", "LastUsedAt", "Rejections", "FirstRejectedAt", "LastRejectedAt", "LastReportedAt", "Revision")
+            SELECT json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'), json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'),
+                   json_extract(e.value, '$[4]'), json_extract(e.value, '$[5]'), {reportedAt}, 1
+            FROM json_each({json}) AS e WHERE true
+            ON CONFLICT ("ApiKeyVersionId") DO UPDATE SET
+                "Uses" = "Uses" + excluded."Uses",
+                "LastUsedAt" = CASE WHEN excluded."LastUsedAt" IS NULL THEN "LastUsedAt" WHEN "LastUsedAt" IS NULL OR excluded."LastUsedAt" > "LastUsedAt" THEN excluded."LastUsedAt" ELSE "LastUsedAt" END,
+                "Rejections" = "Rejections" + excluded."Rejections",
+                "FirstRejectedAt" = CASE WHEN excluded."FirstRejectedAt" IS NULL THEN "FirstRejectedAt" WHEN "FirstRejectedAt" IS NULL OR excluded."FirstRejectedAt" < "FirstRejectedAt" THEN excluded."FirstRejectedAt" ELSE "FirstRejectedAt" END,
+                "LastRejectedAt" = CASE WHEN excluded."LastRejectedAt" IS NULL THEN "LastRejectedAt" WHEN "LastRejectedAt" IS NULL OR excluded."LastRejectedAt" > "LastRejectedAt" THEN excluded."LastRejectedAt" ELSE "LastRejectedAt" END,
+                "LastReportedAt" = excluded."LastReportedAt",
+                "Revision" = "Revision" + 1
+            """, cancellationToken);
     }
 }

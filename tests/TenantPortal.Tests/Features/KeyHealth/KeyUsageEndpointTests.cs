@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -185,6 +186,50 @@ public sealed class KeyUsageEndpointTests(AutomationApiHost host) : IClassFixtur
 
         await AssertProblemAsync(response, HttpStatusCode.Forbidden, "role_missing",
             "The token does not carry the application role KeyUsage.Report, which this operation needs. Your Entra admin grants it to the automation app (docs/automation.md).");
+    }
+
+    [Fact]
+    public async Task IngestAsync_TrackedRowsAsOnSqlServer_AddUpExactlyAsTheSqliteStatement()
+    {
+        var (tenantA, versionA, _) = await TenantWithKeyAsync();
+        var (tenantB, versionB, _) = await TenantWithKeyAsync();
+        var t = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+        var backend = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                new Claim(PortalClaimTypes.TenantId, HomeTenant.ToString()), new Claim(PortalClaimTypes.ObjectId, Guid.NewGuid().ToString()),
+                new Claim(PortalClaimTypes.AuthorizedParty, Guid.NewGuid().ToString()), new Claim(PortalClaimTypes.Roles, PortalAppRoles.KeyUsageReport),
+            ],
+            AppTokenAuthentication.AuthenticationType));
+        KeyUsageEntry[] Reports(string tenantId, string version) =>
+        [
+            new(tenantId, version, 3, t.AddMinutes(2), 1, t.AddMinutes(1), t.AddMinutes(1)),
+            new(tenantId, version, 0, null, 2, t, t.AddMinutes(5)),
+            new(tenantId, version, 4, t.AddMinutes(1), 0, null, null),
+        ];
+
+        async Task<KeyUsage?> IngestAsync(bool inSql, string tenantId, string version)
+        {
+            foreach (var entry in Reports(tenantId, version))
+            {
+                using var scope = host.Portal.Services.CreateScope();
+                var ingestion = scope.ServiceProvider.GetRequiredService<KeyUsageIngestion>();
+                ingestion.AddInSql = inSql;
+                var outcome = await ingestion.IngestAsync(backend, new KeyUsageBatchReport(Guid.NewGuid(), 0, [entry]), default);
+                Assert.Equal(1, Assert.IsType<KeyUsageIngestOutcome.Applied>(outcome).Response.Accepted);
+            }
+
+            return await UsageAsync(tenantId, version);
+        }
+
+        var inSql = await IngestAsync(inSql: true, tenantA, versionA);
+        var tracked = await IngestAsync(inSql: false, tenantB, versionB);
+
+        Assert.NotNull(inSql);
+        Assert.NotNull(tracked);
+        var expected = (7L, t.AddMinutes(2), 3L, t, t.AddMinutes(5), 3L);
+        Assert.Equal(expected, (inSql.Uses, inSql.LastUsedAt!.Value, inSql.Rejections, inSql.FirstRejectedAt!.Value, inSql.LastRejectedAt!.Value, inSql.Revision));
+        Assert.Equal(expected, (tracked.Uses, tracked.LastUsedAt!.Value, tracked.Rejections, tracked.FirstRejectedAt!.Value, tracked.LastRejectedAt!.Value, tracked.Revision));
+        Assert.True(inSql.LastReportedAt <= tracked.LastReportedAt);
     }
 
     public static TheoryData<string, string, string> BadBatches => new()
