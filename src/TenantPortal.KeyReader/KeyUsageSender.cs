@@ -103,7 +103,16 @@ internal sealed partial class KeyUsageSender : IAsyncDisposable, IDisposable
         {
             while (await _timer.WaitForNextTickAsync(_stopTicks.Token))
             {
-                Tick();
+                try
+                {
+                    Tick();
+                }
+#pragma warning disable CA1031 // A bug in one interval must not end the reports for the life of the process.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogTickFailed(_logger, ex);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -459,6 +468,9 @@ internal sealed partial class KeyUsageSender : IAsyncDisposable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The portal refused key usage report {BatchId} ({Reason}); its {Count} entries are dropped and counted in the next report")]
     private static partial void LogRefused(ILogger logger, Guid batchId, string reason, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gathering the key usage counts failed; the next interval tries again")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Key usage report {BatchId}: the portal knows no such tenant or version for {Unknown} of its {Count} entries")]
     private static partial void LogUnknown(ILogger logger, Guid batchId, int unknown, int count);
