@@ -3,8 +3,9 @@ namespace TenantPortal.KeyReader;
 /// <summary>One answer for one tenant: a value (with its completed task, returned as is on a hit) or why there is none.</summary>
 internal sealed class CacheEntry
 {
-    private CacheEntry(TenantApiKey? key, Task<TenantApiKey>? task, StoreRead? answer, long readAt, long freshUntil, bool latestDisabled)
+    private CacheEntry(TenantApiKey? key, Task<TenantApiKey>? task, StoreRead? answer, long readAt, long freshUntil, bool latestDisabled, KeyUsageCell? usage = null)
     {
+        Usage = usage;
         Key = key;
         Task = task;
         Answer = answer;
@@ -14,6 +15,9 @@ internal sealed class CacheEntry
     }
 
     public TenantApiKey? Key { get; }
+
+    /// <summary>Where uses of <see cref="Key"/> are counted; null when usage reporting is off (or not attached yet).</summary>
+    public KeyUsageCell? Usage { get; }
 
     public Task<TenantApiKey>? Task { get; }
 
@@ -31,12 +35,14 @@ internal sealed class CacheEntry
     public static CacheEntry ForValue(TenantApiKey key, long readAt, long freshUntil, bool latestDisabled) =>
         new(key, System.Threading.Tasks.Task.FromResult(key), null, readAt, freshUntil, latestDisabled);
 
-    public static CacheEntry ForValue(TenantApiKey key, Task<TenantApiKey> task, long readAt, long freshUntil, bool latestDisabled) =>
-        new(key, task, null, readAt, freshUntil, latestDisabled);
+    public static CacheEntry ForValue(TenantApiKey key, Task<TenantApiKey> task, long readAt, long freshUntil, bool latestDisabled, KeyUsageCell? usage = null) =>
+        new(key, task, null, readAt, freshUntil, latestDisabled, usage);
 
     public static CacheEntry ForAnswer(StoreRead answer, long readAt, long freshUntil) => new(null, null, answer, readAt, freshUntil, latestDisabled: false);
 
-    public CacheEntry WithFreshUntil(long freshUntil) => new(Key, Task, Answer, ReadAt, freshUntil, LatestDisabled);
+    public CacheEntry WithFreshUntil(long freshUntil) => new(Key, Task, Answer, ReadAt, freshUntil, LatestDisabled, Usage);
+
+    public CacheEntry WithUsage(KeyUsageCell usage) => new(Key, Task, Answer, ReadAt, FreshUntil, LatestDisabled, usage);
 
     public TenantApiKey Resolve(string tenantId, string secretName)
     {

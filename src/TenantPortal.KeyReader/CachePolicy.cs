@@ -59,9 +59,9 @@ internal sealed record CachePolicy(long Ttl, long NegativeTtl, long MaxStaleness
     {
         // Up to a tenth off the TTL, so that tenants read together (at start-up) do not all expire in the same second.
         var freshUntil = now + Ttl - (long)(jitter * Ttl / 10);
-        // The same version keeps its key object and task: a refresh that changes nothing allocates nothing lasting.
+        // The same version keeps its key object, task and usage counts: a refresh that changes nothing allocates nothing lasting.
         var entry = previous is { Key: { } same, Task: { } sameTask } && same.Version == read.Version
-            ? CacheEntry.ForValue(same, sameTask, now, freshUntil, read.LatestDisabled)
+            ? CacheEntry.ForValue(same, sameTask, now, freshUntil, read.LatestDisabled, previous.Usage)
             : CacheEntry.ForValue(new TenantApiKey(tenantId, read.Version!, read.Value!), now, freshUntil, read.LatestDisabled);
         var alreadyServingOlder = previous is { LatestDisabled: true, Key: { } kept } && kept.Version == read.Version;
         var change = read.LatestDisabled && !alreadyServingOlder ? AnswerEvent.ServingOlderVersion

@@ -30,4 +30,16 @@ public interface ITenantApiKeyProvider
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="tenantId"/> breaks the tenant id rules.</exception>
     void Invalidate(string tenantId);
+
+    /// <summary>
+    /// Tells the portal that the third-party API refused this version of the tenant's key (typically an HTTP 401, beside
+    /// <see cref="Invalidate"/>), so that the tenant and support see that the stored key no longer works. Counted in
+    /// memory and sent in the background with the usage counts
+    /// (<see cref="TenantApiKeyReaderOptions.UsageReporting"/>); returns at once, never waits for the portal and never
+    /// fails because of it. Does nothing when usage reporting is off.
+    /// </summary>
+    /// <param name="tenantId">The tenant, as given to <see cref="GetApiKeyAsync"/>.</param>
+    /// <param name="version">The refused key's <see cref="TenantApiKey.Version"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> breaks the tenant id rules, or <paramref name="version"/> is not a version id.</exception>
+    void ReportRejected(string tenantId, string version);
 }

@@ -14,10 +14,18 @@ namespace TenantPortal.KeyReader;
 public static class KeyReaderServiceCollectionExtensions
 {
     /// <summary>
+    /// The named <see cref="HttpClient"/> (<c>IHttpClientFactory</c>) that sends usage reports to the portal: configure it
+    /// to add a proxy or a handler, e.g. <c>services.AddHttpClient(KeyReaderServiceCollectionExtensions.UsageReportingHttpClientName)</c>.
+    /// </summary>
+    public const string UsageReportingHttpClientName = "TenantPortal.KeyReader.UsageReporting";
+
+    /// <summary>
     /// Registers <see cref="ITenantApiKeyProvider"/> as a singleton. Options come from the <c>TenantApiKeyReader</c>
     /// configuration section when an <see cref="IConfiguration"/> is registered (as in any host), then from
     /// <paramref name="configure"/>; they are validated when the host starts, so a wrong vault URI stops the boot.
-    /// Uses the registered <see cref="TimeProvider"/> (the system clock if none).
+    /// Uses the registered <see cref="TimeProvider"/> (the system clock if none). With
+    /// <see cref="TenantApiKeyReaderOptions.UsageReporting"/> set, every served key is counted and the counts are sent
+    /// to the portal in the background with the same identity (<see cref="TenantApiKeyReaderOptions.Credential"/>).
     /// </summary>
     /// <example>
     /// <code>
@@ -37,19 +45,39 @@ public static class KeyReaderServiceCollectionExtensions
         options.ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TenantApiKeyReaderOptions>, TenantApiKeyReaderOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient(UsageReportingHttpClientName);
         services.TryAddSingleton<ITenantApiKeyProvider>(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<TenantApiKeyReaderOptions>>().Value;
             var loggerFactory = sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
+            var time = sp.GetRequiredService<TimeProvider>();
+            var credential = new Lazy<TokenCredential>(() => CreateCredential(settings));
             IKeyStore store = settings.Store == TenantApiKeyStore.Local
                 ? new LocalKeyStore(Path.GetFullPath(settings.LocalSecretsPath!), Path.GetFullPath(settings.LocalKeysPath!), loggerFactory)
-                : new KeyVaultKeyStore(CreateSecretClient(settings));
-            return new TenantApiKeyProvider(store, settings, sp.GetRequiredService<TimeProvider>(), loggerFactory.CreateLogger<TenantApiKeyProvider>());
+                : new KeyVaultKeyStore(CreateSecretClient(settings, credential.Value));
+            KeyUsageRecorder? usage = null;
+            KeyUsageSender? sender = null;
+            if (settings.UsageReporting.Enabled)
+            {
+                var reporting = settings.UsageReporting;
+                var clients = sp.GetRequiredService<IHttpClientFactory>();
+                usage = new KeyUsageRecorder(time, reporting.MaxPendingEntries);
+                sender = new KeyUsageSender(usage, reporting, credential.Value, () => clients.CreateClient(UsageReportingHttpClientName), time,
+                    loggerFactory.CreateLogger<KeyUsageSender>());
+            }
+
+            return new TenantApiKeyProvider(store, settings, time, loggerFactory.CreateLogger<TenantApiKeyProvider>(), usage, sender);
         });
         return services;
     }
 
-    private static SecretClient CreateSecretClient(TenantApiKeyReaderOptions options)
+    private static TokenCredential CreateCredential(TenantApiKeyReaderOptions options) =>
+        options.Credential ?? new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
+        });
+
+    private static SecretClient CreateSecretClient(TenantApiKeyReaderOptions options, TokenCredential credential)
     {
         var clientOptions = new SecretClientOptions
         {
@@ -66,10 +94,6 @@ public static class KeyReaderServiceCollectionExtensions
         // Response bodies carry values: never let the SDK log content.
         clientOptions.Diagnostics.IsLoggingContentEnabled = false;
         options.ConfigureClient?.Invoke(clientOptions);
-        var credential = options.Credential ?? new DefaultAzureCredential(new DefaultAzureCredentialOptions
-        {
-            ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
-        });
         return new SecretClient(options.VaultUri!, credential, clientOptions);
     }
 

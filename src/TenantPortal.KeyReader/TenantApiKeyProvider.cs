@@ -8,9 +8,11 @@ namespace TenantPortal.KeyReader;
 /// completed task kept with the entry: no allocation. Misses for one tenant share one store read (single flight).
 /// When a refresh gets no answer, the old value keeps serving for a bounded time; an authoritative answer (not found,
 /// disabled, refused) replaces it at once, and so does a refresh that saw the latest version disabled before failing,
-/// unless the cached value is itself an older version served because the latest was disabled.
+/// unless the cached value is itself an older version served because the latest was disabled. With usage reporting on,
+/// every served key is counted in its version's cell (one interlocked increment on the hit path) and a background
+/// sender reports the counts to the portal.
 /// </summary>
-internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDisposable
+internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDisposable, IAsyncDisposable
 {
     /// <summary>
     /// One slot per tenant whatever the casing: Key Vault names are case-insensitive, so "Contoso" and "contoso" are one
@@ -25,11 +27,15 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private readonly TimeSpan _maxStalenessSpan;
     private readonly CancellationTokenSource _disposing = new();
     private readonly SemaphoreSlim _reads;
+    private readonly KeyUsageRecorder? _usage;
+    private readonly KeyUsageSender? _sender;
 
     /// <summary>When a read last failed for any tenant (an outage or throttling is vault-wide), or <see cref="long.MinValue"/>.</summary>
     private long _storeFailedAt = long.MinValue;
 
-    public TenantApiKeyProvider(IKeyStore store, TenantApiKeyReaderOptions options, TimeProvider time, ILogger<TenantApiKeyProvider> logger)
+    public TenantApiKeyProvider(
+        IKeyStore store, TenantApiKeyReaderOptions options, TimeProvider time, ILogger<TenantApiKeyProvider> logger,
+        KeyUsageRecorder? usage = null, KeyUsageSender? sender = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -39,14 +45,27 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         _refreshWaitLimit = options.RefreshWaitLimit;
         _maxStalenessSpan = options.MaxStaleness;
         _reads = new SemaphoreSlim(options.MaxConcurrentReads, options.MaxConcurrentReads);
+        _usage = usage;
+        _sender = sender;
     }
+
+    /// <summary>The usage sender, when reporting is on (for tests).</summary>
+    internal KeyUsageSender? Sender => _sender;
+
+    /// <summary>Tenant and version cells in the usage table (for tests).</summary>
+    internal int UsageCells => _usage?.Count ?? 0;
 
     public Task<TenantApiKey> GetApiKeyAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         // The hot path: an id found in the cache was validated when its slot was made.
         if (tenantId is not null && _slots.TryGetValue(tenantId, out var slot)
-            && slot.Entry is { Task: { } cached } entry && _time.GetTimestamp() < entry.FreshUntil)
+            && slot.Entry is { Task: { } cached } entry && _time.GetTimestamp() is var now && now < entry.FreshUntil)
         {
+            if (entry.Usage is { } usage)
+            {
+                (usage.Retired ? Reattach(slot, entry) : usage).RecordUse(now);
+            }
+
             return cached;
         }
 
@@ -72,8 +91,40 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         }
     }
 
+    public void ReportRejected(string tenantId, string version)
+    {
+        TenantIds.ThrowIfInvalid(tenantId);
+        KeyVersions.ThrowIfInvalid(version);
+        if (_usage is null)
+        {
+            return;
+        }
+
+        var id = _slots.TryGetValue(tenantId, out var slot) ? slot.TenantId : tenantId.ToLowerInvariant();
+        if (_usage.RecordRejection(id, version))
+        {
+            LogRejected(_logger, id, version);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sender is not null)
+        {
+            await _sender.DisposeAsync();
+        }
+
+        Dispose();
+    }
+
     public void Dispose()
     {
+        _sender?.Dispose();
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
         _disposing.Cancel();
         _disposing.Dispose();
         _reads.Dispose();
@@ -95,7 +146,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             decision = _policy.OnRead(entry, _time.GetTimestamp(), slot.FailingSince, storeFailedAt == long.MinValue ? null : storeFailedAt);
             if (decision == ReadDecision.Serve)
             {
-                return entry!.Resolve(slot.TenantId, slot.SecretName);
+                return Served(slot, entry!, entry!.Resolve(slot.TenantId, slot.SecretName));
             }
 
             if (slot.Flight is null)
@@ -115,19 +166,21 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         if (decision == ReadDecision.AwaitRead)
         {
-            return (await flight.WaitAsync(cancellationToken)).Resolve(slot.TenantId, slot.SecretName);
+            var read = await flight.WaitAsync(cancellationToken);
+            return Served(slot, read, read.Resolve(slot.TenantId, slot.SecretName));
         }
 
         var stale = entry!;
         if (decision == ReadDecision.ServeStale)
         {
             ServeDuringRefresh(slot, stale, flight);
-            return stale.Key!;
+            return Served(slot, stale, stale.Key!);
         }
 
         try
         {
-            return (await flight.WaitAsync(_refreshWaitLimit, _time, cancellationToken)).Resolve(slot.TenantId, slot.SecretName);
+            var refreshed = await flight.WaitAsync(_refreshWaitLimit, _time, cancellationToken);
+            return Served(slot, refreshed, refreshed.Resolve(slot.TenantId, slot.SecretName));
         }
         catch (TimeoutException)
         {
@@ -136,8 +189,37 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                 LogSlowRefresh(_logger, slot.TenantId, _refreshWaitLimit, stale.Key!.Version);
             }
 
-            return stale.Key!;
+            return Served(slot, stale, stale.Key!);
         }
+    }
+
+    /// <summary>Counts a key served off the hit path (after a read, stale, or under the slot's lock).</summary>
+    private TenantApiKey Served(TenantSlot slot, CacheEntry entry, TenantApiKey key)
+    {
+        if (entry.Usage is { } usage)
+        {
+            (usage.Retired ? Reattach(slot, entry) : usage).RecordUse(_time.GetTimestamp());
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// The entry's cell was retired (idle for a whole interval): a live one for its version, which the slot's entry
+    /// takes if it is still that entry. Off the hit path's usual course: at most once per idle interval per tenant.
+    /// </summary>
+    private KeyUsageCell Reattach(TenantSlot slot, CacheEntry entry)
+    {
+        var cell = _usage!.CellFor(slot.TenantId, entry.Key!.Version);
+        lock (slot)
+        {
+            if (ReferenceEquals(slot.Entry, entry))
+            {
+                slot.Entry = entry.WithUsage(cell);
+            }
+        }
+
+        return cell;
     }
 
     /// <summary>
@@ -203,6 +285,11 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         var previous = slot.Entry;
         var failingSince = slot.FailingSince;
         var next = _policy.OnAnswer(slot.TenantId, previous, failingSince, read, now, Random.Shared.NextDouble());
+        if (_usage is not null && next.Entry.Key is { } key && next.Entry.Usage is not { Retired: false })
+        {
+            next = next with { Entry = next.Entry.WithUsage(_usage.CellFor(slot.TenantId, key.Version)) };
+        }
+
         slot.Entry = next.Entry;
         slot.FailingSince = next.FailingSince;
         LogAnswer(slot, next, previous?.Key?.Version, failingSince, now);
@@ -285,6 +372,9 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Store available again for tenant {TenantId} after {Duration}; current version {Version}")]
     private static partial void LogRecovered(ILogger logger, string tenantId, TimeSpan duration, string version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "API key of tenant {TenantId}, version {Version}: a rejection by the third-party API was counted for the portal")]
+    private static partial void LogRejected(ILogger logger, string tenantId, string version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refresh of tenant {TenantId}'s API key is taking longer than {Limit}; serving the cached version {Version} meanwhile")]
     private static partial void LogSlowRefresh(ILogger logger, string tenantId, TimeSpan limit, string version);

@@ -70,6 +70,9 @@ public sealed class TenantApiKeyReaderOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan InvalidationCooldown { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Usage and rejection reports to the portal; off until <see cref="TenantApiKeyUsageReportingOptions.PortalUri"/> is set.</summary>
+    public TenantApiKeyUsageReportingOptions UsageReporting { get; set; } = new();
+
     /// <summary>
     /// A hook for the Key Vault client's options after the reader's defaults (3 retries, exponential back-off from 0.8 s to
     /// 8 s that honours the vault's Retry-After, 10 s per attempt, no content logging). Never bound from configuration.
@@ -110,6 +113,42 @@ internal sealed class TenantApiKeyReaderOptionsValidator : IValidateOptions<Tena
             }
         }
 
+        ValidateUsageReporting(options.UsageReporting, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateUsageReporting(TenantApiKeyUsageReportingOptions? usage, List<string> failures)
+    {
+        const string section = TenantApiKeyReaderOptions.SectionName + ":UsageReporting";
+        if (usage is null)
+        {
+            return;
+        }
+
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(usage, new ValidationContext(usage), results, validateAllProperties: true))
+        {
+            failures.AddRange(results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
+        if (!usage.Enabled)
+        {
+            return;
+        }
+
+        if (usage.PortalUri is not { IsAbsoluteUri: true, Scheme: "https" })
+        {
+            failures.Add($"{section}:PortalUri must be the portal's absolute https address (e.g. https://portal.contoso.com/).");
+        }
+
+        if (string.IsNullOrWhiteSpace(usage.PortalAppIdUri) || usage.PortalAppIdUri.EndsWith("/.default", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{section}:PortalAppIdUri must be the portal's Application ID URI (e.g. api://tenantportal-prod), without /.default, when {section}:PortalUri is set.");
+        }
+
+        if (usage.MaxBatchEntries > usage.MaxPendingEntries)
+        {
+            failures.Add($"{section}:MaxBatchEntries cannot be more than {section}:MaxPendingEntries.");
+        }
     }
 }

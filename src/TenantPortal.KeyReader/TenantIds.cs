@@ -33,3 +33,24 @@ internal static class TenantIds
 
     public static string SecretNameOf(string tenantId) => "tenant-" + tenantId + "-api-key";
 }
+
+/// <summary>A store's version id as the reader serves it (Key Vault's and the local store's: 32 hex digits).</summary>
+internal static class KeyVersions
+{
+    public const int MaxLength = 64;
+
+    private static readonly SearchValues<char> Allowed =
+        SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+
+    public static bool IsValid([NotNullWhen(true)] string? version) =>
+        version is { Length: > 0 and <= MaxLength } && !version.AsSpan().ContainsAnyExcept(Allowed);
+
+    public static void ThrowIfInvalid([NotNull] string? version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        if (!IsValid(version))
+        {
+            throw new ArgumentException($"A key version is the store's version id (TenantApiKey.Version): 1–{MaxLength} letters, digits and hyphens.", nameof(version));
+        }
+    }
+}

@@ -9,7 +9,8 @@ namespace TenantPortal.Benchmarks;
 /// <summary>
 /// Cache-hit latency of <see cref="ITenantApiKeyProvider.GetApiKeyAsync"/> once every tenant's key is cached (real
 /// clock; a one-day TTL keeps misses out of the measured iterations — the hit path does not depend on the TTL).
-/// In-process, so the Key Vault fake that filled the cache lives in the same process.
+/// In-process, so the Key Vault fake that filled the cache lives in the same process. <see cref="Counting"/>: with
+/// usage reporting on, every hit is counted for the portal (the sender gathers once a minute in the background).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(InProcessConfig))]
@@ -20,10 +21,13 @@ public class KeyReaderCacheHit
     private string[] _tenantIds = null!;
     private int _next;
 
+    [Params(false, true)]
+    public bool Counting { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _vault = KeyReaderVault.StartAsync(tenants: 1000, cacheTtl: TimeSpan.FromDays(1)).GetAwaiter().GetResult();
+        _vault = KeyReaderVault.StartAsync(tenants: 1000, cacheTtl: TimeSpan.FromDays(1), usageReporting: Counting).GetAwaiter().GetResult();
         _provider = _vault.Provider;
         _tenantIds = _vault.TenantIds;
         foreach (var id in _tenantIds)

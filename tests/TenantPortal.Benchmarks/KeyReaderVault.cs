@@ -23,7 +23,8 @@ internal sealed class KeyReaderVault : IAsyncDisposable
 
     public ITenantApiKeyProvider Provider => _services.GetRequiredService<ITenantApiKeyProvider>();
 
-    public static async Task<KeyReaderVault> StartAsync(int tenants, TimeSpan cacheTtl)
+    /// <param name="usageReporting">Count every served key and report to a portal that answers at once (in memory).</param>
+    public static async Task<KeyReaderVault> StartAsync(int tenants, TimeSpan cacheTtl, bool usageReporting = false)
     {
         var vault = await KeyVaultFake.StartAsync(pageSize: 25);
         var writerOptions = new SecretClientOptions();
@@ -45,8 +46,21 @@ internal sealed class KeyReaderVault : IAsyncDisposable
             o.Credential = vault.ReaderCredential;
             o.ConfigureClient = vault.ConfigureClient;
             o.CacheTtl = cacheTtl;
+            if (usageReporting)
+            {
+                o.UsageReporting.PortalUri = new Uri("https://portal.benchmark/");
+                o.UsageReporting.PortalAppIdUri = "api://tenantportal-benchmark";
+            }
         });
+        services.AddHttpClient(KeyReaderServiceCollectionExtensions.UsageReportingHttpClientName).ConfigurePrimaryHttpMessageHandler(() => new AcceptingPortal());
         return new KeyReaderVault(vault, services.BuildServiceProvider(), tenantIds);
+    }
+
+    /// <summary>The portal's answer to a usage report, without a portal.</summary>
+    private sealed class AcceptingPortal : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = new StringContent("{\"unknown\":0}") });
     }
 
     public async ValueTask DisposeAsync()

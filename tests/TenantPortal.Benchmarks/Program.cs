@@ -13,6 +13,7 @@ using TenantPortal.Benchmarks;
 //   support [tenants] [copy-db-to]    the support console: dashboard, rotation status list, search, lookup
 //   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
 //   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
+//   key-usage-ingest [entries] [batches]   POST /api/v1/key-usage with batches of N entries on SQLite
 var suite = args.FirstOrDefault() ?? "submit";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 switch (suite)
@@ -41,6 +42,9 @@ switch (suite)
         await KeyReaderLoad.RunAsync(seconds: Arg(1, 60), rate: Arg(2, 10_000), tenants: Arg(3, 1000),
             cacheTtl: TimeSpan.FromSeconds(Arg(4, 300)), fault: args.Length > 5 ? args[5] : "none");
         break;
+    case "key-usage-ingest":
+        await KeyUsageIngest.RunAsync(entries: Arg(1, 10_000), runs: Arg(2, 10));
+        break;
     case "audit-append":
         await AuditTrailBenchmarks.AppendsAsync(Arg(1, 5000), Arg(2, 50));
         break;
@@ -54,7 +58,7 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load, key-usage-ingest");
         return 2;
 }
 

@@ -9,15 +9,20 @@ public static class PortalRoles
 }
 
 /// <summary>
-/// Entra application roles a customer's admin grants to their own automation app (app-only tokens, <c>/api/v1</c>).
-/// They mean nothing on a person's sign-in, and a person's roles mean nothing on an app-only token.
+/// Entra application roles on app-only tokens (<c>/api/v1</c>): <see cref="ApiKeysRotate"/> and <see cref="ApiKeysRead"/>
+/// a customer's admin grants to their own automation app; <see cref="KeyUsageReport"/> the provider grants to its own
+/// backend, and it counts only on a token from the provider's home tenant. They mean nothing on a person's sign-in, and a
+/// person's roles mean nothing on an app-only token.
 /// </summary>
 public static class PortalAppRoles
 {
     public const string ApiKeysRotate = "ApiKeys.Rotate";
     public const string ApiKeysRead = "ApiKeys.Read";
 
-    public static IReadOnlyList<string> All { get; } = [ApiKeysRotate, ApiKeysRead];
+    /// <summary>The SaaS backend's key usage reports (<c>POST /api/v1/key-usage</c>); home tenant only, checked by the ingestion.</summary>
+    public const string KeyUsageReport = "KeyUsage.Report";
+
+    public static IReadOnlyList<string> All { get; } = [ApiKeysRotate, ApiKeysRead, KeyUsageReport];
 
     /// <summary>
     /// The role the provider's own directory assigns to Azure Event Grid's service principal so that it may deliver Key

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.ApiKeys.Api;
+using TenantPortal.Web.Features.KeyHealth;
 using TenantPortal.Web.Features.Notifications;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
@@ -40,6 +41,10 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<ApiKeyVersion> ApiKeyVersions => Set<ApiKeyVersion>();
 
     public DbSet<ApiIdempotencyRecord> ApiIdempotencyRecords => Set<ApiIdempotencyRecord>();
+
+    public DbSet<KeyUsage> KeyUsages => Set<KeyUsage>();
+
+    public DbSet<KeyUsageBatch> KeyUsageBatches => Set<KeyUsageBatch>();
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 

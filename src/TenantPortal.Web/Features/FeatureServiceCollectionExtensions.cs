@@ -6,6 +6,7 @@ using TenantPortal.Web.Auth.Development;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Audit;
+using TenantPortal.Web.Features.KeyHealth;
 using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Support;
@@ -45,6 +46,7 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddHostedService<AuditRetentionWorker>();
         builder.Services.AddScoped<ApiKeyService>();
         builder.AddPortalApi();
+        builder.Services.AddPortalKeyHealth();
         builder.Services.AddScoped<KeyLifecycle>();
         builder.Services.AddSingleton<ApiKeyFingerprints>();
         builder.Services.AddSingleton<TenantKeyLocks>();

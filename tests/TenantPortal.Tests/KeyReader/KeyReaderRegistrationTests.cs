@@ -23,6 +23,28 @@ public sealed class KeyReaderRegistrationTests
     }
 
     [Fact]
+    public void AddTenantApiKeyReader_UsageReportingWithoutAppIdUriOrOverHttp_FailsNamingTheSettings()
+    {
+        using var services = new ServiceCollection().AddLogging()
+            .AddTenantApiKeyReader(o =>
+            {
+                o.VaultUri = new Uri("https://vault.example/");
+                o.UsageReporting.PortalUri = new Uri("http://portal.example/");
+                o.UsageReporting.MaxPendingEntries = 10;
+                o.UsageReporting.MaxBatchEntries = 20;
+                o.UsageReporting.Interval = TimeSpan.Zero;
+            })
+            .BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<TenantApiKeyReaderOptions>>().Value);
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("TenantApiKeyReader:UsageReporting:PortalUri must be the portal's absolute https address", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("TenantApiKeyReader:UsageReporting:PortalAppIdUri must be the portal's Application ID URI", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("TenantApiKeyReader:UsageReporting:MaxBatchEntries cannot be more than", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("TenantApiKeyReader:UsageReporting:Interval:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AddTenantApiKeyReader_OutOfRangeTtlOrMissingLocalFolders_FailsValidation()
     {
         using var services = new ServiceCollection().AddLogging()

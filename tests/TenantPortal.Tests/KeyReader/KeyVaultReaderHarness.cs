@@ -44,9 +44,13 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
 
     public ITenantApiKeyProvider Provider => _services.GetRequiredService<ITenantApiKeyProvider>();
 
+    /// <summary>The provider's usage sender, when reporting is on.</summary>
+    internal KeyUsageSender? Sender => (Provider as TenantApiKeyProvider)?.Sender;
+
     public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
-    public static async Task<KeyVaultReaderHarness> StartAsync(Action<TenantApiKeyReaderOptions>? configure = null, bool readWithPortalIdentity = false)
+    public static async Task<KeyVaultReaderHarness> StartAsync(
+        Action<TenantApiKeyReaderOptions>? configure = null, bool readWithPortalIdentity = false, Action<IServiceCollection>? configureServices = null)
     {
         // The vault stamps versions with the test's clock: which version is newest is then the test's to say.
         var time = new FakeTimeProvider(Start);
@@ -69,6 +73,7 @@ internal sealed class KeyVaultReaderHarness : IAsyncDisposable
             };
             configure?.Invoke(o);
         });
+        configureServices?.Invoke(services);
 
         var portalOptions = new SecretStoreOptions
         {

@@ -521,7 +521,7 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
     private sealed record Fault(FaultKind Kind, TimeSpan Delay, int RetryAfterSeconds);
 
     private const string PortalToken = "fake-access-token";
-    private const string ReaderToken = "fake-reader-access-token";
+    internal const string ReaderToken = "fake-reader-access-token";
 
     private sealed class FakeTokenCredential(string token) : TokenCredential
     {

@@ -277,6 +277,74 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.ToTable("ReconciliationStates");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.KeyHealth.KeyUsage", b =>
+                {
+                    b.Property<long>("ApiKeyVersionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("FirstRejectedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("LastRejectedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("LastReportedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<long>("Rejections")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Uses")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ApiKeyVersionId");
+
+                    b.ToTable("KeyUsages");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.KeyHealth.KeyUsageBatch", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("Accepted")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Client")
+                        .IsRequired()
+                        .HasMaxLength(110)
+                        .IsUnicode(false)
+                        .HasColumnType("varchar(110)");
+
+                    b.Property<long>("DroppedByReader")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Entries")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Unknown")
+                        .HasColumnType("int");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("KeyUsageBatches");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -763,6 +831,15 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.KeyHealth.KeyUsage", b =>
+                {
+                    b.HasOne("TenantPortal.Web.Features.ApiKeys.ApiKeyVersion", null)
+                        .WithOne()
+                        .HasForeignKey("TenantPortal.Web.Features.KeyHealth.KeyUsage", "ApiKeyVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

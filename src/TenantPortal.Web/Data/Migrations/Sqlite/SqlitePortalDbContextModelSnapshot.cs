@@ -265,6 +265,74 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.ToTable("ReconciliationStates");
                 });
 
+            modelBuilder.Entity("TenantPortal.Web.Features.KeyHealth.KeyUsage", b =>
+                {
+                    b.Property<long>("ApiKeyVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FirstRejectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastRejectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastReportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Rejections")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Uses")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ApiKeyVersionId");
+
+                    b.ToTable("KeyUsages");
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.KeyHealth.KeyUsageBatch", b =>
+                {
+                    b.Property<Guid>("BatchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Accepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Client")
+                        .IsRequired()
+                        .HasMaxLength(110)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DroppedByReader")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Entries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Unknown")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("BatchId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("KeyUsageBatches");
+                });
+
             modelBuilder.Entity("TenantPortal.Web.Features.Notifications.NotificationDelivery", b =>
                 {
                     b.Property<long>("Id")
@@ -744,6 +812,15 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TenantPortal.Web.Features.KeyHealth.KeyUsage", b =>
+                {
+                    b.HasOne("TenantPortal.Web.Features.ApiKeys.ApiKeyVersion", null)
+                        .WithOne()
+                        .HasForeignKey("TenantPortal.Web.Features.KeyHealth.KeyUsage", "ApiKeyVersionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using TenantPortal.Web.Features.KeyHealth;
 
 namespace TenantPortal.Web.Features.ApiKeys.Api;
 
@@ -59,6 +60,7 @@ public static class ApiServiceCollectionExtensions
     {
         endpoints.MapApiKeyEndpoints();
         endpoints.MapKeyVaultEvents();
+        endpoints.MapKeyUsageEndpoint();
         endpoints.MapApiNotFound();
         endpoints.MapDevelopmentTokenEndpoint();
         endpoints.MapOpenApi(OpenApiDocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal));

@@ -233,8 +233,9 @@ public sealed class AutomationApiTests(AutomationApiHost host) : IClassFixture<A
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var document = await BodyAsync(response);
         var paths = document["paths"]!.AsObject();
-        Assert.Equal(["/api/v1/tenants/{tenantId}/api-key", "/api/v1/tenants/{tenantId}/api-key/restore-previous", "/api/v1/tenants/{tenantId}/api-key/revoke"],
+        Assert.Equal(["/api/v1/key-usage", "/api/v1/tenants/{tenantId}/api-key", "/api/v1/tenants/{tenantId}/api-key/restore-previous", "/api/v1/tenants/{tenantId}/api-key/revoke"],
             paths.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["post"], paths["/api/v1/key-usage"]!.AsObject().Select(p => p.Key));
         Assert.Equal(["get", "put"], paths["/api/v1/tenants/{tenantId}/api-key"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal("bearer", (string?)document["components"]!["securitySchemes"]!["Bearer"]!["scheme"]);
     }

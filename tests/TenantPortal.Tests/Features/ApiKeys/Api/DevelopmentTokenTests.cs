@@ -62,7 +62,7 @@ public sealed class DevelopmentTokenTests : IDisposable
 
         await AssertProblemAsync(tenant, HttpStatusCode.NotFound, "tenant_not_found", "Name an onboarded tenant: ?tenant=contoso (the embedded default has contoso and fabrikam).");
         await AssertProblemAsync(role, HttpStatusCode.BadRequest, "unknown_role",
-            "'Platform.Admin' is not an application role of the portal's API; the roles are ApiKeys.Rotate, ApiKeys.Read.");
+            "'Platform.Admin' is not an application role of the portal's API; the roles are ApiKeys.Rotate, ApiKeys.Read, KeyUsage.Report.");
     }
 
     [Fact]

@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TenantPortal.Web.Features.KeyHealth;
+
+public sealed class KeyHealthOptions
+{
+    public const string SectionName = "KeyHealth";
+
+    /// <summary>A current version the backend has not used for this long (or since it was set) is shown as stale.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "365.00:00:00", ErrorMessage = "KeyHealth:StaleAfter must be between 1 and 365 days.")]
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a batch id is remembered, so that a retry of the batch is answered without adding its counts twice.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "90.00:00:00", ErrorMessage = "KeyHealth:BatchRetention must be between 1 hour and 90 days.")]
+    public TimeSpan BatchRetention { get; set; } = TimeSpan.FromDays(7);
+}

@@ -1,0 +1,12 @@
+namespace TenantPortal.Web.Features.KeyHealth;
+
+public static class KeyHealthServiceCollectionExtensions
+{
+    public static IServiceCollection AddPortalKeyHealth(this IServiceCollection services)
+    {
+        services.AddOptions<KeyHealthOptions>().BindConfiguration(KeyHealthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<KeyUsageIngestion>();
+        services.AddScoped<KeyHealthService>();
+        return services;
+    }
+}
