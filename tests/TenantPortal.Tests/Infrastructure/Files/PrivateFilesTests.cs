@@ -31,6 +31,9 @@ public sealed class PrivateFilesTests
                 Assert.Equal(KeyChangeOutcome.Done, stored.Outcome);
                 portal.Get<IDataProtectionProvider>().CreateProtector("PrivateFilesTests").Protect("cookie");
                 await using var db = portal.CreateDbContext();
+                // Held open until the checks are done: another test's SqliteConnection.ClearAllPools() (process-wide)
+                // would otherwise close the last connection, and SQLite removes the log with it.
+                await db.Database.OpenConnectionAsync();
                 Assert.True(await db.Tenants.AnyAsync());
 
                 Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(appData));
