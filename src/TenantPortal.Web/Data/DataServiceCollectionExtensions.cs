@@ -79,8 +79,11 @@ public static class DataServiceCollectionExtensions
 
                 CreatePrivateDatabaseFile(connectionString);
 
+                // One queue for this process's writers to the file (see SqliteWriterGate).
+                var writerGate = new SqliteWriterGate();
+                builder.Services.AddSingleton(writerGate);
                 builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>((sp, o) => o.UseSqlite(connectionString)
-                    .AddInterceptors(new SqliteConnectionTuning(), new AuditAppendOnlyInterceptor())
+                    .AddInterceptors(new SqliteConnectionTuning(), writerGate, new AuditAppendOnlyInterceptor())
                     .AddInterceptors(sp.GetServices<IInterceptor>()) // the features' own (IInterceptor singletons)
                     .ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();

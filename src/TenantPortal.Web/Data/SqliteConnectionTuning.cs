@@ -17,8 +17,11 @@ internal sealed class SqliteConnectionTuning : DbConnectionInterceptor
     /// <summary>About 40 MB of log: over a second of the submit benchmark's back-to-back submits.</summary>
     public const int AutoCheckpointPages = 10_000;
 
+    /// <summary>How long a statement waits for another connection's write lock before SQLite answers "busy".</summary>
+    public const int BusyTimeoutMilliseconds = 5000;
+
     private static readonly string Pragmas =
-        $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA wal_autocheckpoint={AutoCheckpointPages.ToString(CultureInfo.InvariantCulture)};";
+        $"PRAGMA synchronous=NORMAL; PRAGMA busy_timeout={BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture)}; PRAGMA wal_autocheckpoint={AutoCheckpointPages.ToString(CultureInfo.InvariantCulture)};";
 
     // A pooled connection keeps its settings, so only a newly opened database handle needs them.
     private readonly ConditionalWeakTable<object, object> _tuned = [];
