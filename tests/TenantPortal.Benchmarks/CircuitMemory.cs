@@ -22,9 +22,10 @@ namespace TenantPortal.Benchmarks;
 internal static partial class CircuitMemory
 {
     private const string KeyPage = "/tenants/contoso/api-key";
+    private const string HomePage = "/";
     private const string CounterPage = "/counter";
 
-    public static async Task RunAsync(int circuits, int warmUp, string? dumpFolder)
+    public static async Task RunAsync(int circuits, int warmUp, int versions, string? dumpFolder)
     {
         var root = RepositoryRoot();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<configuration>/net10.0
@@ -34,7 +35,7 @@ internal static partial class CircuitMemory
         var appData = TempDirectory.Create();
         try
         {
-            await RunInAsync(root, configuration, gcdump, appData, circuits, warmUp, dumpFolder);
+            await RunInAsync(root, configuration, gcdump, appData, circuits, warmUp, versions, dumpFolder);
         }
         finally
         {
@@ -42,7 +43,7 @@ internal static partial class CircuitMemory
         }
     }
 
-    private static async Task RunInAsync(string root, string configuration, string gcdump, string appData, int circuits, int warmUp, string dumpFolder)
+    private static async Task RunInAsync(string root, string configuration, string gcdump, string appData, int circuits, int warmUp, int versions, string dumpFolder)
     {
 
         using var playwright = await Playwright.CreateAsync();
@@ -57,15 +58,22 @@ internal static partial class CircuitMemory
             ],
         });
 
-        Console.WriteLine($"Circuits: {circuits} measured after {warmUp} warm-up per app ({configuration} build, gcdumps in {dumpFolder})");
-        var portal = await MeasureAsync(new AppUnderTest(
-            "portal key page",
-            Path.Combine(root, "src", "TenantPortal.Web"),
-            Path.Combine(root, "src", "TenantPortal.Web", "bin", configuration, "net10.0", "TenantPortal.Web.dll"),
-            KeyPage,
-            new Dictionary<string, string> { ["AppData__Path"] = appData, ["Logging__LogLevel__Default"] = "Warning" },
-            PrepareKeyPageAsync,
-            OpenKeyPageAsync), browser, gcdump, circuits, warmUp, dumpFolder);
+        Console.WriteLine($"Circuits: {circuits} measured after {warmUp} warm-up per app, key with {versions} versions ({configuration} build, gcdumps in {dumpFolder})");
+        var portalRoot = Path.Combine(root, "src", "TenantPortal.Web");
+        var portalAssembly = Path.Combine(portalRoot, "bin", configuration, "net10.0", "TenantPortal.Web.dll");
+        var portalSettings = new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Api__RateLimits__WritesPerTenantPerMinute"] = "10000",
+            ["Api__RateLimits__RequestsPerClientPerMinute"] = "100000",
+        };
+        // Each portal measurement starts a portal of its own on a fresh folder.
+        var portal = await MeasureAsync(new AppUnderTest("portal key page", portalRoot, portalAssembly, KeyPage,
+            new Dictionary<string, string>(portalSettings) { ["AppData__Path"] = Path.Combine(appData, "key-page") },
+            (url, ct) => StoreVersionsAsync(url, versions, ct), OpenKeyPageAsync), browser, gcdump, circuits, warmUp, dumpFolder);
+        var shell = await MeasureAsync(new AppUnderTest("portal home page", portalRoot, portalAssembly, HomePage,
+            new Dictionary<string, string>(portalSettings) { ["AppData__Path"] = Path.Combine(appData, "home-page") },
+            (_, _) => Task.CompletedTask, OpenHomePageAsync), browser, gcdump, circuits, warmUp, dumpFolder);
         var template = await MeasureAsync(new AppUnderTest(
             "template Counter",
             Path.Combine(root, "tests", "TenantPortal.Benchmarks.TemplateApp"),
@@ -77,13 +85,14 @@ internal static partial class CircuitMemory
 
         Console.WriteLine();
         Console.WriteLine($"  {"page",-18} {"KB/circuit",11} {"heap before",12} {"heap after",12}");
-        foreach (var m in new[] { portal, template })
+        foreach (var m in new[] { portal, shell, template })
         {
             Console.WriteLine($"  {m.Name,-18} {m.KilobytesPerCircuit,11:N0} {m.Before.TotalBytes / 1024.0 / 1024.0,9:N1} MB {m.After.TotalBytes / 1024.0 / 1024.0,9:N1} MB");
         }
 
         Console.WriteLine($"  portal / template: {portal.KilobytesPerCircuit / template.KilobytesPerCircuit:0.00}x (target: at most 1.40x)");
         PrintTypeDiff(portal, circuits);
+        PrintTypeDiff(shell, circuits);
         PrintTypeDiff(template, circuits);
     }
 
@@ -143,14 +152,14 @@ internal static partial class CircuitMemory
         }
     }
 
-    /// <summary>Three versions, so the page shows a current key, a previous one in its grace period and a history.</summary>
-    private static async Task PrepareKeyPageAsync(string baseUrl, CancellationToken cancellationToken)
+    /// <summary>Versions through the automation API, so the page shows a current key, a previous one in its grace period and a history.</summary>
+    private static async Task StoreVersionsAsync(string baseUrl, int versions, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         using var tokenResponse = await http.PostAsync(new Uri("/dev/api-token?tenant=contoso", UriKind.Relative), null, cancellationToken);
         tokenResponse.EnsureSuccessStatusCode();
         var token = await tokenResponse.Content.ReadAsStringAsync(cancellationToken);
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < versions; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Put, "/api/v1/tenants/contoso/api-key")
             {
@@ -178,6 +187,22 @@ internal static partial class CircuitMemory
 
         await page.Locator("[data-testid=interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         await page.Locator("[data-testid=masked-hint]").WaitForAsync();
+        return page;
+    }
+
+    private static async Task<IPage> OpenHomePageAsync(IBrowserContext context, bool first)
+    {
+        var page = await context.NewPageAsync();
+        if (first)
+        {
+            await page.GotoAsync(KeyPage);
+            await page.Locator("[data-testid=persona-contoso-admin]").ClickAsync();
+            await page.WaitForURLAsync("**" + KeyPage);
+        }
+
+        await page.GotoAsync(HomePage);
+        await page.Locator("[data-testid=interactive]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await page.Locator("[data-testid=signed-in-user]").WaitForAsync();
         return page;
     }
 
@@ -229,7 +254,8 @@ internal static partial class CircuitMemory
                 var bytes = long.Parse(match.Groups["bytes"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
                 var count = long.Parse(match.Groups["count"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
                 var type = match.Groups["type"].Value.Trim();
-                types[type] = types.TryGetValue(type, out var seen) ? (seen.Bytes + bytes, seen.Count + count) : (bytes, count);
+                // The report's size column is per object (of the largest in a size group): times the count, an upper estimate.
+                types[type] = types.TryGetValue(type, out var seen) ? (seen.Bytes + bytes * count, seen.Count + count) : (bytes * count, count);
             }
         }
 
@@ -245,12 +271,12 @@ internal static partial class CircuitMemory
     private static void PrintTypeDiff(Measurement m, int circuits)
     {
         Console.WriteLine();
-        Console.WriteLine($"  {m.Name}: types that grew most (bytes and objects per circuit)");
+        Console.WriteLine($"  {m.Name}: types that grew most per circuit (bytes: an upper estimate from the report's size column; objects: exact)");
         var grown = m.After.Types
             .Select(t => (Type: t.Key, Bytes: t.Value.Bytes - (m.Before.Types.TryGetValue(t.Key, out var b) ? b.Bytes : 0),
                 Count: t.Value.Count - (m.Before.Types.TryGetValue(t.Key, out var c) ? c.Count : 0)))
             .OrderByDescending(t => t.Bytes)
-            .Take(30);
+            .Take(25);
         foreach (var (type, bytes, count) in grown)
         {
             Console.WriteLine($"    {bytes / (double)circuits,10:N0} B {count / (double)circuits,8:N1}  {(type.Length > 150 ? type[..150] + "…" : type)}");

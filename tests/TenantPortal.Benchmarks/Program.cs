@@ -14,7 +14,7 @@ using TenantPortal.Benchmarks;
 //   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
 //   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
 //   key-usage-ingest [entries] [batches]   POST /api/v1/key-usage with batches of N entries on SQLite
-//   circuits [circuits] [warm-up] [gcdump-folder]   live heap per open circuit: the key page against the template's Counter
+//   circuits [circuits] [warm-up] [versions] [gcdump-folder]   live heap per open circuit: the key page (and the shell) against the template's Counter
 var suite = args.FirstOrDefault() ?? "submit";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 switch (suite)
@@ -47,7 +47,7 @@ switch (suite)
         await KeyUsageIngest.RunAsync(entries: Arg(1, 10_000), runs: Arg(2, 10));
         break;
     case "circuits":
-        await CircuitMemory.RunAsync(circuits: Arg(1, 30), warmUp: Arg(2, 3), dumpFolder: args.Length > 3 ? args[3] : null);
+        await CircuitMemory.RunAsync(circuits: Arg(1, 30), warmUp: Arg(2, 3), versions: Arg(3, 3), dumpFolder: args.Length > 4 ? args[4] : null);
         break;
     case "audit-append":
         await AuditTrailBenchmarks.AppendsAsync(Arg(1, 5000), Arg(2, 50));
