@@ -7,7 +7,7 @@ namespace TenantPortal.Web.Components.Layout;
 /// MudBlazor's theme provider with the theme's CSS written once per process. The provider writes its CSS afresh on
 /// every render: about 23 KB of string, held twice by every open circuit (its current and its previous render tree).
 /// The portal has one theme (<see cref="PortalTheme.Theme"/>), so each mode's CSS is the same for everyone and is kept
-/// once. The markup is the provider's own; another theme falls back to it unchanged (docs/benchmarks.md, circuits).
+/// once. The markup is the provider's own; another theme falls back to it unchanged (docs/benchmarks.md#circuits).
 /// </summary>
 public sealed class PortalThemeProvider : MudThemeProvider
 {
