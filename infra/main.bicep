@@ -6,10 +6,9 @@ targetScope = 'resourceGroup'
 import { keyVaultNetworkType } from 'modules/key-vault.bicep'
 import { sqlAdministratorGroupType, sqlDatabaseSkuType, sqlNetworkType } from 'modules/sql.bicep'
 import { appServicePlanSkuType, entraSignInType } from 'modules/app-service.bicep'
-import { signalRSkuType } from 'modules/signalr.bicep'
 
 @export()
-@description('Names of the environment\'s resources. Vault, SQL server, web app and SignalR names are globally unique.')
+@description('Names of the environment\'s resources. Vault, SQL server and web app names are globally unique.')
 type resourceNamesType = {
   @description('Required. Log Analytics workspace.')
   logAnalyticsWorkspace: string
@@ -33,9 +32,6 @@ type resourceNamesType = {
 
   @description('Required. The portal\'s web app.')
   webApp: string
-
-  @description('Optional. SignalR Service (used only when deploySignalR is true).')
-  signalR: string?
 }
 
 @description('Required. The environment this deployment is.')
@@ -69,7 +65,6 @@ param resourceNames resourceNamesType = {
   sqlDatabase: 'tenantportal'
   appServicePlan: 'asp-tenantportal-${environmentName}'
   webApp: 'app-tenantportal-${environmentName}-${uniqueString(resourceGroup().id)}'
-  signalR: 'sigr-tenantportal-${environmentName}-${uniqueString(resourceGroup().id)}'
 }
 
 @description('Optional. Network access to the vault.')
@@ -116,15 +111,6 @@ param dataProtectionCertificateThumbprint string = ''
 @description('Optional. Thumbprints of earlier key ring certificates, still imported, while keys they protect have not expired (rotation).')
 param dataProtectionPreviousCertificateThumbprints string[] = []
 
-@description('Optional. Deploy an Azure SignalR Service for the Blazor circuits (scale-out).')
-param deploySignalR bool = false
-
-@description('Optional. SignalR Service SKU and units, when deploySignalR is true.')
-param signalRSku signalRSkuType = {
-  name: 'Standard_S1'
-  capacity: 1
-}
-
 @description('Optional. Deliver the vault\'s secret events to the portal through Event Grid (Entra-protected), so it reconciles just the tenant named. Turn on once the portal runs and Event Grid\'s service principal holds the AzureEventGridSecureWebhookSubscriber role (infra/README.md): the subscription\'s validation handshake needs both.')
 param deployKeyVaultEvents bool = false
 
@@ -137,7 +123,6 @@ param logRetentionInDays int = 90
 param tags object = {}
 
 var allTags = union({ application: 'TenantPortal', environment: environmentName }, tags)
-var signalRName = resourceNames.?signalR ?? 'sigr-tenantportal-${environmentName}-${uniqueString(resourceGroup().id)}'
 
 module monitoring 'modules/monitoring.bicep' = {
   name: '${deployment().name}-monitoring'
@@ -176,16 +161,6 @@ module sql 'modules/sql.bicep' = {
   }
 }
 
-module signalR 'modules/signalr.bicep' = if (deploySignalR) {
-  name: '${deployment().name}-signalr'
-  params: {
-    name: signalRName
-    sku: signalRSku
-    location: location
-    tags: allTags
-  }
-}
-
 module webApp 'modules/app-service.bicep' = {
   name: '${deployment().name}-web'
   params: {
@@ -199,7 +174,6 @@ module webApp 'modules/app-service.bicep' = {
     logAnalyticsWorkspaceResourceId: monitoring.outputs.logAnalyticsWorkspaceResourceId
     migrateDatabaseAtStartup: migrateDatabaseAtStartup
     sku: appServicePlanSku
-    signalRHostName: deploySignalR ? signalR!.outputs.hostName : ''
     dataProtectionCertificateThumbprint: dataProtectionCertificateThumbprint
     dataProtectionPreviousCertificateThumbprints: dataProtectionPreviousCertificateThumbprints
     virtualNetworkSubnetResourceId: webAppVirtualNetworkSubnetResourceId
@@ -208,7 +182,7 @@ module webApp 'modules/app-service.bicep' = {
   }
 }
 
-// Ordered after the vault (and SignalR) through the web app, which needs both.
+// Ordered after the vault through the web app, which needs it.
 module keyVaultEvents 'modules/key-vault-events.bicep' = if (deployKeyVaultEvents) {
   name: '${deployment().name}-key-vault-events'
   params: {
@@ -228,7 +202,6 @@ module access 'modules/access.bicep' = {
     portalWebAppName: resourceNames.webApp
     portalPrincipalId: webApp.outputs.principalId
     backendPrincipalId: backendPrincipalId
-    signalRName: deploySignalR ? signalRName : ''
   }
 }
 
@@ -258,6 +231,3 @@ output portalRoleDefinitionId string = access.outputs.portalRoleDefinitionId
 
 @description('The resource id of the Log Analytics workspace.')
 output logAnalyticsWorkspaceResourceId string = monitoring.outputs.logAnalyticsWorkspaceResourceId
-
-@description('The resource id of the SignalR Service (empty when not deployed).')
-output signalRResourceId string = deploySignalR ? signalR!.outputs.resourceId : ''

@@ -12,7 +12,6 @@ param resourceNames = {
   sqlDatabase: 'tenantportal'
   appServicePlan: 'asp-tenantportal-dev'
   webApp: 'app-tenantportal-dev'
-  signalR: 'sigr-tenantportal-dev'
 }
 
 param entraSignIn = {

@@ -12,7 +12,6 @@ param resourceNames = {
   sqlDatabase: 'tenantportal'
   appServicePlan: 'asp-tenantportal-prod'
   webApp: 'app-tenantportal-prod'
-  signalR: 'sigr-tenantportal-prod'
 }
 
 param entraSignIn = {

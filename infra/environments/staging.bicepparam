@@ -12,7 +12,6 @@ param resourceNames = {
   sqlDatabase: 'tenantportal'
   appServicePlan: 'asp-tenantportal-staging'
   webApp: 'app-tenantportal-staging'
-  signalR: 'sigr-tenantportal-staging'
 }
 
 param entraSignIn = {

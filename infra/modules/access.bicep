@@ -18,12 +18,8 @@ param backendPrincipalId string
 @maxLength(128)
 param portalRoleName string = 'Tenant API Key Writer (${resourceGroup().name})'
 
-@description('Optional. Name of the SignalR Service the portal connects to with its identity (empty: none).')
-param signalRName string = ''
-
 // Built-in roles: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
-var signalRAppServerRoleId = '420fcaa2-552c-430f-98ca-3264be4806c7'
 
 resource vault 'Microsoft.KeyVault/vaults@2026-05-15' existing = {
   name: keyVaultName
@@ -75,21 +71,6 @@ resource backendReadsKeys 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: backendPrincipalId
     principalType: 'ServicePrincipal'
     description: 'SaaS backend (TenantPortal.KeyReader): read-only access to tenants\' API keys.'
-  }
-}
-
-resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' existing = if (!empty(signalRName)) {
-  name: signalRName
-}
-
-resource portalUsesSignalR 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(signalRName)) {
-  name: guid(signalR.id, portalWebAppName, signalRAppServerRoleId)
-  scope: signalR
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', signalRAppServerRoleId)
-    principalId: portalPrincipalId
-    principalType: 'ServicePrincipal'
-    description: 'TenantPortal web app: carries its Blazor circuits over the SignalR Service.'
   }
 }
 

@@ -7,7 +7,7 @@ type appServicePlanSkuType = {
   @description('Required. SKU name. Always On needs Basic or higher.')
   name: ('B1' | 'B2' | 'B3' | 'S1' | 'S2' | 'S3' | 'P0v3' | 'P1v3' | 'P2v3' | 'P3v3' | 'P1mv3' | 'P2mv3')
 
-  @description('Optional. Number of instances. Above one, circuits stay on their instance through ARR affinity (or use the SignalR Service).')
+  @description('Optional. Number of instances. Above one, each circuit stays on its instance through ARR affinity over its WebSocket (docs/operations.md#scaling-out).')
   @minValue(1)
   @maxValue(30)
   capacity: int?
@@ -63,9 +63,6 @@ param sku appServicePlanSkuType = {
   name: 'P0v3'
   capacity: 1
 }
-
-@description('Optional. Host name of an Azure SignalR Service to carry the Blazor circuits (empty: circuits stay on the web app).')
-param signalRHostName string = ''
 
 @description('Optional. Thumbprint of the certificate (imported into the web app from Key Vault) that encrypts the Data Protection key ring at rest; empty leaves the key ring unencrypted on /home. See infra/README.md.')
 param dataProtectionCertificateThumbprint string = ''
@@ -148,17 +145,6 @@ var dataProtectionSettings = empty(dataProtectionCertificateThumbprint)
       }
     ]
 
-var signalRSettings = empty(signalRHostName)
-  ? []
-  : [
-      // AuthType=azure.msi: the system-assigned identity with "SignalR App Server"; no access key.
-      {
-        name: 'Azure__SignalR__ConnectionString'
-        value: 'Endpoint=https://${signalRHostName};AuthType=azure.msi;Version=1.0;'
-      }
-      { name: 'Azure__SignalR__ServerStickyMode', value: 'Required' }
-    ]
-
 resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
@@ -170,6 +156,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Sticky sessions: a circuit lives in one instance's memory, and a reconnect must reach it (docs/operations.md#scaling-out).
     clientAffinityEnabled: true
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
@@ -182,6 +169,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
     siteConfig: {
       linuxFxVersion: 'DOTNETCORE|10.0'
       alwaysOn: true
+      // The circuit's only transport: it keeps the sign-in cookie for the circuit's whole life (Entra re-checks).
       webSocketsEnabled: true
       http20Enabled: true
       minTlsVersion: '1.2'
@@ -190,7 +178,7 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       remoteDebuggingEnabled: false
       use32BitWorkerProcess: false
       healthCheckPath: '/health/ready'
-      appSettings: concat(baseSettings, dataProtectionSettings, signalRSettings)
+      appSettings: concat(baseSettings, dataProtectionSettings)
     }
   }
 }

@@ -14,6 +14,7 @@ using TenantPortal.Benchmarks;
 //   keyreader-hit                     KeyReader cache-hit latency and allocations (BenchmarkDotNet)
 //   keyreader-load [seconds] [calls/s] [tenants] [ttl seconds] [none|throttle|outage]
 //   key-usage-ingest [entries] [batches]   POST /api/v1/key-usage with batches of N entries on SQLite
+//   circuits [circuits] [warm-up] [versions] [gcdump-folder]   live heap per open circuit: the key page (and the shell) against the template's Counter
 var suite = args.FirstOrDefault() ?? "submit";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 switch (suite)
@@ -45,6 +46,9 @@ switch (suite)
     case "key-usage-ingest":
         await KeyUsageIngest.RunAsync(entries: Arg(1, 10_000), runs: Arg(2, 10));
         break;
+    case "circuits":
+        await CircuitMemory.RunAsync(circuits: Arg(1, 30), warmUp: Arg(2, 3), versions: Arg(3, 3), dumpFolder: args.Length > 4 ? args[4] : null);
+        break;
     case "audit-append":
         await AuditTrailBenchmarks.AppendsAsync(Arg(1, 5000), Arg(2, 50));
         break;
@@ -58,7 +62,7 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load, key-usage-ingest");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load, key-usage-ingest, circuits");
         return 2;
 }
 

@@ -137,6 +137,19 @@ public sealed partial class MainTemplateTests(InfraBuild infra)
         Assert.True(site["properties.clientAffinityEnabled"]!.GetValue<bool>());
     }
 
+    /// <summary>
+    /// Scale-out is sticky sessions over WebSockets, not the SignalR Service: through the service a circuit's server
+    /// side never sees the sign-in cookie, so its Entra re-check could not run (docs/operations.md#scaling-out).
+    /// </summary>
+    [Fact]
+    public void CompiledTemplate_DeploysNoSignalRService_AndTheAppIsNotPointedAtOne()
+    {
+        Assert.DoesNotContain("Microsoft.SignalRService", Template.Root.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        var settings = ParseAppSettings(Template.Only("Microsoft.Web/sites")["properties.siteConfig.appSettings"]!.GetValue<string>());
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Azure__SignalR", StringComparison.OrdinalIgnoreCase));
+        Assert.True(Template.Only("Microsoft.Web/sites")["properties.clientAffinityEnabled"]!.GetValue<bool>());
+    }
+
     [Fact]
     public void CompiledTemplate_WebApp_RunsDotNet10AlwaysOnWithManagedIdentityAndHealthCheck()
     {
