@@ -10,24 +10,6 @@ using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Platform;
 
-/// <summary>What a platform admin submits for the platform settings.</summary>
-public sealed record PlatformSettingsInput(
-    int DefaultRotationIntervalDays,
-    int MaxRotationIntervalDays,
-    IReadOnlyList<int> ReminderLeadDays,
-    int GracePeriodDays,
-    IReadOnlyList<string> ProbeAllowedHosts);
-
-public sealed record SaveResult(bool Succeeded, string? Problem = null)
-{
-    public static SaveResult Ok { get; } = new(true);
-
-    /// <summary>Worded in the caller's UI culture.</summary>
-    public static SaveResult NotFound => new(false, PlatformSettingsService.Text("NotFound"));
-
-    public static SaveResult Invalid(string problem) => new(false, problem);
-}
-
 /// <summary>Platform-wide rotation defaults and limits. Everyone reads them (the defaults apply to them); only platform admins change them.</summary>
 public sealed class PlatformSettingsService(
     IDbContextFactory<PortalDbContext> contexts,
@@ -156,4 +138,22 @@ public sealed class PlatformSettingsService(
 
         return settings;
     }
+}
+
+/// <summary>What a platform admin submits for the platform settings.</summary>
+public sealed record PlatformSettingsInput(
+    int DefaultRotationIntervalDays,
+    int MaxRotationIntervalDays,
+    IReadOnlyList<int> ReminderLeadDays,
+    int GracePeriodDays,
+    IReadOnlyList<string> ProbeAllowedHosts);
+
+public sealed record SaveResult(bool Succeeded, string? Problem = null)
+{
+    public static SaveResult Ok { get; } = new(true);
+
+    /// <summary>Worded in the caller's UI culture.</summary>
+    public static SaveResult NotFound => new(false, PlatformSettingsService.Text("NotFound"));
+
+    public static SaveResult Invalid(string problem) => new(false, problem);
 }
