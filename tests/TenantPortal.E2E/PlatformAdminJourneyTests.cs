@@ -97,11 +97,13 @@ public sealed class PlatformAdminJourneyTests(PortalServerFixture server)
 
         await page.GetByRole(AriaRole.Link, new() { Name = "プラットフォーム設定" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=settings-save]")).ToHaveTextAsync("設定を保存", new() { Timeout = 15_000 });
-        await page.Locator("input[data-testid=settings-max]").FillAsync("400");
+        await page.Locator("input[data-testid=settings-max]").FillAsync("30");
+        await page.Locator("input[data-testid=settings-max]").PressAsync("Tab");
         await page.Locator("[data-testid=settings-save]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=settings-error]")).ToHaveTextAsync("最長ローテーション間隔は 1 日から 365 日の間にする必要があります。",
+        await Assertions.Expect(page.Locator("[data-testid=settings-error]")).ToHaveTextAsync("既定のローテーション間隔 (90 日) は最長 (30 日) を超えられません。",
             new() { Timeout = 15_000 });
         await page.Locator("input[data-testid=settings-max]").FillAsync("365");
+        await page.Locator("input[data-testid=settings-max]").PressAsync("Tab");
         await page.Locator("[data-testid=settings-save]").ClickAsync();
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("プラットフォーム設定を保存しました。", new() { Timeout = 15_000 });
         await Accessibility.AssertAccessibleAsync(page, "the platform settings page in Japanese");
