@@ -136,7 +136,7 @@ public sealed partial class SupportService
 
     private IEnumerable<TimelineEntry> TenantEntries(Tenant tenant)
     {
-        yield return new TimelineEntry(tenant.CreatedAt, TimelineEntryKind.TenantOnboarded, texts["TenantOnboarded"], $"Secret tenant-{tenant.Id}-api-key")
+        yield return new TimelineEntry(tenant.CreatedAt, TimelineEntryKind.TenantOnboarded, texts["TenantOnboarded"], texts["OnboardedDetail", $"tenant-{tenant.Id}-api-key"])
         {
             Source = TenantSource, Order = 0,
         };
@@ -156,8 +156,8 @@ public sealed partial class SupportService
             yield return new TimelineEntry(v.CreatedAt, TimelineEntryKind.KeyStored,
                 ReferenceEquals(v, oldest) ? texts["KeyStored", name] : texts["KeyRotated", name],
                 v.ExpiresAt is { } expires
-                    ? texts["VersionDetailDue", v.CreatedByName, v.MaskedHint, fingerprint, expires.UtcDateTime, v.Status]
-                    : texts["VersionDetail", v.CreatedByName, v.MaskedHint, fingerprint, v.Status])
+                    ? texts["VersionDetailDue", v.CreatedByName, v.MaskedHint, fingerprint, expires.UtcDateTime, TenantKeyStatuses.DisplayName(v.Status)]
+                    : texts["VersionDetail", v.CreatedByName, v.MaskedHint, fingerprint, TenantKeyStatuses.DisplayName(v.Status)])
             {
                 Source = VersionSource, Order = (v.Id * 8) + 0,
             };
@@ -195,7 +195,7 @@ public sealed partial class SupportService
             if (v.StillEnabledInStoreSince is { } enabled)
             {
                 yield return new TimelineEntry(enabled, TimelineEntryKind.EnabledInStore, texts["EnabledInStore", name],
-                    texts["EnabledInStoreWhy", v.Status])
+                    texts["EnabledInStoreWhy", TenantKeyStatuses.DisplayName(v.Status)])
                 {
                     IsProblem = true, Source = VersionSource, Order = (v.Id * 8) + 4,
                 };

@@ -68,6 +68,10 @@ public static class TenantKeyStatuses
     public static string DisplayName(TenantKeyStatus status) =>
         Labels.GetString(Enum.IsDefined(status) ? status.ToString() : nameof(TenantKeyStatus.Offboarded), CultureInfo.CurrentUICulture) ?? LabelOf(status);
 
+    /// <summary>A key version's status as a reader sees it, in the current UI culture.</summary>
+    public static string DisplayName(ApiKeyVersionStatus status) =>
+        Labels.GetString("Version" + status, CultureInfo.CurrentUICulture) ?? status.ToString();
+
     /// <summary>The status's English name, as the CSV export writes it.</summary>
     public static string LabelOf(TenantKeyStatus status) => status switch
     {
