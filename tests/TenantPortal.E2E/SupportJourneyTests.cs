@@ -104,6 +104,7 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(grid).ToContainTextAsync("Contoso Ltd");
         await Assertions.Expect(grid.Locator("[data-testid=key-status]")).ToHaveTextAsync("Overdue");
         await Assertions.Expect(page.Locator("[data-testid=match-count]")).ToHaveTextAsync("1 tenant matches.", Patient);
+        await Accessibility.AssertAccessibleAsync(page, "the rotation status list filtered from the dashboard");
         await PortalServerFixture.ScreenshotAsync(page, "rotation-status-overdue");
 
         await grid.Locator("[data-testid=timeline-link]").ClickAsync();
@@ -112,6 +113,7 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(page.Locator("[data-testid=timeline-entry][data-kind=KeyStored]")).ToContainTextAsync("Key stored: version");
         await Assertions.Expect(page.Locator("[data-testid=timeline-entry][data-kind=TenantOnboarded]")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("[data-testid=open-submit-dialog]")).ToHaveCountAsync(0);
+        await Accessibility.AssertAccessibleAsync(page, "a tenant's timeline");
         await PortalServerFixture.ScreenshotAsync(page, "tenant-timeline");
         await page.Context.CloseAsync();
     }
@@ -133,6 +135,7 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(page.Locator("[data-testid=lookup-match]")).ToContainTextAsync("Contoso Ltd (contoso)", new() { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("[data-testid=lookup-match] [data-testid=key-status]")).ToHaveTextAsync("Overdue");
         await Assertions.Expect(input).ToHaveValueAsync("");
+        await Accessibility.AssertAccessibleAsync(page, "the key lookup page with a match");
         await PortalServerFixture.ScreenshotAsync(page, "key-lookup");
         Assert.DoesNotContain(SupportPortalServerFixture.ContosoKey, await page.ContentAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(server.Portal.AllLogText(), l => l.Contains(SupportPortalServerFixture.ContosoKey, StringComparison.Ordinal));
@@ -140,5 +143,58 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await page.Locator("[data-testid=lookup-timeline]").ClickAsync();
         await page.WaitForURLAsync("**/support/tenants/contoso/timeline");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Support_InJapanese_FollowsOverdueToTheTimeline_AndLooksUpAKey_EveryPageInJapanese()
+    {
+        var context = await server.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = server.BaseUrl, Locale = "ja-JP", ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/dev/sign-in");
+        await page.Locator("[data-testid=persona-support]").ClickAsync();
+        await page.WaitForURLAsync(server.BaseUrl + "/");
+        await PortalServerFixture.WaitForCircuitAsync(page);
+
+        var overdue = page.Locator("[data-testid=status-card-Overdue]");
+        await Assertions.Expect(overdue.Locator("[data-testid=status-count]")).ToHaveTextAsync("1", Patient);
+        await Assertions.Expect(overdue).ToHaveAttributeAsync("aria-label", "期限切れ: 1 テナント、一覧を開く");
+        await Assertions.Expect(page.Locator("[data-testid=delivery-summary]")).ToContainTextAsync("過去 30 日間に断念");
+        await PortalServerFixture.ScreenshotAsync(page, "support-dashboard-ja");
+
+        await overdue.ClickAsync();
+        await page.WaitForURLAsync("**/support/rotation-status?status=Overdue");
+        var grid = page.Locator("[data-testid=rotation-grid]");
+        await Assertions.Expect(grid.Locator("tbody tr")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+        await Assertions.Expect(grid.Locator("[data-testid=key-status]")).ToHaveTextAsync("期限切れ");
+        await Assertions.Expect(page.Locator("[data-testid=match-count]")).ToHaveTextAsync("1 件のテナントが該当します。", Patient);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("ローテーション状況");
+        await Accessibility.AssertAccessibleAsync(page, "the rotation status list in Japanese");
+        await PortalServerFixture.ScreenshotAsync(page, "rotation-status-overdue-ja");
+
+        await grid.Locator("[data-testid=timeline-link]").ClickAsync();
+        await page.WaitForURLAsync("**/support/tenants/contoso/timeline");
+        await Assertions.Expect(page.Locator("[data-testid=timeline-tenant]")).ToHaveTextAsync("Contoso Ltd", Patient);
+        await Assertions.Expect(page.Locator("[data-testid=timeline-entry][data-kind=KeyStored]")).ToContainTextAsync("キーを登録: バージョン");
+        await Assertions.Expect(page.Locator("[data-testid=timeline-entry][data-kind=TenantOnboarded]")).ToContainTextAsync("テナントをオンボード");
+        await Accessibility.AssertAccessibleAsync(page, "a tenant's timeline in Japanese");
+        await PortalServerFixture.ScreenshotAsync(page, "tenant-timeline-ja");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "このキーは誰のもの？" }).ClickAsync();
+        await page.WaitForURLAsync("**/support/key-lookup");
+        var input = page.Locator("[data-testid=secret-input]");
+        await page.Locator("[data-testid=look-up]").ClickAsync();
+        await Assertions.Expect(page.GetByText("照会するキーを貼り付けてください。")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await input.FillAsync(SupportPortalServerFixture.ContosoKey);
+        await input.PressAsync("Tab");
+        await page.Locator("[data-testid=look-up]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=lookup-match]")).ToContainTextAsync("Contoso Ltd (contoso)", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-testid=lookup-match] [data-testid=key-status]")).ToHaveTextAsync("期限切れ");
+        await Assertions.Expect(page.Locator("[data-testid=lookup-matches] thead")).ToHaveTextAsync("テナントバージョン登録日バージョンの状態テナントの状態");
+        await Accessibility.AssertAccessibleAsync(page, "the key lookup page in Japanese");
+        await PortalServerFixture.ScreenshotAsync(page, "key-lookup-ja");
+        await context.CloseAsync();
     }
 }

@@ -23,6 +23,8 @@ public static class FeatureServiceCollectionExtensions
     public static IHostApplicationBuilder AddPortalFeatures(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // Services word the messages they return in the caller's language (IStringLocalizer<TheService>); idempotent.
+        builder.Services.AddLocalization();
         builder.Services.AddPortalMetrics();
         // Snackbars fully opaque: at MudBlazor's default 95 % their text misses 4.5:1 contrast.
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.MaximumOpacity = 100);

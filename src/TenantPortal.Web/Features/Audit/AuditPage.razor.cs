@@ -104,5 +104,7 @@ public partial class AuditPage
         return Navigation.GetUriWithQueryParameters(path, query);
     }
 
+    private string OutcomeText(AuditOutcome outcome) => L[$"Outcome{outcome}"];
+
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

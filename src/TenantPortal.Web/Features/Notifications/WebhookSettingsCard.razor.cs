@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 using MudBlazor;
 using TenantPortal.Web.Features.Rotation;
@@ -25,6 +26,9 @@ public sealed partial class WebhookSettingsCard
 
     [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+
+    [Inject]
+    private IStringLocalizer<WebhookSettingsCard> L { get; set; } = default!;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -101,21 +105,42 @@ public sealed partial class WebhookSettingsCard
         };
     }
 
-    private static string NoticeText(DeliveryLogEntry entry) => entry.Kind switch
+    private string NoticeText(DeliveryLogEntry entry) => entry.Kind switch
     {
-        RotationNoticeKind.Reminder => $"Reminder ({entry.LeadDays} {(entry.LeadDays == 1 ? "day" : "days")})",
-        RotationNoticeKind.PreviousDisabled => "Previous disabled",
-        RotationNoticeKind.ProbeChanged => "Probe URL changed",
-        var kind => kind.ToString(),
+        RotationNoticeKind.Reminder => L[entry.LeadDays == 1 ? "ReminderOneDay" : "ReminderDays", entry.LeadDays],
+        var kind => L[$"Notice{kind}"],
     };
 
-    private static string LastResult(DeliveryLogEntry entry) => entry.Status switch
+    private string LastResult(DeliveryLogEntry entry) => entry.Status switch
     {
-        NotificationDeliveryStatus.Delivered => $"Delivered {entry.DeliveredAt:yyyy-MM-dd HH:mm 'UTC'}" + (entry.LastStatusCode is { } code ? $" ({code})" : ""),
-        NotificationDeliveryStatus.Pending when entry.Attempts == 0 => "Waiting to be sent",
-        NotificationDeliveryStatus.Pending => $"{entry.LastError ?? "Attempt in progress"} · next try {entry.NextAttemptAt:yyyy-MM-dd HH:mm 'UTC'}",
-        _ => entry.LastError ?? "Failed",
+        NotificationDeliveryStatus.Delivered when entry.LastStatusCode is { } code => L["DeliveredWithCode", (object?)entry.DeliveredAt?.UtcDateTime ?? "", code],
+        NotificationDeliveryStatus.Delivered => L["Delivered", (object?)entry.DeliveredAt?.UtcDateTime ?? ""],
+        NotificationDeliveryStatus.Pending when entry.Attempts == 0 => L["Waiting"],
+        NotificationDeliveryStatus.Pending => L["NextTry", entry.LastError ?? L["InProgress"], (object?)entry.NextAttemptAt?.UtcDateTime ?? ""],
+        _ => entry.LastError ?? L["Failed"],
     };
+
+    /// <summary>A localized sentence whose {0}, {1}… are shown as code, in the order the language puts them.</summary>
+    private static RenderFragment WithCode(string format, params string[] codes) => builder =>
+    {
+        foreach (var part in Placeholder().Split(format).Select((text, index) => (text, index)))
+        {
+            // Split with a capture group alternates text and placeholder indexes.
+            if (part.index % 2 == 0)
+            {
+                builder.AddContent(0, part.text);
+            }
+            else
+            {
+                builder.OpenElement(1, "code");
+                builder.AddContent(2, codes[int.Parse(part.text, System.Globalization.CultureInfo.InvariantCulture)]);
+                builder.CloseElement();
+            }
+        }
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{(\d+)\}")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
 
     private static Color StatusColor(NotificationDeliveryStatus status) => status switch
     {

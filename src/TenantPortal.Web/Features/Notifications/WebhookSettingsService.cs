@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Resources;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -25,6 +27,12 @@ public sealed partial class WebhookSettingsService(
 {
     public const int DeliveryLogSize = 20;
     private const int SaveAttempts = 5;
+
+    // The messages are worded in the caller's UI culture (WebhookSettingsService.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(WebhookSettingsService));
+
+    internal static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     /// <summary>The webhook settings and the last <see cref="DeliveryLogSize"/> deliveries; null when the tenant is not visible to the user.</summary>
     public async Task<WebhookSettingsView?> GetAsync(ClaimsPrincipal user, string tenantId, CancellationToken cancellationToken)
@@ -72,7 +80,7 @@ public sealed partial class WebhookSettingsService(
 
             if (await outbound.CheckHostAsync(parsed!.IdnHost, parsed.Port, cancellationToken) is { } refused)
             {
-                return new WebhookChangeResult(WebhookChangeOutcome.Invalid, refused + " Webhooks are sent to public addresses only.");
+                return new WebhookChangeResult(WebhookChangeOutcome.Invalid, Text("PublicOnly", refused));
             }
         }
 
@@ -83,12 +91,12 @@ public sealed partial class WebhookSettingsService(
         }, cancellationToken);
         if (!saved)
         {
-            return new WebhookChangeResult(WebhookChangeOutcome.Failed, "The webhook could not be saved. Nothing was changed; please try again.");
+            return new WebhookChangeResult(WebhookChangeOutcome.Failed, Text("SaveFailed"));
         }
 
         return new WebhookChangeResult(WebhookChangeOutcome.Saved, clearing
-            ? "Webhook removed: notices now go by e-mail only."
-            : $"Webhook saved: notices will be sent to {parsed!.IdnHost}.");
+            ? Text("Removed")
+            : Text("Saved", parsed!.IdnHost));
     }
 
     /// <summary>Generates a new signing key, replacing any previous one at once, and returns it this one time.</summary>
@@ -109,8 +117,8 @@ public sealed partial class WebhookSettingsService(
         }, cancellationToken);
         return saved
             ? new SigningKeyResult(WebhookChangeOutcome.Saved,
-                "Copy the signing key now: it will not be shown again. Deliveries from now on are signed with it.", key)
-            : new SigningKeyResult(WebhookChangeOutcome.Failed, "The signing key could not be saved. Nothing was changed; please try again.", null);
+                Text("KeyCreated"), key)
+            : new SigningKeyResult(WebhookChangeOutcome.Failed, Text("KeySaveFailed"), null);
     }
 
     /// <summary>A specific message for a webhook URL the portal refuses on its form alone, or null.</summary>
@@ -120,27 +128,27 @@ public sealed partial class WebhookSettingsService(
         var text = url?.Trim() ?? "";
         if (text.Length > VerificationProbe.UrlMaxLength)
         {
-            return $"The webhook URL is longer than {VerificationProbe.UrlMaxLength} characters.";
+            return Text("UrlTooLong", VerificationProbe.UrlMaxLength);
         }
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            return "The webhook URL must be an absolute URL such as https://hooks.example.com/tenantportal.";
+            return Text("UrlNotAbsolute");
         }
 
         if (uri.Scheme != Uri.UriSchemeHttps)
         {
-            return $"The webhook URL must use https://, not {uri.Scheme}://.";
+            return Text("UrlNotHttps", uri.Scheme);
         }
 
         if (uri.UserInfo.Length > 0)
         {
-            return "The webhook URL must not contain a user name or password (user@host).";
+            return Text("UrlUserInfo");
         }
 
         if (uri.Fragment.Length > 0)
         {
-            return "The webhook URL must not contain a fragment (#…).";
+            return Text("UrlFragment");
         }
 
         parsed = uri;
@@ -230,7 +238,8 @@ public enum WebhookChangeOutcome
 
 public sealed record WebhookChangeResult(WebhookChangeOutcome Outcome, string Message)
 {
-    public static WebhookChangeResult NotFound { get; } = new(WebhookChangeOutcome.NotFound, "There is no such tenant that you can manage.");
+    /// <summary>Worded in the caller's UI culture.</summary>
+    public static WebhookChangeResult NotFound => new(WebhookChangeOutcome.NotFound, WebhookSettingsService.Text("NoSuchTenant"));
 }
 
 /// <summary>A generated signing key, in the clear this one time. Prints without it.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Resources;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -9,23 +10,6 @@ using TenantPortal.Web.Infrastructure.Audit;
 
 namespace TenantPortal.Web.Features.Platform;
 
-/// <summary>What a platform admin submits for the platform settings.</summary>
-public sealed record PlatformSettingsInput(
-    int DefaultRotationIntervalDays,
-    int MaxRotationIntervalDays,
-    IReadOnlyList<int> ReminderLeadDays,
-    int GracePeriodDays,
-    IReadOnlyList<string> ProbeAllowedHosts);
-
-public sealed record SaveResult(bool Succeeded, string? Problem = null)
-{
-    public static SaveResult Ok { get; } = new(true);
-
-    public static SaveResult NotFound { get; } = new(false, "Not found.");
-
-    public static SaveResult Invalid(string problem) => new(false, problem);
-}
-
 /// <summary>Platform-wide rotation defaults and limits. Everyone reads them (the defaults apply to them); only platform admins change them.</summary>
 public sealed class PlatformSettingsService(
     IDbContextFactory<PortalDbContext> contexts,
@@ -34,6 +18,12 @@ public sealed class PlatformSettingsService(
     TimeProvider time)
 {
     public const int MaxProbeHosts = 20;
+
+    // The messages are worded in the caller's UI culture (PlatformSettingsService.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(PlatformSettingsService));
+
+    internal static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     /// <summary>The settings in force: the stored row, or the product defaults before a platform admin saved any.</summary>
     public async Task<PlatformSettings> GetAsync(CancellationToken cancellationToken)
@@ -90,12 +80,12 @@ public sealed class PlatformSettingsService(
         hosts = [];
         if (input.MaxRotationIntervalDays < RotationPolicy.MinIntervalDays || input.MaxRotationIntervalDays > RotationPolicy.MaxIntervalDays)
         {
-            return $"The maximum rotation interval must be between {RotationPolicy.MinIntervalDays} and {RotationPolicy.MaxIntervalDays} days.";
+            return Text("MaxIntervalRange", RotationPolicy.MinIntervalDays, RotationPolicy.MaxIntervalDays);
         }
 
         if (input.DefaultRotationIntervalDays > input.MaxRotationIntervalDays)
         {
-            return $"The default rotation interval ({input.DefaultRotationIntervalDays} days) cannot exceed the maximum ({input.MaxRotationIntervalDays} days).";
+            return Text("DefaultAboveMax", input.DefaultRotationIntervalDays, input.MaxRotationIntervalDays);
         }
 
         var policy = new RotationPolicy(input.DefaultRotationIntervalDays, input.ReminderLeadDays, input.GracePeriodDays);
@@ -125,11 +115,11 @@ public sealed class PlatformSettingsService(
 
         if (hosts.Count > MaxProbeHosts)
         {
-            return $"At most {MaxProbeHosts} probe allow-list entries are allowed.";
+            return Text("TooManyHosts", MaxProbeHosts);
         }
 
         return System.Text.Json.JsonSerializer.Serialize(hosts).Length > PlatformSettings.ProbeAllowedHostsMaxLength
-            ? $"The probe allow-list is too long (at most {PlatformSettings.ProbeAllowedHostsMaxLength.ToString(CultureInfo.InvariantCulture)} characters in all)."
+            ? Text("HostsTooLong", PlatformSettings.ProbeAllowedHostsMaxLength)
             : null;
     }
 
@@ -148,4 +138,22 @@ public sealed class PlatformSettingsService(
 
         return settings;
     }
+}
+
+/// <summary>What a platform admin submits for the platform settings.</summary>
+public sealed record PlatformSettingsInput(
+    int DefaultRotationIntervalDays,
+    int MaxRotationIntervalDays,
+    IReadOnlyList<int> ReminderLeadDays,
+    int GracePeriodDays,
+    IReadOnlyList<string> ProbeAllowedHosts);
+
+public sealed record SaveResult(bool Succeeded, string? Problem = null)
+{
+    public static SaveResult Ok { get; } = new(true);
+
+    /// <summary>Worded in the caller's UI culture.</summary>
+    public static SaveResult NotFound => new(false, PlatformSettingsService.Text("NotFound"));
+
+    public static SaveResult Invalid(string problem) => new(false, problem);
 }

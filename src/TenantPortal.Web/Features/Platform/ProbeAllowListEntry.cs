@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Resources;
 
 namespace TenantPortal.Web.Features.Platform;
 
@@ -14,8 +15,12 @@ public sealed record ProbeAllowListEntry(string Host, int Port, string PathPrefi
     public const int DefaultPort = 443;
     public const int MaxLength = 300;
 
-    public const string EncodedSeparatorRule =
-        "path cannot contain an encoded slash, backslash or percent sign (%2F, %5C, %25): a server may decode it into another path.";
+
+    // The messages are worded in the caller's UI culture (ProbeAllowListEntry.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(ProbeAllowListEntry));
+
+    private static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     /// <summary>The entry as it is stored and shown on the settings page: the bare host when nothing else is stated.</summary>
     public string Stored => Port == DefaultPort && PathPrefix == "/" ? Host : ToString();
@@ -26,10 +31,10 @@ public sealed record ProbeAllowListEntry(string Host, int Port, string PathPrefi
         ArgumentNullException.ThrowIfNull(raw);
         entry = null;
         var text = raw.Trim();
-        var shown = $"\"{(text.Length > 60 ? text[..60] + "…" : text)}\"";
+        var shown = text.Length > 60 ? text[..60] + "…" : text;
         if (text.Length > MaxLength)
         {
-            return $"{shown} is longer than {MaxLength} characters.";
+            return Text("TooLong", shown, MaxLength);
         }
 
         var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
@@ -39,38 +44,38 @@ public sealed record ProbeAllowListEntry(string Host, int Port, string PathPrefi
         }
         else if (!text[..schemeEnd].Equals(Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
         {
-            return $"{shown}: only https:// origins can be allowed, not {text[..schemeEnd]}://, because the key is sent only over TLS.";
+            return Text("NotHttps", shown, text[..schemeEnd]);
         }
 
         if (text.IndexOfAny(['?', '#']) >= 0)
         {
-            return $"{shown}: an entry is an origin with an optional path prefix; it cannot have a query (?) or fragment (#).";
+            return Text("QueryOrFragment", shown);
         }
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
-            return $"{shown} is not an origin: write e.g. api.example.com, https://api.example.com:8443 or https://api.example.com/v1.";
+            return Text("NotAnOrigin", shown);
         }
 
         if (uri.UserInfo.Length > 0)
         {
-            return $"{shown}: an entry cannot contain a user name or password (user@host).";
+            return Text("UserInfo", shown);
         }
 
         var host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
         if (uri.HostNameType != UriHostNameType.Dns || !host.Contains('.', StringComparison.Ordinal) || host.Length > 253)
         {
-            return $"{shown}: the host must be a DNS name such as api.example.com; IP addresses and single-label names are not accepted.";
+            return Text("NotDns", shown);
         }
 
         if (uri.Port < 1)
         {
-            return $"{shown}: the port must be between 1 and 65535.";
+            return Text("BadPort", shown);
         }
 
         if (HasEncodedSeparator(uri.AbsolutePath))
         {
-            return $"{shown}: the {EncodedSeparatorRule}";
+            return Text("EncodedSeparator", shown);
         }
 
         var prefix = uri.AbsolutePath.TrimEnd('/');

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Resources;
 using Microsoft.AspNetCore.WebUtilities;
 using TenantPortal.Web.Infrastructure.Text;
 
@@ -13,6 +14,12 @@ public static class RotationStatusLinks
 {
     public const string ListPath = "/support/rotation-status";
     public const string ExportCsvPath = "/support/rotation-status/export.csv";
+
+    // The messages are worded in the caller's UI culture (RotationStatusLinks.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(RotationStatusLinks));
+
+    private static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     public static string TimelinePath(string tenantId) => $"/support/tenants/{Uri.EscapeDataString(tenantId)}/timeline";
 
@@ -65,7 +72,7 @@ public static class RotationStatusLinks
         {
             if (!Enum.TryParse<TenantKeyStatus>(status, ignoreCase: true, out var s) || !Enum.IsDefined(s) || int.TryParse(status, out _))
             {
-                return (null, $"There is no status \"{Cut(status)}\": use one of {string.Join(", ", Enum.GetNames<TenantKeyStatus>())}.");
+                return (null, Text("NoSuchStatus", Cut(status), string.Join(", ", Enum.GetNames<TenantKeyStatus>())));
             }
 
             parsedStatus = s;
@@ -74,7 +81,7 @@ public static class RotationStatusLinks
         var parsedSort = RotationStatusSort.DueDate;
         if (!string.IsNullOrEmpty(sort) && (!Enum.TryParse(sort, ignoreCase: true, out parsedSort) || !Enum.IsDefined(parsedSort) || int.TryParse(sort, out _)))
         {
-            return (null, $"There is no sort \"{Cut(sort)}\": use one of {string.Join(", ", Enum.GetNames<RotationStatusSort>())}.");
+            return (null, Text("NoSuchSort", Cut(sort), string.Join(", ", Enum.GetNames<RotationStatusSort>())));
         }
 
         var (from, fromProblem) = ParseTime(dueFrom, "dueFrom");
@@ -97,7 +104,7 @@ public static class RotationStatusLinks
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? (time, null)
-            : (null, $"{name} is not a date or time (\"{Cut(text)}\"): write it as 2026-12-01 or 2026-12-01T09:00:00Z.");
+            : (null, Text("NotATime", name, Cut(text)));
     }
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Localization;
 
 namespace TenantPortal.Web.Features.Support;
 
@@ -12,9 +12,9 @@ public partial class RotationStatusPage
 {
     private static readonly (string Key, string Label, int Days)[] DueWindows =
     [
-        ("7d", "Due in the next 7 days", 7),
-        ("30d", "Due in the next 30 days", 30),
-        ("12w", "Due in the next 12 weeks", 84),
+        ("7d", "Due7d", 7),
+        ("30d", "Due30d", 30),
+        ("12w", "Due12w", 84),
     ];
 
     private RotationStatusFilter _filter = new();
@@ -57,12 +57,15 @@ public partial class RotationStatusPage
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
+    [Inject]
+    private IStringLocalizer<RotationStatusPage> L { get; set; } = default!;
+
     private string MatchText => _problem is not null ? "" : _total switch
     {
         null => "",
-        1 => "1 tenant matches.",
-        { } n when _hasMore => $"More than {n:N0} tenants match.",
-        { } n => $"{n:N0} tenants match.",
+        1 => L["OneMatch"],
+        { } n when _hasMore => L["MoreThanMatch", n],
+        { } n => L["ManyMatch", n],
     };
 
     /// <summary>Which preset window the filter is, "custom" for any other, "any" for none.</summary>
@@ -81,7 +84,7 @@ public partial class RotationStatusPage
     }
 
     private string CustomWindowLabel =>
-        $"{(_filter.DueFrom is { } f ? f.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "…")} to {(_filter.DueBefore is { } b ? b.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "…")}";
+        L["CustomWindow", _filter.DueFrom is { } f ? L["Date", f.UtcDateTime].Value : "…", _filter.DueBefore is { } b ? L["Date", b.UtcDateTime].Value : "…"];
 
     private DateTimeOffset Today => new(Time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
 
@@ -119,7 +122,7 @@ public partial class RotationStatusPage
             _at = Time.GetUtcNow();
             _rows = page?.Items ?? [];
             _next = page?.Next;
-            _problem = page is null ? "You may not see the rotation status of all tenants." : page.Problem;
+            _problem = page is null ? L["Refused"] : page.Problem;
         }
         finally
         {

@@ -51,17 +51,17 @@ public sealed partial class SupportService
         var key = new SecretValue(value.Expose().Trim());
         if (key.Length == 0)
         {
-            return KeyLookupResult.Refused("Paste the key to look up.");
+            return KeyLookupResult.Refused(texts["PasteKey"]);
         }
 
         if (Encoding.UTF8.GetByteCount(key.Expose()) > ApiKeyValueRules.MaxBytes)
         {
-            return KeyLookupResult.Refused($"The pasted text is longer than any stored key can be ({ApiKeyValueRules.MaxBytes:N0} bytes): check what was pasted.");
+            return KeyLookupResult.Refused(texts["KeyTooLong", ApiKeyValueRules.MaxBytes]);
         }
 
         if (key.Expose().Any(char.IsControl))
         {
-            return KeyLookupResult.Refused("The pasted text has a line break, tab or other control character inside it, which no stored key has: check what was pasted.");
+            return KeyLookupResult.Refused(texts["KeyControlChar"]);
         }
 
         string fingerprint;
@@ -71,7 +71,7 @@ public sealed partial class SupportService
         }
         catch (FingerprintKeyUnavailableException)
         {
-            return KeyLookupResult.Refused("The fingerprint key cannot be read with this key ring, so the key cannot be looked up. Nothing was recorded.");
+            return KeyLookupResult.Refused(texts["FingerprintKeyUnreadable"]);
         }
 
         var legacy = LegacyFingerprint(key);
@@ -121,7 +121,7 @@ public sealed partial class SupportService
         }
         catch (AuditUnavailableException)
         {
-            return KeyLookupResult.Refused("The audit trail is refusing new events, so the lookup's result is not shown. Try again later.");
+            return KeyLookupResult.Refused(texts["LookupAuditDown"]);
         }
 
         return new KeyLookupResult(fingerprint, matches, null);

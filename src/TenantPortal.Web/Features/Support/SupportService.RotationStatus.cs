@@ -40,7 +40,7 @@ public sealed partial class SupportService
         var segments = Segments(query.Filter, now);
         if (query.After is { } after && (after.Segment < 0 || after.Segment >= segments.Count))
         {
-            return RotationStatusPageResult.Refused("The page to continue from does not belong to this list: start again from the first page.");
+            return RotationStatusPageResult.Refused(texts["CursorNotInList"]);
         }
 
         await using var db = contexts.CreateDbContext();
@@ -114,11 +114,11 @@ public sealed partial class SupportService
         while (after is not null);
     }
 
-    private static string? Validate(RotationStatusFilter filter)
+    private string? Validate(RotationStatusFilter filter)
     {
         if (filter.Status is { } undefined && !Enum.IsDefined(undefined))
         {
-            return $"There is no status {(int)undefined}.";
+            return texts["NoSuchStatus", (int)undefined];
         }
 
         if (TextRules.CheckSearch(filter.Search, "The search") is { } search)
@@ -128,12 +128,12 @@ public sealed partial class SupportService
 
         if (filter.DueFrom is { } from && filter.DueBefore is { } before && before <= from)
         {
-            return $"The due window ends ({before:yyyy-MM-dd}) before it starts ({from:yyyy-MM-dd}): choose an end after the start.";
+            return texts["DueWindowBackwards", before.UtcDateTime, from.UtcDateTime];
         }
 
         if (filter.HasDueWindow && filter.Status is { } status && !TenantKeyStatuses.IsKeyed(status))
         {
-            return $"{TenantKeyStatuses.LabelOf(status)} tenants have no due date, so a due window finds none of them: clear one of the two filters.";
+            return texts["StatusHasNoDueDate", TenantKeyStatuses.DisplayName(status)];
         }
 
         return null;

@@ -86,7 +86,7 @@ public sealed partial class SupportService
             : null;
         if (tenant is null)
         {
-            return new TenantTimelineResult(null, wellFormed ? $"No tenant has the id \"{tenantId}\"." : "No tenant has this id.");
+            return new TenantTimelineResult(null, wellFormed ? texts["NoTenantWithId", tenantId] : texts["NoTenantThisId"]);
         }
 
         var now = time.GetUtcNow();
@@ -124,7 +124,7 @@ public sealed partial class SupportService
             }
             catch (AuditUnavailableException)
             {
-                return new TenantTimelineResult(null, "The audit trail is refusing new events, so the timeline (which shows who signed in) is not shown. Try again later.");
+                return new TenantTimelineResult(null, texts["TimelineAuditDown"]);
             }
         }
 
@@ -134,36 +134,37 @@ public sealed partial class SupportService
     private static bool IsOlder(TimelineEntry entry, TimelineCursor? before) =>
         before is null || entry.At < before.At || (entry.At == before.At && (entry.Source < before.Source || (entry.Source == before.Source && entry.Order < before.Order)));
 
-    private static IEnumerable<TimelineEntry> TenantEntries(Tenant tenant)
+    private IEnumerable<TimelineEntry> TenantEntries(Tenant tenant)
     {
-        yield return new TimelineEntry(tenant.CreatedAt, TimelineEntryKind.TenantOnboarded, "Tenant onboarded", $"Secret tenant-{tenant.Id}-api-key")
+        yield return new TimelineEntry(tenant.CreatedAt, TimelineEntryKind.TenantOnboarded, texts["TenantOnboarded"], texts["OnboardedDetail", $"tenant-{tenant.Id}-api-key"])
         {
             Source = TenantSource, Order = 0,
         };
         if (tenant.OffboardedAt is { } at)
         {
-            yield return new TimelineEntry(at, TimelineEntryKind.TenantOffboarded, "Tenant offboarded", tenant.OffboardReason) { Source = TenantSource, Order = 1 };
+            yield return new TimelineEntry(at, TimelineEntryKind.TenantOffboarded, texts["TenantOffboarded"], tenant.OffboardReason) { Source = TenantSource, Order = 1 };
         }
     }
 
-    private static IEnumerable<TimelineEntry> VersionEntries(List<ApiKeyVersion> versions, bool complete)
+    private IEnumerable<TimelineEntry> VersionEntries(List<ApiKeyVersion> versions, bool complete)
     {
         var oldest = complete ? versions.MinBy(v => (v.CreatedAt, v.Id)) : null;
         foreach (var v in versions)
         {
             var name = v.StoreVersionId.Length > 8 ? v.StoreVersionId[..8] : v.StoreVersionId;
-            var fingerprint = ApiKeyFingerprints.IsLegacy(v.Fingerprint) ? $"{v.Fingerprint} (legacy)" : v.Fingerprint;
-            var due = v.ExpiresAt is { } expires ? $"; due {expires:yyyy-MM-dd}" : "";
+            var fingerprint = ApiKeyFingerprints.IsLegacy(v.Fingerprint) ? texts["LegacyFingerprint", v.Fingerprint].Value : v.Fingerprint;
             yield return new TimelineEntry(v.CreatedAt, TimelineEntryKind.KeyStored,
-                ReferenceEquals(v, oldest) ? $"Key stored: version {name}" : $"Key rotated: version {name}",
-                $"By {v.CreatedByName}; hint {v.MaskedHint}; fingerprint {fingerprint}{due}; now {v.Status}")
+                ReferenceEquals(v, oldest) ? texts["KeyStored", name] : texts["KeyRotated", name],
+                v.ExpiresAt is { } expires
+                    ? texts["VersionDetailDue", v.CreatedByName, v.MaskedHint, fingerprint, expires.UtcDateTime, TenantKeyStatuses.DisplayName(v.Status)]
+                    : texts["VersionDetail", v.CreatedByName, v.MaskedHint, fingerprint, TenantKeyStatuses.DisplayName(v.Status)])
             {
                 Source = VersionSource, Order = (v.Id * 8) + 0,
             };
 
             if (v.Status == ApiKeyVersionStatus.Revoked && (v.StatusChangedAt ?? v.DisabledInStoreAt) is { } revokedAt)
             {
-                yield return new TimelineEntry(revokedAt, TimelineEntryKind.KeyRevoked, $"Key revoked: version {name}", v.RevokeReason)
+                yield return new TimelineEntry(revokedAt, TimelineEntryKind.KeyRevoked, texts["KeyRevoked", name], v.RevokeReason)
                 {
                     IsProblem = true, Source = VersionSource, Order = (v.Id * 8) + 1,
                 };
@@ -172,11 +173,11 @@ public sealed partial class SupportService
             {
                 var why = v.Status switch
                 {
-                    ApiKeyVersionStatus.Superseded => "Replaced by a newer version; its grace period ended.",
-                    ApiKeyVersionStatus.Disabled => "Disabled: a restore, offboarding, or the store disabled it.",
+                    ApiKeyVersionStatus.Superseded => texts["SupersededWhy"].Value,
+                    ApiKeyVersionStatus.Disabled => texts["DisabledWhy"].Value,
                     _ => null,
                 };
-                yield return new TimelineEntry(disabledAt, TimelineEntryKind.KeyDisabled, $"Version {name} disabled in the store", why)
+                yield return new TimelineEntry(disabledAt, TimelineEntryKind.KeyDisabled, texts["DisabledInStore", name], why)
                 {
                     Source = VersionSource, Order = (v.Id * 8) + 2,
                 };
@@ -184,8 +185,8 @@ public sealed partial class SupportService
 
             if (v.MissingFromStoreSince is { } missing)
             {
-                yield return new TimelineEntry(missing, TimelineEntryKind.MissingFromStore, $"Version {name} missing from the store",
-                    "Reconciliation found no such version in the secret store.")
+                yield return new TimelineEntry(missing, TimelineEntryKind.MissingFromStore, texts["MissingFromStore", name],
+                    texts["MissingFromStoreWhy"])
                 {
                     IsProblem = true, Source = VersionSource, Order = (v.Id * 8) + 3,
                 };
@@ -193,8 +194,8 @@ public sealed partial class SupportService
 
             if (v.StillEnabledInStoreSince is { } enabled)
             {
-                yield return new TimelineEntry(enabled, TimelineEntryKind.EnabledInStore, $"Version {name} enabled in the store",
-                    $"The store serves it although it is {v.Status} here: someone re-enabled it in the vault.")
+                yield return new TimelineEntry(enabled, TimelineEntryKind.EnabledInStore, texts["EnabledInStore", name],
+                    texts["EnabledInStoreWhy", TenantKeyStatuses.DisplayName(v.Status)])
                 {
                     IsProblem = true, Source = VersionSource, Order = (v.Id * 8) + 4,
                 };
@@ -202,7 +203,7 @@ public sealed partial class SupportService
         }
     }
 
-    private static async Task<List<TimelineEntry>> NoticesAsync(PortalDbContext db, string tenantId, TimelineCursor? before, int take, CancellationToken cancellationToken)
+    private async Task<List<TimelineEntry>> NoticesAsync(PortalDbContext db, string tenantId, TimelineCursor? before, int take, CancellationToken cancellationToken)
     {
         var rows = db.RotationNotices.AsNoTracking().Where(n => n.TenantId == tenantId);
         if (before is not null)
@@ -219,24 +220,24 @@ public sealed partial class SupportService
 
         var notices = await rows.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(take).ToListAsync(cancellationToken);
         return notices.Select(n => new TimelineEntry(n.CreatedAt, TimelineEntryKind.Notice, NoticeTitle(n),
-            string.Join("; ", new[] { n.KeyVersion is { } v ? $"Version {(v.Length > 8 ? v[..8] : v)}" : null, n.DueAt is { } due ? $"due {due:yyyy-MM-dd}" : null }
+            string.Join("; ", new[] { n.KeyVersion is { } v ? texts["NoticeVersion", v.Length > 8 ? v[..8] : v].Value : null, n.DueAt is { } due ? texts["NoticeDue", due.UtcDateTime].Value : null }
                 .OfType<string>()))
         {
             IsProblem = n.Kind is RotationNoticeKind.Overdue or RotationNoticeKind.Revoked, Source = NoticeSource, Order = n.Id,
         }).ToList();
     }
 
-    private static string NoticeTitle(RotationNotice notice) => notice.Kind switch
+    private string NoticeTitle(RotationNotice notice) => notice.Kind switch
     {
-        RotationNoticeKind.Reminder => $"Reminder: rotation due in {notice.LeadDays} day{(notice.LeadDays == 1 ? "" : "s")}",
-        RotationNoticeKind.Overdue => "Notice: rotation overdue",
-        RotationNoticeKind.Revoked => "Notice: key revoked",
-        RotationNoticeKind.Rotated => "Notice: key rotated",
-        RotationNoticeKind.PreviousDisabled => "Notice: previous version disabled",
-        _ => "Notice: verification probe changed",
+        RotationNoticeKind.Reminder => texts[notice.LeadDays == 1 ? "ReminderOneDay" : "ReminderDays", notice.LeadDays],
+        RotationNoticeKind.Overdue => texts["NoticeOverdue"],
+        RotationNoticeKind.Revoked => texts["NoticeRevoked"],
+        RotationNoticeKind.Rotated => texts["NoticeRotated"],
+        RotationNoticeKind.PreviousDisabled => texts["NoticePreviousDisabled"],
+        _ => texts["NoticeProbeChanged"],
     };
 
-    private static async Task<List<TimelineEntry>> DeliveriesAsync(PortalDbContext db, string tenantId, TimelineCursor? before, int take, CancellationToken cancellationToken)
+    private async Task<List<TimelineEntry>> DeliveriesAsync(PortalDbContext db, string tenantId, TimelineCursor? before, int take, CancellationToken cancellationToken)
     {
         var rows = db.NotificationDeliveries.AsNoTracking().Where(d => d.TenantId == tenantId);
         if (before is not null)
@@ -254,23 +255,23 @@ public sealed partial class SupportService
         var deliveries = await rows.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(take).ToListAsync(cancellationToken);
         return deliveries.Select(d =>
         {
-            var channel = d.Channel == NotificationChannel.Email ? $"E-mail to {d.Target}" : $"Webhook to {d.Target}";
-            var (outcome, problem) = d.Status switch
+            var channel = d.Channel == NotificationChannel.Email ? texts["EmailTo", d.Target].Value : texts["WebhookTo", d.Target].Value;
+            var (title, problem) = d.Status switch
             {
-                NotificationDeliveryStatus.Delivered => ($"delivered {d.DeliveredAt:yyyy-MM-dd HH:mm} UTC", false),
-                NotificationDeliveryStatus.Failed => ($"given up after {d.Attempts} attempt{(d.Attempts == 1 ? "" : "s")}", true),
-                _ when d.LastError is not null => ($"retrying (attempt {d.Attempts} failed)", true),
-                _ => ("waiting to be sent", false),
+                NotificationDeliveryStatus.Delivered => (texts["DeliveredAt", channel, (object?)d.DeliveredAt?.UtcDateTime ?? ""].Value, false),
+                NotificationDeliveryStatus.Failed => (texts[d.Attempts == 1 ? "GivenUpOne" : "GivenUpMany", channel, d.Attempts].Value, true),
+                _ when d.LastError is not null => (texts["Retrying", channel, d.Attempts].Value, true),
+                _ => (texts["Waiting", channel].Value, false),
             };
             var error = string.Join("; ", new[] { d.LastStatusCode is { } code ? $"HTTP {code}" : null, d.LastError }.OfType<string>());
-            return new TimelineEntry(d.CreatedAt, TimelineEntryKind.Delivery, $"{channel}: {outcome}", error.Length == 0 ? null : error)
+            return new TimelineEntry(d.CreatedAt, TimelineEntryKind.Delivery, title, error.Length == 0 ? null : error)
             {
                 IsProblem = problem, Source = DeliverySource, Order = d.Id,
             };
         }).ToList();
     }
 
-    private static async Task<List<TimelineEntry>> SignInsAsync(PortalDbContext db, List<Guid?> directories, TimelineCursor? before, int take, CancellationToken cancellationToken)
+    private async Task<List<TimelineEntry>> SignInsAsync(PortalDbContext db, List<Guid?> directories, TimelineCursor? before, int take, CancellationToken cancellationToken)
     {
         if (directories.Count == 0)
         {
@@ -292,14 +293,14 @@ public sealed partial class SupportService
 
         var events = await rows.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id).Take(take).ToListAsync(cancellationToken);
         return events.Select(e => new TimelineEntry(e.OccurredAt, TimelineEntryKind.SignIn,
-            e.Outcome == AuditOutcome.Succeeded ? $"Signed in: {e.ActorName}" : $"Sign-in refused: {e.ActorName ?? "unknown user"}",
+            e.Outcome == AuditOutcome.Succeeded ? texts["SignedIn", e.ActorName ?? ""] : texts["SignInRefused", e.ActorName ?? texts["UnknownUser"]],
             string.Join("; ", new[] { e.ActorRole, e.Reason }.OfType<string>()))
         {
             IsProblem = e.Outcome != AuditOutcome.Succeeded, Source = SignInSource, Order = e.Id,
         }).ToList();
     }
 
-    private static async Task<List<TimelineEntry>> DenialsAsync(PortalDbContext db, string tenantId, TimelineCursor? before, int take, CancellationToken cancellationToken)
+    private async Task<List<TimelineEntry>> DenialsAsync(PortalDbContext db, string tenantId, TimelineCursor? before, int take, CancellationToken cancellationToken)
     {
         var rows = db.AuditEvents.AsNoTracking().Where(e => e.TenantId == tenantId && e.Outcome == AuditOutcome.Denied);
         if (before is not null)
@@ -316,7 +317,7 @@ public sealed partial class SupportService
 
         var events = await rows.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id).Take(take).ToListAsync(cancellationToken);
         return events.Select(e => new TimelineEntry(e.OccurredAt, TimelineEntryKind.Denied,
-            $"Denied: {e.Action} by {e.ActorName ?? "an anonymous caller"}",
+            texts["Denied", e.Action, e.ActorName ?? texts["AnonymousCaller"]],
             string.Join("; ", new[] { e.ActorRole, e.Reason }.OfType<string>()))
         {
             IsProblem = true, Source = DenialSource, Order = e.Id,

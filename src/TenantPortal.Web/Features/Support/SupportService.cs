@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
@@ -18,7 +19,8 @@ public sealed partial class SupportService(
     IAuthorizationService authorization,
     AuditTrail audit,
     ApiKeyFingerprints fingerprints,
-    TimeProvider time)
+    TimeProvider time,
+    IStringLocalizer<SupportService> texts)
 {
     public const int MaxPageSize = 100;
 

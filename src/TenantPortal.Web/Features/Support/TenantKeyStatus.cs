@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Linq.Expressions;
+using System.Resources;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.Rotation;
 
@@ -60,6 +62,17 @@ public static class TenantKeyStatuses
         _ => null,
     };
 
+    private static readonly ResourceManager Labels = new(typeof(TenantKeyStatuses));
+
+    /// <summary>The status as a reader sees it, in the current UI culture (<see cref="LabelOf"/> stays English for exports).</summary>
+    public static string DisplayName(TenantKeyStatus status) =>
+        Labels.GetString(Enum.IsDefined(status) ? status.ToString() : nameof(TenantKeyStatus.Offboarded), CultureInfo.CurrentUICulture) ?? LabelOf(status);
+
+    /// <summary>A key version's status as a reader sees it, in the current UI culture.</summary>
+    public static string DisplayName(ApiKeyVersionStatus status) =>
+        Labels.GetString("Version" + status, CultureInfo.CurrentUICulture) ?? status.ToString();
+
+    /// <summary>The status's English name, as the CSV export writes it.</summary>
     public static string LabelOf(TenantKeyStatus status) => status switch
     {
         TenantKeyStatus.Active => "Active",

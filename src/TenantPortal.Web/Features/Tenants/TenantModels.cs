@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Resources;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.Rotation;
 
@@ -76,7 +78,10 @@ public sealed record TenantChangeResult(TenantChangeOutcome Outcome, string Mess
     /// <summary>The tenant's id after the change, when the change gave it a new one (a page showing it follows).</summary>
     public string? NewTenantId { get; init; }
 
-    public static TenantChangeResult NotFound { get; } = new(TenantChangeOutcome.NotFound, "No such tenant.");
+    private static readonly ResourceManager Texts = new(typeof(TenantChangeResult));
+
+    /// <summary>Worded in the caller's UI culture.</summary>
+    public static TenantChangeResult NotFound => new(TenantChangeOutcome.NotFound, Texts.GetString("NoSuchTenant", CultureInfo.CurrentUICulture)!);
 
     public static TenantChangeResult Invalid(string problem) => new(TenantChangeOutcome.Invalid, problem);
 

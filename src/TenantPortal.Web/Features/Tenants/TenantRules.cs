@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.Mail;
+using System.Resources;
 using System.Text.RegularExpressions;
 using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
@@ -10,6 +12,12 @@ public static partial class TenantRules
 {
     public const int MaxContacts = 20;
     public const int MaxDirectories = 20;
+
+    // The messages are worded in the caller's UI culture (TenantRules.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(TenantRules));
+
+    private static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     /// <summary>
     /// Key Vault names are case-insensitive, so two slugs differing only in case would share one secret: slugs are
@@ -24,11 +32,11 @@ public static partial class TenantRules
 
         return Slug().IsMatch(slug)
             ? null
-            : "A tenant id must be lower case (a-z, 0-9 and hyphens) and start and end with a letter or digit, e.g. contoso-eu.";
+            : Text("SlugRule");
     }
 
     public static string? ValidateDisplayName(string? name) => string.IsNullOrWhiteSpace(name)
-        ? "A display name is required."
+        ? Text("DisplayNameRequired")
         : TextRules.Check(name.Trim(), "The display name", Tenant.DisplayNameMaxLength);
 
     /// <summary>Parses Entra tenant ids; a problem names the first malformed or repeated one, or the provider's own tenant.</summary>
@@ -39,23 +47,23 @@ public static partial class TenantRules
         {
             if (!Guid.TryParseExact(text, "D", out var id) || id == Guid.Empty)
             {
-                return $"\"{Cut(text)}\" is not an Entra tenant id: write the directory (tenant) id as a GUID, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47.";
+                return Text("NotADirectory", Cut(text));
             }
 
             if (id == homeTenantId)
             {
-                return $"{id} is the provider's own Entra tenant (staff sign in from it); a customer tenant cannot use it.";
+                return Text("HomeDirectory", id);
             }
 
             if (ids.Contains(id))
             {
-                return $"The Entra tenant id {id} is listed twice.";
+                return Text("DirectoryTwice", id);
             }
 
             ids.Add(id);
         }
 
-        return ids.Count > MaxDirectories ? $"At most {MaxDirectories} Entra tenant ids are allowed." : null;
+        return ids.Count > MaxDirectories ? Text("TooManyDirectories", MaxDirectories) : null;
     }
 
     /// <summary>Normalises contacts (trimmed, lower-cased address); a problem names the first bad or repeated address.</summary>
@@ -75,24 +83,24 @@ public static partial class TenantRules
                 || address.Address != email
                 || !address.Host.Contains('.', StringComparison.Ordinal))
             {
-                return $"\"{Cut(email)}\" is not a valid e-mail address (write it as name@example.com, without a display name).";
+                return Text("BadEmail", Cut(email));
             }
 
             if (!ContactLanguages.All.Contains(contact.Language))
             {
-                return $"The language of {email} must be one of: {string.Join(", ", ContactLanguages.All)}.";
+                return Text("BadLanguage", email, string.Join(", ", ContactLanguages.All));
             }
 
             var normalised = email.ToLowerInvariant();
             if (contacts.Any(c => c.Email == normalised))
             {
-                return $"The address {email} is listed twice.";
+                return Text("EmailTwice", email);
             }
 
             contacts.Add(new ContactInput(normalised, contact.Language));
         }
 
-        return contacts.Count > MaxContacts ? $"At most {MaxContacts} contacts are allowed." : null;
+        return contacts.Count > MaxContacts ? Text("TooManyContacts", MaxContacts) : null;
     }
 
     private static string Cut(string text) => text.Length > 60 ? text[..60] + "…" : text;

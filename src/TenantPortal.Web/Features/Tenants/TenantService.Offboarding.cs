@@ -32,17 +32,17 @@ public sealed partial class TenantService
 
         if (tenant.IsOffboarded)
         {
-            return TenantChangeResult.Invalid($"{tenant.DisplayName} was already offboarded on {tenant.OffboardedAt:yyyy-MM-dd}.");
+            return TenantChangeResult.Invalid(texts["AlreadyOffboarded", tenant.DisplayName, tenant.OffboardedAt!.Value.UtcDateTime]);
         }
 
         if (!string.Equals(typedName?.Trim(), tenant.DisplayName, StringComparison.Ordinal))
         {
-            return TenantChangeResult.Invalid($"Type the tenant's name exactly as shown (\"{tenant.DisplayName}\") to confirm.");
+            return TenantChangeResult.Invalid(texts["TypeName", tenant.DisplayName]);
         }
 
         if (string.IsNullOrWhiteSpace(reason))
         {
-            return TenantChangeResult.Invalid($"Give a reason for offboarding (at most {Tenant.OffboardReasonMaxLength} characters).");
+            return TenantChangeResult.Invalid(texts["GiveReason", Tenant.OffboardReasonMaxLength]);
         }
 
         if (TextRules.Check(reason.Trim(), "The reason", Tenant.OffboardReasonMaxLength, lineBreaks: true) is { } refused)

@@ -29,7 +29,7 @@ public sealed partial class TenantService
 
         if (await db.Tenants.AnyAsync(t => t.Id == slug, cancellationToken))
         {
-            return TenantChangeResult.Invalid($"A tenant with the id \"{slug}\" already exists (offboarded tenants keep their id; re-onboard it instead).");
+            return TenantChangeResult.Invalid(texts["IdExistsOnboard", slug]);
         }
 
         // After the tenants: a rename that commits in between has already reserved the id it frees.
@@ -67,7 +67,7 @@ public sealed partial class TenantService
             .AddSet("Contacts", [], contacts.Select(Describe))
             .Add("Policy", (string?)null, Describe(tenant.Policy));
         return await SaveAsync(db, user, AuditActions.TenantOnboard, slug, changes,
-            $"Tenant {slug} onboarded. Its key will be stored as the secret {SecretName.ForTenant(slug)}.", cancellationToken);
+            texts["Onboarded", slug, SecretName.ForTenant(slug).Value], cancellationToken);
     }
 
     /// <summary>Edits a tenant. The id may change only while no key version exists, because the secret name depends on it.</summary>
@@ -97,13 +97,12 @@ public sealed partial class TenantService
         {
             if (await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenant.Id, cancellationToken))
             {
-                return TenantChangeResult.Invalid(
-                    $"The id cannot change any more: a key exists under the secret name {SecretName.ForTenant(tenant.Id)}, which depends on it.");
+                return TenantChangeResult.Invalid(texts["IdLocked", SecretName.ForTenant(tenant.Id).Value]);
             }
 
             if (await db.Tenants.AnyAsync(t => t.Id == newId, cancellationToken))
             {
-                return TenantChangeResult.Invalid($"A tenant with the id \"{newId}\" already exists.");
+                return TenantChangeResult.Invalid(texts["IdExists", newId]);
             }
 
             if (await RetiredIdProblemAsync(db, newId, cancellationToken) is { } retired)
@@ -126,7 +125,7 @@ public sealed partial class TenantService
             .Add("Policy", Describe(tenant.Policy), Describe(policy));
         if (changes.IsEmpty)
         {
-            return TenantChangeResult.Saved("Nothing changed.");
+            return TenantChangeResult.Saved(texts["NothingChanged"]);
         }
 
         if (newId != tenant.Id)
@@ -136,8 +135,7 @@ public sealed partial class TenantService
             await using var held = await locks.AcquireAsync(tenant.Id, locks.Options.Wait, cancellationToken);
             if (held is null)
             {
-                return new TenantChangeResult(TenantChangeOutcome.Failed,
-                    $"An API key is being stored for this tenant right now, so its id cannot change to \"{newId}\". Nothing was saved; reload and try again.");
+                return new TenantChangeResult(TenantChangeOutcome.Failed, texts["KeyBeingStored", newId]);
             }
 
             if ((await SecretInUseAsync(tenant.Id, cancellationToken) ?? await SecretInUseAsync(newId, cancellationToken)) is { } inUse)
@@ -152,7 +150,7 @@ public sealed partial class TenantService
 
             // The move is saved; the rest of the edit (if any) goes onto the moved tenant.
             var rest = await UpdateAsync(user, newId, input, cancellationToken);
-            return (rest.Succeeded ? TenantChangeResult.Saved($"Tenant {tenant.Id} is now {newId}.") : rest) with { NewTenantId = newId };
+            return (rest.Succeeded ? TenantChangeResult.Saved(texts["Renamed", tenant.Id, newId]) : rest) with { NewTenantId = newId };
         }
 
         tenant.DisplayName = input.DisplayName.Trim();
@@ -161,7 +159,7 @@ public sealed partial class TenantService
         tenant.GracePeriodDays = policy.GracePeriodDays;
         Replace(db, tenant, directories);
         ReplaceContacts(db, tenant, contacts);
-        return await SaveAsync(db, user, AuditActions.TenantUpdate, tenant.Id, changes, $"Tenant {tenant.Id} saved.", cancellationToken);
+        return await SaveAsync(db, user, AuditActions.TenantUpdate, tenant.Id, changes, texts["Saved", tenant.Id], cancellationToken);
     }
 
     /// <summary>
@@ -210,14 +208,12 @@ public sealed partial class TenantService
         }
         catch (KeyChangeInFlightException)
         {
-            return new TenantChangeResult(TenantChangeOutcome.Failed,
-                $"An API key is being stored for this tenant right now, so its id cannot change to \"{newId}\". Nothing was saved; reload and try again.");
+            return new TenantChangeResult(TenantChangeOutcome.Failed, texts["KeyBeingStored", newId]);
         }
         catch (DbUpdateException ex)
         {
             LogSaveFailed(logger, ex, AuditActions.TenantUpdate, oldId);
-            return new TenantChangeResult(TenantChangeOutcome.Failed,
-                $"The tenant could not be moved to the id \"{newId}\" because it changed at the same time. Nothing was saved; reload and try again.");
+            return new TenantChangeResult(TenantChangeOutcome.Failed, texts["MoveConflict", newId]);
         }
     }
 
@@ -238,14 +234,14 @@ public sealed partial class TenantService
 
         if (!tenant.IsOffboarded)
         {
-            return TenantChangeResult.Invalid($"{tenant.DisplayName} is not offboarded.");
+            return TenantChangeResult.Invalid(texts["NotOffboarded", tenant.DisplayName]);
         }
 
         var changes = new AuditChanges().Add("Offboarded", tenant.OffboardedAt?.ToString("yyyy-MM-dd", null), null);
         tenant.OffboardedAt = null;
         tenant.OffboardReason = null;
         return await SaveAsync(db, user, AuditActions.TenantReonboard, tenant.Id, changes,
-            $"{tenant.DisplayName} is onboarded again. Its previous key versions stay disabled; an admin of the tenant submits a new key.", cancellationToken);
+            texts["Reonboarded", tenant.DisplayName], cancellationToken);
     }
 
     private string? ValidateSlugAndProfile(TenantInput input, PlatformSettings platform, out List<Guid> directories, out List<ContactInput> contacts)
@@ -260,7 +256,7 @@ public sealed partial class TenantService
     }
 
     /// <summary>Why <paramref name="id"/> cannot be given to a tenant because a rename freed it, or null.</summary>
-    private static async Task<string?> RetiredIdProblemAsync(PortalDbContext db, string id, CancellationToken cancellationToken)
+    private async Task<string?> RetiredIdProblemAsync(PortalDbContext db, string id, CancellationToken cancellationToken)
     {
         var retired = await db.RetiredTenantIds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (retired is null)
@@ -268,13 +264,12 @@ public sealed partial class TenantService
             return null;
         }
 
-        var whose = retired.RenamedTo is { } renamedTo
-            ? $"a tenant renamed to \"{renamedTo}\" on {retired.RetiredAt:yyyy-MM-dd}"
-            : "an earlier tenant";
-        return $"The id \"{id}\" cannot be used again: it belonged to {whose}, and its audit history stays under that id. Choose another id.";
+        return retired.RenamedTo is { } renamedTo
+            ? texts["RetiredRenamed", id, renamedTo, retired.RetiredAt.UtcDateTime]
+            : texts["RetiredEarlier", id];
     }
 
-    private static async Task<string?> FindDirectoryConflictAsync(PortalDbContext db, List<Guid> directories, string ownerId, CancellationToken cancellationToken)
+    private async Task<string?> FindDirectoryConflictAsync(PortalDbContext db, List<Guid> directories, string ownerId, CancellationToken cancellationToken)
     {
         var taken = await db.TenantDirectories.AsNoTracking()
             .Where(d => directories.Contains(d.EntraTenantId) && d.TenantId != ownerId)
@@ -282,7 +277,7 @@ public sealed partial class TenantService
             .FirstOrDefaultAsync(cancellationToken);
         return taken is null
             ? null
-            : $"The Entra tenant id {taken.EntraTenantId} already belongs to the tenant \"{taken.TenantId}\"; one Entra tenant acts for one portal tenant.";
+            : texts["DirectoryTaken", taken.EntraTenantId, taken.TenantId].Value;
     }
 
     private static void Replace(PortalDbContext db, Tenant tenant, List<Guid> directories)
@@ -309,14 +304,12 @@ public sealed partial class TenantService
         try
         {
             return await lifecycle.StoreHoldsAnyAsync(tenantId, cancellationToken)
-                ? TenantChangeResult.Invalid($"The secret store already holds versions of {SecretName.ForTenant(tenantId)} (left by an earlier tenant, " +
-                    $"or a key written but never recorded), so the id \"{tenantId}\" cannot be used for this. Choose another id, or have an operator remove that secret.")
+                ? TenantChangeResult.Invalid(texts["SecretInUse", SecretName.ForTenant(tenantId).Value, tenantId])
                 : null;
         }
         catch (SecretStoreException)
         {
-            return new TenantChangeResult(TenantChangeOutcome.Failed,
-                $"The secret store could not be asked whether {SecretName.ForTenant(tenantId)} is free, so nothing was saved. Please try again in a moment.");
+            return new TenantChangeResult(TenantChangeOutcome.Failed, texts["StoreUnavailable", SecretName.ForTenant(tenantId).Value]);
         }
     }
 }

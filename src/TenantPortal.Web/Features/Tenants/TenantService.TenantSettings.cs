@@ -26,11 +26,11 @@ public sealed partial class TenantService
             .AddSet("Contacts", tenant!.Contacts.Select(c => Describe(new ContactInput(c.Email, c.Language))), contacts.Select(Describe));
         if (changes.IsEmpty)
         {
-            return TenantChangeResult.Saved("Nothing changed.");
+            return TenantChangeResult.Saved(texts["NothingChanged"]);
         }
 
         ReplaceContacts(db, tenant, contacts);
-        return await SaveAsync(db, user, AuditActions.TenantContactsUpdate, tenant.Id, changes, "Contacts saved.", cancellationToken);
+        return await SaveAsync(db, user, AuditActions.TenantContactsUpdate, tenant.Id, changes, texts["ContactsSaved"], cancellationToken);
     }
 
     /// <summary>A tenant admin tightens their tenant's rotation policy; never beyond the platform's limits.</summary>
@@ -54,14 +54,14 @@ public sealed partial class TenantService
         var changes = new AuditChanges().Add("Policy", Describe(tenant!.Policy), Describe(ordered));
         if (changes.IsEmpty)
         {
-            return TenantChangeResult.Saved("Nothing changed.");
+            return TenantChangeResult.Saved(texts["NothingChanged"]);
         }
 
         tenant.RotationIntervalDays = ordered.IntervalDays;
         tenant.ReminderLeadDays = [.. ordered.ReminderLeadDays];
         tenant.GracePeriodDays = ordered.GracePeriodDays;
         return await SaveAsync(db, user, AuditActions.TenantPolicyUpdate, tenant.Id, changes,
-            "Rotation policy saved. It applies from the next key version; the current version keeps its due date.", cancellationToken);
+            texts["PolicySaved"], cancellationToken);
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ public sealed partial class TenantService
         var changes = new AuditChanges().Add("Verification probe", Describe(tenant!.Probe), Describe(probe));
         if (changes.IsEmpty)
         {
-            return TenantChangeResult.Saved("Nothing changed.");
+            return TenantChangeResult.Saved(texts["NothingChanged"]);
         }
 
         var previousUrl = tenant.Probe?.Url;
@@ -103,7 +103,7 @@ public sealed partial class TenantService
         }
 
         return await SaveAsync(db, user, AuditActions.TenantProbeUpdate, tenant.Id, changes,
-            probe is null ? "Verification probe removed." : "Verification probe saved: the next key must pass it before it is stored.", cancellationToken);
+            probe is null ? texts["ProbeRemoved"] : texts["ProbeSaved"], cancellationToken);
     }
 
     private static string? Describe(VerificationProbe? p) =>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
@@ -27,6 +28,7 @@ public sealed partial class TenantService(
     AuditTrail audit,
     WebhookSigningKeys signingKeys,
     TimeProvider time,
+    IStringLocalizer<TenantService> texts,
     ILogger<TenantService> logger)
 {
     public const int MaxPageSize = 100;
@@ -90,6 +92,7 @@ public sealed partial class TenantService(
         };
     }
 
+    /// <summary>The audit rows' English description of a policy; a page describes it in its reader's language.</summary>
     public static string Describe(RotationPolicy p) =>
         $"every {p.IntervalDays} d, reminders {RotationPolicyRules.Format(p.ReminderLeadDays)} d before, grace {p.GracePeriodDays} d";
 
@@ -132,8 +135,7 @@ public sealed partial class TenantService(
         {
             // A unique index caught a concurrent change (same id or Entra tenant); the transaction left nothing behind.
             LogSaveFailed(logger, ex, action, tenantId);
-            return new TenantChangeResult(TenantChangeOutcome.Failed,
-                "The change could not be saved because the tenant or one of its Entra tenant ids was changed at the same time. Nothing was saved; reload and try again.");
+            return new TenantChangeResult(TenantChangeOutcome.Failed, texts["ConcurrentChange"]);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Resources;
 using TenantPortal.Web.Features.Platform;
 
 namespace TenantPortal.Web.Features.Tenants;
@@ -7,6 +9,12 @@ public static class VerificationProbeRules
 {
     public const int HeaderNameMaxLength = 100;
     public const int HeaderPrefixMaxLength = 50;
+
+    // The messages are worded in the caller's UI culture (VerificationProbeRules.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(VerificationProbeRules));
+
+    private static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     public static IReadOnlyList<string> Methods { get; } = ["GET", "POST", "HEAD"];
 
@@ -27,42 +35,42 @@ public static class VerificationProbeRules
         ArgumentNullException.ThrowIfNull(allowList);
         if (probe is null)
         {
-            return "No verification probe is configured.";
+            return Text("NoProbe");
         }
 
         if (!Methods.Contains(probe.Method, StringComparer.Ordinal))
         {
-            return $"The probe method must be GET, POST or HEAD, not \"{Shorten(probe.Method)}\".";
+            return Text("BadMethod", Shorten(probe.Method));
         }
 
         if (string.IsNullOrWhiteSpace(probe.Url))
         {
-            return "Enter the probe URL.";
+            return Text("UrlRequired");
         }
 
         if (probe.Url.Length > VerificationProbe.UrlMaxLength)
         {
-            return $"The probe URL is longer than {VerificationProbe.UrlMaxLength} characters.";
+            return Text("UrlTooLong", VerificationProbe.UrlMaxLength);
         }
 
         if (!Uri.TryCreate(probe.Url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            return "The probe URL must be an absolute URL such as https://api.example.com/v1/me.";
+            return Text("UrlNotAbsolute");
         }
 
         if (uri.Scheme != Uri.UriSchemeHttps)
         {
-            return $"The probe URL must use https://, not {uri.Scheme}://: the key is sent only over TLS.";
+            return Text("UrlNotHttps", uri.Scheme);
         }
 
         if (uri.UserInfo.Length > 0)
         {
-            return "The probe URL must not contain a user name or password (user@host): the key goes in a header.";
+            return Text("UrlUserInfo");
         }
 
         if (ProbeAllowListEntry.HasEncodedSeparator(uri.AbsolutePath))
         {
-            return $"The probe URL's {ProbeAllowListEntry.EncodedSeparatorRule}";
+            return Text("UrlEncodedSeparator");
         }
 
         if (NotAllowed(uri, ProbeAllowListEntry.FromStored(allowList)) is { } refused)
@@ -72,7 +80,7 @@ public static class VerificationProbeRules
 
         if (string.IsNullOrEmpty(probe.HeaderName) || probe.HeaderName.Length > HeaderNameMaxLength || !probe.HeaderName.All(IsTokenChar))
         {
-            return "The header name must be a single HTTP token of at most 100 letters, digits or !#$%&'*+-.^_`|~ (for example Authorization or X-Api-Key).";
+            return Text("BadHeaderName");
         }
 
         if (ReservedHeaders.Contains(probe.HeaderName)
@@ -80,22 +88,22 @@ public static class VerificationProbeRules
             || probe.HeaderName.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase)
             || probe.HeaderName.StartsWith("X-TenantPortal-", StringComparison.OrdinalIgnoreCase))
         {
-            return $"The key cannot be sent in the {probe.HeaderName} header: the HTTP stack or the portal sets that one. Use Authorization or the provider's key header.";
+            return Text("ReservedHeader", probe.HeaderName);
         }
 
         if ((probe.HeaderPrefix ?? "").Length > HeaderPrefixMaxLength)
         {
-            return $"The header prefix is longer than {HeaderPrefixMaxLength} characters.";
+            return Text("PrefixTooLong", HeaderPrefixMaxLength);
         }
 
         if ((probe.HeaderPrefix ?? "").Any(c => char.IsControl(c) || c > '\u007e'))
         {
-            return "The header prefix may contain only printable ASCII characters (for example \"Bearer \").";
+            return Text("PrefixNotAscii");
         }
 
         if (probe.ExpectedStatus is < 100 or > 599)
         {
-            return "The expected status must be an HTTP status code between 100 and 599.";
+            return Text("BadStatus");
         }
 
         return null;
@@ -110,19 +118,18 @@ public static class VerificationProbeRules
 
         if (entries.Count == 0)
         {
-            return "No probe origin is allowed yet: a platform admin must add the provider's origin to the allow-list first.";
+            return Text("NoAllowList");
         }
 
         var host = uri.IdnHost.TrimEnd('.');
         var forHost = entries.Where(e => string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase)).Select(e => e.ToString()).Order(StringComparer.Ordinal).ToList();
         if (forHost.Count == 0)
         {
-            return $"The probe host {host} is not on the platform's allow-list ({string.Join(", ", entries.Select(e => e.ToString()).Order(StringComparer.Ordinal))}).";
+            return Text("HostNotAllowed", host, string.Join(", ", entries.Select(e => e.ToString()).Order(StringComparer.Ordinal)));
         }
 
         var port = uri.Port == ProbeAllowListEntry.DefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return $"The probe URL https://{host}{port}{uri.AbsolutePath} is not on the platform's allow-list, which allows only {string.Join(", ", forHost)} " +
-            $"for {host}: the port must be the entry's (443 unless it names one) and the path must be the entry's path or under it.";
+        return Text("PathNotAllowed", $"https://{host}{port}{uri.AbsolutePath}", string.Join(", ", forHost), host);
     }
 
     private static bool IsTokenChar(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')

@@ -86,6 +86,45 @@ public sealed class TenantServiceTests : IAsyncLifetime
         Assert.False(await db.TenantDirectories.AnyAsync(d => d.EntraTenantId == AcmeTid));
     }
 
+    public static TheoryData<TenantInput, string> BadInputsInJapanese => new()
+    {
+        { Acme(tid: "not-a-guid"), "「not-a-guid」は Entra テナント ID ではありません: ディレクトリ (テナント) ID を GUID で入力してください (例: 72f988bf-86f1-41af-91ab-2d7cd011db47)。" },
+        { Acme(tid: DevelopmentPersonas.ContosoEntraTenantId.ToString()),
+            $"Entra テナント ID {DevelopmentPersonas.ContosoEntraTenantId} はすでにテナント「contoso」に割り当てられています。1 つの Entra テナントが対応できるポータルのテナントは 1 つだけです。" },
+        { Acme(id: "contoso"), "ID が「contoso」のテナントはすでに存在します (オフボードしたテナントも ID を保持します。その場合は再オンボードしてください)。" },
+        { Acme(contacts: [new("ops@acme.example", "en"), new("OPS@acme.example", "en")]), "アドレス OPS@acme.example が 2 回入力されています。" },
+        { Acme() with { DisplayName = "  " }, "表示名を入力してください。" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputsInJapanese))]
+    public async Task Onboard_BadInputUnderJapanese_SaysWhatIsWrongInJapaneseAndSavesNothing(TenantInput input, string expected)
+    {
+        using var japanese = UiCulture.Use("ja");
+
+        var result = await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, input, default);
+
+        Assert.Equal(TenantChangeOutcome.Invalid, result.Outcome);
+        Assert.Equal(expected, result.Message);
+        await using var db = _portal.CreateDbContext();
+        Assert.False(await db.Tenants.AnyAsync(t => t.Id == "acme"));
+    }
+
+    [Fact]
+    public async Task Onboard_UnderJapanese_ConfirmsInJapanese_WhileTheAuditRowStaysEnglish()
+    {
+        using var japanese = UiCulture.Use("ja");
+
+        var result = await Tenants.OnboardAsync(TestPersonas.PlatformAdmin, Acme(), default);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal("テナント acme をオンボードしました。キーはシークレット tenant-acme-api-key として保存されます。", result.Message);
+        await using var db = _portal.CreateDbContext();
+        var audit = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.TenantOnboard);
+        Assert.Contains("Display name: (none) → \"Acme Corp\"", audit.Changes, StringComparison.Ordinal);
+        Assert.Contains("Policy: (none) → \"every 90 d, reminders 30, 14, 7, 1 d before, grace 7 d\"", audit.Changes, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Onboard_OnlyPlatformAdmins_OthersAreDeniedAndAudited()
     {
