@@ -30,7 +30,7 @@ public sealed class ApiKeyPageLanguageTests : PortalComponentTestBase
         Assert.Equal("有効", page.Find("[data-testid=rotation-status]").TextContent.Trim());
         Assert.Contains("2026年11月25日 09:00 (UTC) から有効", page.Find("[data-testid=key-status]").TextContent, StringComparison.Ordinal);
         Assert.Equal(
-            $"キー ••••a9F2 · バージョン {second.Version!.ShortVersion} · 登録者: Adele Vance · ローテーション期限 2027年2月23日 （90日ごとにローテーション、期限の 30, 14, 7, 1 日前に通知）",
+            $"キー ••••a9F2 · バージョン {second.Version!.ShortVersion} · 登録者: Adele Vance · ローテーション期限 2027年2月23日 (90日ごとにローテーション、期限の 30, 14, 7, 1 日前に通知)",
             Squeeze(page.Find("[data-testid=key-status] .mud-typography-body2").TextContent));
         Assert.Equal($"以前のバージョン {first.Version!.ShortVersion} (••••0001) は 2026年12月2日 09:00 (UTC) まで有効で、その後無効になります。",
             Squeeze(page.Find("[data-testid=grace-info]").TextContent));
