@@ -46,6 +46,8 @@ public static class FeatureServiceCollectionExtensions
             .Validate(o => o.Interval >= TimeSpan.FromMinutes(1), "Audit:Retention:Interval must be at least one minute.")
             .ValidateOnStart();
         builder.Services.AddHostedService<AuditRetentionWorker>();
+        // The key services tell their callers what happened in the caller's language (resources beside each service).
+        builder.Services.AddLocalization();
         builder.Services.AddScoped<ApiKeyService>();
         builder.AddPortalApi();
         builder.Services.AddPortalKeyHealth();

@@ -236,10 +236,10 @@ public sealed class EntraSessionCheckTests(EntraSessionCheckTests.Portal fixture
             var beyond = await GetWithCookiesAsync(client, cookies);
 
             Assert.Equal(HttpStatusCode.OK, within.StatusCode);
-            Assert.Contains("API key · Contoso Ltd", await within.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("API key · Contoso Ltd", WebUtility.HtmlDecode(await within.Content.ReadAsStringAsync()), StringComparison.Ordinal);
             // Ended; signing in again needs Entra, so the challenge fails until it is back (the error page).
             Assert.NotEqual(HttpStatusCode.OK, beyond.StatusCode);
-            Assert.DoesNotContain("API key · Contoso Ltd", await beyond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.DoesNotContain("API key · Contoso Ltd", WebUtility.HtmlDecode(await beyond.Content.ReadAsStringAsync()), StringComparison.Ordinal);
             Assert.Equal($"{SessionValidator.EntraUnavailable} (Entra ID metadata could not be read)",
                 Assert.Single(await SessionEndedAsync(user)).Reason);
         }

@@ -95,7 +95,7 @@ public sealed class EntraSignInTests(EntraSignInTests.Portal fixture) : IClassFi
         Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
         Assert.Equal("/tenants/contoso/api-key", callback.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        Assert.Contains("API key · Contoso Ltd", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("API key · Contoso Ltd", WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, staffPage.StatusCode);
         Assert.Equal(SignInRefusal.AccessDeniedPath, staffPage.Headers.Location!.AbsolutePath);
         var audited = Assert.Single(await SignInAuditAsync());

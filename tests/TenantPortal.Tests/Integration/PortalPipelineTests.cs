@@ -54,7 +54,8 @@ public sealed class PortalPipelineTests : IDisposable
         using var client = _factory.CreateBrowserLikeClient();
         await PortalAppFactory.SignInAsync(client, "contoso-admin");
 
-        var own = await client.GetStringAsync("/tenants/contoso/api-key");
+        // The texts come from resources, which the prerenderer HTML-encodes (the middle dot as &#xB7;): read them decoded.
+        var own = WebUtility.HtmlDecode(await client.GetStringAsync("/tenants/contoso/api-key"));
         var other = await client.GetStringAsync("/tenants/fabrikam/api-key");
 
         Assert.Contains("API key · Contoso Ltd", own, StringComparison.Ordinal);

@@ -52,7 +52,7 @@ public sealed class TenantLifecycleTests : IAsyncLifetime
 
         var callback = await EntraSignInFlow.SignInAsync(_issuer, browser, acmeAdmin, "/tenants/acme/api-key");
         Assert.Equal("/tenants/acme/api-key", callback.Headers.Location!.OriginalString);
-        var page = await browser.GetStringAsync("/tenants/acme/api-key");
+        var page = WebUtility.HtmlDecode(await browser.GetStringAsync("/tenants/acme/api-key"));
         Assert.Contains("API key · Acme Corp", page, StringComparison.Ordinal);
 
         var adminPrincipal = TestPersonas.With(AcmeDirectory, PortalRoles.TenantAdmin);
@@ -72,7 +72,7 @@ public sealed class TenantLifecycleTests : IAsyncLifetime
         }
 
         // The open session can no longer reach the tenant, and a new sign-in is refused.
-        Assert.DoesNotContain("API key · Acme Corp", await browser.GetStringAsync("/tenants/acme/api-key"), StringComparison.Ordinal);
+        Assert.DoesNotContain("API key · Acme Corp", WebUtility.HtmlDecode(await browser.GetStringAsync("/tenants/acme/api-key")), StringComparison.Ordinal);
         using var freshBrowser = EntraSignInFlow.Browser(_portal);
         var refused = await EntraSignInFlow.SignInAsync(_issuer, freshBrowser, acmeAdmin, "/tenants/acme/api-key");
         Assert.Equal(SignInRefusal.NotOnboardedPath, refused.Headers.Location!.OriginalString);

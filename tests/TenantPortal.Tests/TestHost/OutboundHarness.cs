@@ -40,6 +40,7 @@ public sealed class OutboundHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(time);
         services.AddDataProtection();
         services.AddPortalOutbound();
+        services.AddLocalization();
         services.AddSingleton<IApiKeyProbe, ApiKeyProbe>();
         services.AddSingleton<WebhookSigningKeys>();
         services.AddSingleton<WebhookSender>();

@@ -72,7 +72,10 @@ public enum KeyChangeOutcome
     Busy,
 }
 
-/// <summary>The result of any change to a tenant's key (submit, restore, revoke): a message for the user and, when a version was stored, its metadata.</summary>
+/// <summary>
+/// The result of any change to a tenant's key (submit, restore, revoke): a message for the user, in the UI culture the
+/// change ran in, and, when a version was stored, its metadata.
+/// </summary>
 public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message, ApiKeyVersionSummary? Version = null)
 {
     /// <summary>After a submit: the version that was current until then (now Previous), if there was one.</summary>
@@ -82,8 +85,6 @@ public sealed record KeyChangeResult(KeyChangeOutcome Outcome, string Message, A
     public string? InDoubtVersion { get; init; }
 
     public bool Succeeded => Outcome == KeyChangeOutcome.Done;
-
-    public static KeyChangeResult NotFound { get; } = new(KeyChangeOutcome.NotFound, "Tenant not found.");
 }
 
 public sealed record TenantLink(string Id, string Name);

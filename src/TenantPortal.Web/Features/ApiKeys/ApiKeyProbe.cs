@@ -1,48 +1,35 @@
 using System.Net;
+using Microsoft.Extensions.Localization;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Outbound;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
-/// <summary>
-/// Proves a submitted key works by calling the tenant's verification probe with it, before it is stored.
-/// The key travels only in the configured header; it is never put in the URL, a log, or the result.
-/// </summary>
-public interface IApiKeyProbe
-{
-    Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowList, CancellationToken cancellationToken);
-}
-
-/// <summary>Whether the probe accepted the key; otherwise what went wrong, in plain words.</summary>
-public sealed record ProbeResult(bool Succeeded, string? Problem)
-{
-    public static ProbeResult Success { get; } = new(true, null);
-
-    public static ProbeResult Failed(string problem) => new(false, problem);
-}
-
-public sealed partial class ApiKeyProbe(OutboundHttpClient http, ILogger<ApiKeyProbe> logger) : IApiKeyProbe
+// The class comes first: the SDK names ApiKeyProbe.resx after the first type in this file.
+public sealed partial class ApiKeyProbe(OutboundHttpClient http, IStringLocalizer<ApiKeyProbe> text, ILogger<ApiKeyProbe> logger) : IApiKeyProbe
 {
     public async Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowList, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (VerificationProbeRules.Validate(probe, allowList) is { } invalid)
         {
-            return ProbeResult.Failed(invalid);
+            // The tenant's probe settings are checked by their own rules, which speak English.
+            return ProbeResult.Failed(new LocalizedMessage(invalid, invalid));
         }
 
         var headerValue = probe.HeaderPrefix + key.Expose();
         if (headerValue.Any(c => char.IsControl(c)))
         {
-            return ProbeResult.Failed("The key contains a control character, so it cannot be sent in an HTTP header.");
+            return ProbeResult.Failed(text.Message("ControlCharacter"));
         }
 
         var uri = new Uri(probe.Url);
         using var request = new HttpRequestMessage(new HttpMethod(probe.Method), uri);
         if (!request.Headers.TryAddWithoutValidation(probe.HeaderName, headerValue))
         {
-            return ProbeResult.Failed($"The key cannot be sent in the {probe.HeaderName} header.");
+            return ProbeResult.Failed(text.Message("HeaderRefused", probe.HeaderName));
         }
 
         var response = await http.SendAsync(request, cancellationToken);
@@ -51,11 +38,11 @@ public sealed partial class ApiKeyProbe(OutboundHttpClient http, ILogger<ApiKeyP
         return result;
     }
 
-    private static ProbeResult Interpret(VerificationProbe probe, Uri uri, OutboundResponse response)
+    private ProbeResult Interpret(VerificationProbe probe, Uri uri, OutboundResponse response)
     {
         if (response.Failure != OutboundFailure.None)
         {
-            return ProbeResult.Failed($"The verification probe could not be run: {response.Problem}");
+            return ProbeResult.Failed(text.Message("CouldNotRun", response.Problem ?? ""));
         }
 
         var status = response.StatusCode!.Value;
@@ -67,21 +54,38 @@ public sealed partial class ApiKeyProbe(OutboundHttpClient http, ILogger<ApiKeyP
         if (response.IsRedirect)
         {
             return ProbeResult.Failed(response.RedirectHost is { } target
-                ? $"The probe URL answered with a redirect ({OutboundHttpClient.StatusText(status)}) to {target}; redirects are not followed, so use the final URL."
-                : $"The probe URL answered with a redirect ({OutboundHttpClient.StatusText(status)}); redirects are not followed, so use the final URL.");
+                ? text.Message("RedirectTo", OutboundHttpClient.StatusText(status), target)
+                : text.Message("Redirect", OutboundHttpClient.StatusText(status)));
         }
 
-        var hint = status switch
+        var (expected, got) = (OutboundHttpClient.StatusText(probe.ExpectedStatus), OutboundHttpClient.StatusText(status));
+        return ProbeResult.Failed(status switch
         {
-            (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden => " — the key was refused.",
-            (int)HttpStatusCode.NotFound or (int)HttpStatusCode.MethodNotAllowed => $" — check the probe URL and method ({probe.Method} {uri.IdnHost}{uri.AbsolutePath}).",
-            (int)HttpStatusCode.TooManyRequests => " — the provider is limiting requests; try again in a minute.",
-            >= 500 => " — the provider had a problem; try again later.",
-            _ => ".",
-        };
-        return ProbeResult.Failed($"The verification probe expected {OutboundHttpClient.StatusText(probe.ExpectedStatus)}, got {OutboundHttpClient.StatusText(status)}{hint}");
+            (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden => text.Message("KeyRefused", expected, got),
+            (int)HttpStatusCode.NotFound or (int)HttpStatusCode.MethodNotAllowed => text.Message("CheckUrl", expected, got, $"{probe.Method} {uri.IdnHost}{uri.AbsolutePath}"),
+            (int)HttpStatusCode.TooManyRequests => text.Message("Limited", expected, got),
+            >= 500 => text.Message("ProviderProblem", expected, got),
+            _ => text.Message("UnexpectedStatus", expected, got),
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Verification probe to {Host} answered {StatusCode}; key accepted: {Accepted}")]
     private static partial void LogProbed(ILogger logger, string host, int? statusCode, bool accepted);
+}
+
+/// <summary>
+/// Proves a submitted key works by calling the tenant's verification probe with it, before it is stored.
+/// The key travels only in the configured header; it is never put in the URL, a log, or the result.
+/// </summary>
+public interface IApiKeyProbe
+{
+    Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowList, CancellationToken cancellationToken);
+}
+
+/// <summary>Whether the probe accepted the key; otherwise what went wrong, in plain words: in the caller's language and, for the audit trail, in English.</summary>
+public sealed record ProbeResult(bool Succeeded, LocalizedMessage? Problem)
+{
+    public static ProbeResult Success { get; } = new(true, null);
+
+    public static ProbeResult Failed(LocalizedMessage problem) => new(false, problem);
 }

@@ -21,7 +21,7 @@ public sealed partial class ApiKeyService
         {
             if (await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.RestorePrevious, AuditActions.ApiKeyRestore, cancellationToken, correlationId) is null)
             {
-                return KeyChangeResult.NotFound;
+                return NotFound();
             }
         }
 
@@ -40,7 +40,7 @@ public sealed partial class ApiKeyService
         {
             if (await FindAuthorizedTenantAsync(db, user, tenantId, ApiKeyOperations.Revoke, AuditActions.ApiKeyRevoke, cancellationToken, correlationId) is null)
             {
-                return KeyChangeResult.NotFound;
+                return NotFound();
             }
 
             // Nothing to revoke only when neither the metadata nor the store has anything the backend could use.
@@ -48,19 +48,19 @@ public sealed partial class ApiKeyService
                     && (v.Status == ApiKeyVersionStatus.Current || v.StillEnabledInStoreSince != null), cancellationToken)
                 && !await StoreServesAnyAsync(tenantId, cancellationToken))
             {
-                return new KeyChangeResult(KeyChangeOutcome.Conflict, "There is no current key to revoke.");
+                return new KeyChangeResult(KeyChangeOutcome.Conflict, text["NothingToRevoke"]);
             }
         }
 
         if (!confirmed)
         {
-            return new KeyChangeResult(KeyChangeOutcome.Invalid, "Confirm that the SaaS should stop using this tenant's key once its cached copy expires.");
+            return new KeyChangeResult(KeyChangeOutcome.Invalid, text["RevokeNotConfirmed"]);
         }
 
         reason = reason?.Trim() ?? "";
         if (reason.Length == 0)
         {
-            return new KeyChangeResult(KeyChangeOutcome.Invalid, $"Give a reason for revoking (at most {RevokeReasonMaxLength} characters).");
+            return new KeyChangeResult(KeyChangeOutcome.Invalid, text["RevokeReasonMissing", RevokeReasonMaxLength]);
         }
 
         if (TextRules.Check(reason, "The reason", RevokeReasonMaxLength, lineBreaks: true) is { } refused)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Platform;
@@ -8,13 +9,15 @@ using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Telemetry;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
 
 /// <summary>
 /// Submitting and rotating a tenant's API key. Every method authorizes the acting user against the tenant
-/// itself: a page's check is never the only one.
+/// itself: a page's check is never the only one. What it tells the user comes from <c>ApiKeyService.resx</c> in the
+/// caller's UI culture (the circuit's, or the API request's); what it audits is English.
 /// </summary>
 public sealed partial class ApiKeyService(
     IDbContextFactory<PortalDbContext> contexts,
@@ -23,6 +26,7 @@ public sealed partial class ApiKeyService(
     IAuthorizationService authorization,
     AuditTrail audit,
     PortalMetrics metrics,
+    IStringLocalizer<ApiKeyService> text,
     TimeProvider time)
 {
     public const string ContentType = KeyLifecycle.ContentType;
@@ -117,10 +121,10 @@ public sealed partial class ApiKeyService(
 
         if (tenant is null)
         {
-            return KeyChangeResult.NotFound;
+            return NotFound();
         }
 
-        if (ApiKeyValueRules.Validate(value) is { } problem)
+        if (ValidateValue(value) is { } problem)
         {
             return new KeyChangeResult(KeyChangeOutcome.Invalid, problem);
         }
@@ -133,6 +137,9 @@ public sealed partial class ApiKeyService(
 
         return await lifecycle.SubmitAsync(actor, tenant.Id, value, correlationId, cancellationToken);
     }
+
+    /// <summary>Why the portal refuses <paramref name="value"/> as an API key, in the caller's language; null when it is acceptable.</summary>
+    public string? ValidateValue(SecretValue? value) => ApiKeyValueRules.Validate(value, text);
 
     /// <summary>Whether <paramref name="user"/> may submit to the tenant now (a refusal is audited as the submit's denial); for replaying an idempotent API submit.</summary>
     public async Task<bool> MaySubmitAsync(ClaimsPrincipal user, string tenantId, CancellationToken cancellationToken)
@@ -159,8 +166,7 @@ public sealed partial class ApiKeyService(
         }
         catch (AuditUnavailableException)
         {
-            return new KeyChangeResult(KeyChangeOutcome.Failed,
-                "The audit trail is unavailable, so the key was not sent to the verification probe and not stored. Nothing was changed; please try again later.");
+            return new KeyChangeResult(KeyChangeOutcome.Failed, text["AuditUnavailableForProbe"]);
         }
 
         ProbeResult result;
@@ -183,10 +189,12 @@ public sealed partial class ApiKeyService(
             return null;
         }
 
-        var problem = result.Problem ?? "The verification probe did not accept the key.";
-        await audit.TryAppendAsync(Event(AuditOutcome.Failed, problem), cancellationToken);
-        return new KeyChangeResult(KeyChangeOutcome.Invalid, $"{problem} The key was not stored.");
+        var problem = result.Problem ?? text.Message("ProbeDidNotAccept");
+        await audit.TryAppendAsync(Event(AuditOutcome.Failed, problem.English), cancellationToken);
+        return new KeyChangeResult(KeyChangeOutcome.Invalid, text["ProbeRefused", problem.Text]);
     }
+
+    private KeyChangeResult NotFound() => new(KeyChangeOutcome.NotFound, text["TenantNotFound"]);
 
     /// <summary>Where the probe goes, for the audit trail: origin and path, never the query (which may carry an account id).</summary>
     private static string ProbeTarget(string url) =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Localization;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -10,33 +11,38 @@ public static class ApiKeyValueRules
     public const int HintMinimumLength = 16;
     public const string HintMask = "••••";
 
-    /// <summary>Returns a specific message for a value the portal refuses, or null when it is acceptable.</summary>
-    public static string? Validate(SecretValue? value)
+    /// <summary>
+    /// Returns a specific message for a value the portal refuses, or null when it is acceptable. The messages are
+    /// <see cref="ApiKeyService"/>'s (<c>ApiKeyService.resx</c>: a static class cannot name a localizer), in the
+    /// localizer's culture.
+    /// </summary>
+    public static string? Validate(SecretValue? value, IStringLocalizer<ApiKeyService> messages)
     {
+        ArgumentNullException.ThrowIfNull(messages);
         var text = value?.Expose();
         if (string.IsNullOrEmpty(text))
         {
-            return "Enter the API key.";
+            return messages["ValueMissing"];
         }
 
         if (string.IsNullOrWhiteSpace(text))
         {
-            return "The API key is blank: it contains only spaces or line breaks.";
+            return messages["ValueBlank"];
         }
 
         if (Encoding.UTF8.GetByteCount(text) > MaxBytes)
         {
-            return $"The API key is longer than the limit of 8 KB ({MaxBytes:N0} bytes).";
+            return messages["ValueTooLong", MaxBytes];
         }
 
         if (char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1]))
         {
-            return "The API key starts or ends with a space or line break, which is usually a copy-and-paste slip. Remove it and submit again.";
+            return messages["ValueSurroundingSpace"];
         }
 
         if (text.Any(char.IsControl))
         {
-            return "The API key contains a line break, tab or other control character. API keys never do: check what was pasted.";
+            return messages["ValueControlCharacter"];
         }
 
         return null;

@@ -1,7 +1,9 @@
+using TenantPortal.Web.Infrastructure.Text;
+
 namespace TenantPortal.Web.Features.ApiKeys;
 
-/// <summary>What a change did: the version it is about, a problem when the store did not show what it needed, the row, the audit's changes.</summary>
-public sealed record Applied(string? Version, string? Problem, ApiKeyVersion? Row, string? Changes = null);
+/// <summary>What a change did: the version it is about, a problem when the store did not show what it needed (shown and audited), the row, the audit's changes.</summary>
+public sealed record Applied(string? Version, LocalizedMessage? Problem, ApiKeyVersion? Row, string? Changes = null);
 
 /// <summary>The outcome of reconciling one tenant: skipped while another change held its key, or what it found.</summary>
 public sealed record ReconcileOutcome(bool Ran, int Restored, int Missing)

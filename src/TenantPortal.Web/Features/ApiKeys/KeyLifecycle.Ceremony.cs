@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -14,6 +15,9 @@ namespace TenantPortal.Web.Features.ApiKeys;
 /// </summary>
 public sealed partial class KeyLifecycle
 {
+    /// <summary>The ceremony's own message <paramref name="key"/>: in the reader's language, or English when nobody reads it (background work).</summary>
+    private string Say(Ceremony c, string key, params object[] arguments) => c.InEnglish ? text.English(key, arguments) : text[key, arguments];
+
     private async Task<KeyChangeResult> RunAsync(Ceremony c, CancellationToken cancellationToken)
     {
         var name = SecretName.ForTenant(c.TenantId);
@@ -25,7 +29,7 @@ public sealed partial class KeyLifecycle
         catch (DbException ex)
         {
             LogDatabaseFailed(logger, ex, name.Value, c.CorrelationId);
-            return new KeyChangeResult(KeyChangeOutcome.Failed, "The portal's database did not answer, so nothing was changed. Please try again in a moment.");
+            return new KeyChangeResult(KeyChangeOutcome.Failed, Say(c, "DatabaseDidNotAnswer"));
         }
 
         if (held is null)
@@ -36,7 +40,7 @@ public sealed partial class KeyLifecycle
                     reason: "Another change to this key was in progress"), cancellationToken);
             }
 
-            return new KeyChangeResult(KeyChangeOutcome.Busy, "Another change to this key is in progress; nothing was changed. Please try again in a moment.");
+            return new KeyChangeResult(KeyChangeOutcome.Busy, Say(c, "Busy"));
         }
 
         await using (held)
@@ -52,7 +56,7 @@ public sealed partial class KeyLifecycle
         if (state is null || (c.ActsForTheTenant && !state.Tenant.IsManagedFrom(c.Actor.EntraTenantId)))
         {
             // The tenant was renamed, or the actor's directory removed from it, while this change waited.
-            return KeyChangeResult.NotFound;
+            return new KeyChangeResult(KeyChangeOutcome.NotFound, Say(c, "TenantNotFound"));
         }
 
         var action = c.ActionFor?.Invoke(state) ?? c.Action;
@@ -60,10 +64,10 @@ public sealed partial class KeyLifecycle
         {
             if (c.AuditsRequest)
             {
-                await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, reason: refusal), cancellationToken);
+                await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, reason: refusal.English), cancellationToken);
             }
 
-            return new KeyChangeResult(KeyChangeOutcome.Conflict, refusal);
+            return new KeyChangeResult(KeyChangeOutcome.Conflict, refusal.Text);
         }
 
         if (c.AuditsRequest)
@@ -75,9 +79,7 @@ public sealed partial class KeyLifecycle
             }
             catch (AuditUnavailableException)
             {
-                return new KeyChangeResult(KeyChangeOutcome.Failed, c.Cause == KeyEvent.Submit
-                    ? "The audit trail is unavailable, so the key was not stored. Nothing was changed; please try again later."
-                    : "The audit trail is unavailable, so nothing was changed. Please try again later.");
+                return new KeyChangeResult(KeyChangeOutcome.Failed, Say(c, c.Cause == KeyEvent.Submit ? "AuditUnavailableForSubmit" : "AuditUnavailable"));
             }
         }
 
@@ -108,7 +110,7 @@ public sealed partial class KeyLifecycle
 
             return new KeyChangeResult(KeyChangeOutcome.Failed, ex is SecretStoreException storeFailure && c.StoreFailedMessage is { } message
                 ? message(storeFailure)
-                : "The secret store did not confirm the change, so the portal recorded nothing. Please try again in a moment.");
+                : Say(c, "StoreDidNotConfirm"));
         }
 
         Applied? applied = null;
@@ -117,7 +119,7 @@ public sealed partial class KeyLifecycle
             applied = c.Apply(change);
             return applied;
         }, outcome => audit.Create(c.Actor, action, outcome.Problem is null ? AuditOutcome.Succeeded : AuditOutcome.Failed, c.TenantId, c.CorrelationId,
-            name.Value, outcome.Version, outcome.Problem ?? c.Reason, changes: outcome.Changes), CancellationToken.None);
+            name.Value, outcome.Version, outcome.Problem?.English ?? c.Reason, changes: outcome.Changes), CancellationToken.None);
         if (committed is null)
         {
             var written = c.WrittenVersion?.Invoke();
@@ -130,8 +132,7 @@ public sealed partial class KeyLifecycle
 
             await audit.TryAppendAsync(audit.Create(c.Actor, action, AuditOutcome.Failed, c.TenantId, c.CorrelationId, name.Value, written ?? applied?.Version,
                 reason: "Changed in the secret store but the metadata could not be recorded"), CancellationToken.None);
-            return new KeyChangeResult(KeyChangeOutcome.Failed, c.UnrecordedMessage?.Invoke(applied) ??
-                $"The secret store made the change, but the portal could not record it. It has been logged for an operator to reconcile (correlation id {c.CorrelationId}).")
+            return new KeyChangeResult(KeyChangeOutcome.Failed, c.UnrecordedMessage?.Invoke(applied) ?? Say(c, "Unrecorded", c.CorrelationId))
             {
                 InDoubtVersion = written,
             };
@@ -139,7 +140,7 @@ public sealed partial class KeyLifecycle
 
         if (committed.Applied.Problem is { } problem)
         {
-            return new KeyChangeResult(KeyChangeOutcome.Failed, $"{problem}; the page shows what the store holds now. Please try again.");
+            return new KeyChangeResult(KeyChangeOutcome.Failed, Say(c, "StoreShowsOtherwise", c.InEnglish ? problem.English : problem.Text));
         }
 
         LogChanged(logger, action, name.Value, committed.Applied.Version ?? "-", c.CorrelationId);
@@ -268,7 +269,11 @@ public sealed partial class KeyLifecycle
 
         public Func<KeyState, string>? ActionFor { get; init; }
 
-        public required Func<KeyState, string?> Refusal { get; init; }
+        /// <summary>Why the key's state does not allow the change: shown to the caller and audited (in English).</summary>
+        public required Func<KeyState, LocalizedMessage?> Refusal { get; init; }
+
+        /// <summary>Background work that nobody reads the result of: its messages are English whatever the thread's culture.</summary>
+        public bool InEnglish { get; init; }
 
         public Func<KeyState, string?>? RequestedVersion { get; init; }
 

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Rotation;
 using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -14,6 +16,7 @@ namespace TenantPortal.Web.Features.ApiKeys;
 /// commit, re-reads the state once it holds it, and records only what the store confirms. Every commit ends with
 /// <see cref="SettleAsync"/>, so that the metadata's Current is, by construction, the newest enabled store version: the
 /// one the backend's KeyReader serves. Callers authorize and validate input first; this class checks the key's state.
+/// Messages come from <c>KeyLifecycle.resx</c> in the caller's UI culture; what it audits or logs is English.
 /// </summary>
 public sealed partial class KeyLifecycle(
     IDbContextFactory<PortalDbContext> contexts,
@@ -22,6 +25,7 @@ public sealed partial class KeyLifecycle(
     ApiKeyFingerprints fingerprints,
     AuditTrail audit,
     TimeProvider time,
+    IStringLocalizer<KeyLifecycle> text,
     ILogger<KeyLifecycle> logger)
 {
     public const string ContentType = "text/plain";
@@ -33,6 +37,8 @@ public sealed partial class KeyLifecycle(
     private const int CommitAttempts = 5;
 
     public static string Abbreviated(string version) => version.Length > 8 ? version[..8] : version;
+
+    private static LocalizedMessage EnglishOnly(string english) => new(english, english);
 
     /// <summary>Stores <paramref name="value"/> as the tenant's new current version (validated and verified by the caller).</summary>
     public async Task<KeyChangeResult> SubmitAsync(PortalActor actor, string tenantId, SecretValue value, string correlationId, CancellationToken cancellationToken)
@@ -49,9 +55,7 @@ public sealed partial class KeyLifecycle(
         catch (FingerprintKeyUnavailableException)
         {
             // Logged with the path by ApiKeyFingerprints; nothing was audited or written yet.
-            return new KeyChangeResult(KeyChangeOutcome.Failed,
-                "The portal cannot read the key it fingerprints API keys with (its Data Protection key ring changed), so the key was not stored. " +
-                "Nothing was changed; an operator must restore the key ring.");
+            return new KeyChangeResult(KeyChangeOutcome.Failed, text["FingerprintKeyUnavailable"]);
         }
 
         var result = await RunAsync(new Ceremony(actor, tenantId, AuditActions.ApiKeySubmit, correlationId, KeyEvent.Submit)
@@ -59,7 +63,7 @@ public sealed partial class KeyLifecycle(
             ActsForTheTenant = true,
             // A submit to a key that has a current version is a rotation, decided once the lock is held.
             ActionFor = state => state.Rows.Any(v => v.Status == ApiKeyVersionStatus.Current) ? AuditActions.ApiKeyRotate : AuditActions.ApiKeySubmit,
-            Refusal = state => state.Tenant.IsOffboarded ? "The tenant was offboarded, so the key was not stored." : null,
+            Refusal = state => state.Tenant.IsOffboarded ? text.Message("SubmitToOffboarded") : null,
             WrittenVersion = () => stored?.Version,
             StoreAsync = async (state, calls, ct) =>
             {
@@ -128,14 +132,9 @@ public sealed partial class KeyLifecycle(
                 change.AddAfterDemotions(version);
                 return new Applied(stored.Version, null, version);
             },
-            Message = (applied, _) =>
-                $"API key stored as version {Abbreviated(applied.Version!)}. The previous version, if any, is now marked Previous.",
-            UnrecordedMessage = _ =>
-                $"The key reached the secret store as version {Abbreviated(stored!.Version)}, but the portal could not record it. " +
-                $"It has been logged for an operator to reconcile (correlation id {correlationId}); there is no need to submit it again.",
-            StoreFailedMessage = ex => ex.IsRetryable
-                ? "The secret store did not confirm the write, so the key was not stored. Nothing was changed; please try again in a moment."
-                : $"The secret store refused the key: {ex.Message} Nothing was changed.",
+            Message = (applied, _) => text["Stored", Abbreviated(applied.Version!)],
+            UnrecordedMessage = _ => text["StoredUnrecorded", Abbreviated(stored!.Version), correlationId],
+            StoreFailedMessage = ex => ex.IsRetryable ? text["StoreUnavailableForSubmit"] : text["StoreRefusedKey", ex.Message],
         }, cancellationToken);
         return result.Succeeded ? result with { ReplacedVersion = replaced } : result;
     }
@@ -155,9 +154,7 @@ public sealed partial class KeyLifecycle(
                 var now = time.GetUtcNow();
                 current = state.Rows.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Current);
                 previous = state.Rows.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Previous && v.DisabledInStoreAt is null && v.GraceEndsAt > now);
-                return current is null || previous is null
-                    ? "There is no previous version to restore: it can be restored only while its grace period lasts. Submit a new key instead."
-                    : null;
+                return current is null || previous is null ? text.Message("NoPreviousToRestore") : null;
             },
             RequestedVersion = _ => previous!.StoreVersionId,
             StoreAsync = async (_, calls, ct) =>
@@ -185,7 +182,7 @@ public sealed partial class KeyLifecycle(
                     || (change.Store.IsListed && (change.Store.IsEnabled(demoted.StoreVersionId) || !change.Store.IsEnabled(restored.StoreVersionId))))
                 {
                     // The store does not show what the restore needs; Settle records what it does show.
-                    return new Applied(null, "The previous version is no longer enabled in the secret store, so nothing was restored", null);
+                    return new Applied(null, text.Message("PreviousNoLongerEnabled"), null);
                 }
 
                 demoted.MoveTo(KeyEvent.Restore, ApiKeyVersionStatus.Disabled, change.Now);
@@ -195,8 +192,7 @@ public sealed partial class KeyLifecycle(
                 return new Applied(restored.StoreVersionId, null, restored,
                     $"Current: {Abbreviated(demoted.StoreVersionId)} → {Abbreviated(restored.StoreVersionId)}; {Abbreviated(demoted.StoreVersionId)} disabled");
             },
-            Message = (applied, _) =>
-                $"Version {Abbreviated(previous!.StoreVersionId)} is current again; version {Abbreviated(current!.StoreVersionId)} is disabled in the vault.",
+            Message = (applied, _) => text["Restored", Abbreviated(previous!.StoreVersionId), Abbreviated(current!.StoreVersionId)],
         }, cancellationToken);
     }
 
@@ -227,13 +223,8 @@ public sealed partial class KeyLifecycle(
 
                 return new Applied(revoked?.StoreVersionId, null, revoked, $"{disabled.Count} version(s) disabled in the store");
             },
-            Message = (_, state) =>
-                $"The key is revoked: {disabled.Count} version(s) disabled in the vault. The SaaS backend stops using it when its cached copy " +
-                "expires: within its CacheTtl (5 minutes by default), or up to its MaxStaleness (1 hour by default) while it cannot reach the vault; " +
-                $"sooner after ITenantApiKeyProvider.Invalidate(\"{state.Tenant.Id}\") in each backend instance. " +
-                "Then the SaaS cannot call the provider for this tenant until a new key is submitted.",
-            StoreFailedMessage = _ =>
-                $"The secret store did not confirm the change, so the key is not revoked yet. {disabled.Count} version(s) were disabled before it failed; revoke again to finish.",
+            Message = (_, state) => text["Revoked", disabled.Count, state.Tenant.Id],
+            StoreFailedMessage = _ => text["RevokeIncomplete", disabled.Count],
         }, cancellationToken);
     }
 
@@ -247,7 +238,7 @@ public sealed partial class KeyLifecycle(
         return RunAsync(new Ceremony(actor, tenantId, AuditActions.TenantOffboard, correlationId, KeyEvent.Offboard)
         {
             Reason = reason,
-            Refusal = state => state.Tenant.IsOffboarded ? $"{state.Tenant.DisplayName} was already offboarded on {state.Tenant.OffboardedAt:yyyy-MM-dd}." : null,
+            Refusal = state => state.Tenant.IsOffboarded ? text.Message("AlreadyOffboarded", state.Tenant.DisplayName, state.Tenant.OffboardedAt!.Value) : null,
             StoreAsync = (_, calls, ct) => SwitchOffAsync(calls, disabled, ct),
             Apply = change =>
             {
@@ -256,17 +247,15 @@ public sealed partial class KeyLifecycle(
                 change.Tenant.OffboardReason = reason;
                 return new Applied(null, null, null, $"Offboarded; {disabled.Count} key version(s) disabled in the store");
             },
-            Message = (_, state) =>
-                $"{state.Tenant.DisplayName} is offboarded: its users can no longer sign in, and {disabled.Count} key version(s) were disabled in the vault.",
-            StoreFailedMessage = _ =>
-                $"The secret store did not confirm disabling every key version ({disabled.Count} disabled so far), so the tenant is not offboarded yet. " +
-                "Its users can still sign in. Try again: versions already disabled stay disabled.",
+            Message = (_, state) => text["Offboarded", state.Tenant.DisplayName, disabled.Count],
+            StoreFailedMessage = _ => text["OffboardIncomplete", disabled.Count],
         }, cancellationToken);
     }
 
     /// <summary>
     /// The rotation monitor's end of grace for one version: disabled in the store, then Superseded. Background work
-    /// does not wait: when another change holds the key, or the version no longer needs it, nothing happens now.
+    /// does not wait: when another change holds the key, or the version no longer needs it, nothing happens now. No person
+    /// reads its result, so its messages are English whatever the worker's culture.
     /// </summary>
     public Task<KeyChangeResult> EndGraceAsync(string tenantId, string storeVersionId, CancellationToken cancellationToken) =>
         RunAsync(new Ceremony(PortalActor.System, tenantId, AuditActions.ApiKeyPreviousDisabled, AuditTrail.NewCorrelationId(), KeyEvent.GraceEnded)
@@ -274,9 +263,10 @@ public sealed partial class KeyLifecycle(
             Wait = TimeSpan.Zero,
             AuditsRequest = false,
             Reason = "Grace period ended",
+            InEnglish = true,
             Refusal = state => state.Rows.FirstOrDefault(v => v.StoreVersionId == storeVersionId) is { GraceEndsAt: { } ends, DisabledInStoreAt: null } && ends <= time.GetUtcNow()
                 ? null
-                : "The version's grace period has not ended, or it is already disabled.",
+                : EnglishOnly(text.English("GraceNotEnded")),
             StoreAsync = async (_, calls, ct) =>
             {
                 await calls.DisableAsync(storeVersionId, ct);
@@ -291,7 +281,7 @@ public sealed partial class KeyLifecycle(
 
                 if (change.Row(storeVersionId) is not { } v || (change.Store.IsListed && change.Store.IsEnabled(storeVersionId)))
                 {
-                    return new Applied(null, "The secret store did not confirm disabling the version", null);
+                    return new Applied(null, EnglishOnly(text.English("StoreDidNotConfirmDisable")), null);
                 }
 
                 v.MoveTo(KeyEvent.GraceEnded, ApiKeyVersionStatus.Superseded, change.Now);
@@ -300,7 +290,7 @@ public sealed partial class KeyLifecycle(
                 RotationNotices.Add(change.Db, change.Tenant, v.StoreVersionId, RotationNoticeKind.PreviousDisabled, 0, v.ExpiresAt, change.Now);
                 return new Applied(v.StoreVersionId, null, v);
             },
-            Message = (applied, _) => $"Version {Abbreviated(applied.Version!)} is disabled: its grace period ended.",
+            Message = (applied, _) => text.English("GraceEnded", Abbreviated(applied.Version!)),
         }, cancellationToken);
 
     /// <summary>

@@ -54,17 +54,20 @@ public static class RotationPolicyRules
             : null;
     }
 
-    /// <summary>Parses "30, 14, 7, 1" into lead times, largest first; null with a problem when a part is not a whole number.</summary>
-    public static IReadOnlyList<int>? ParseLeadDays(string? text, out string? problem)
+    /// <summary>
+    /// Parses "30, 14, 7, 1" into lead times, largest first; null when a part is not a whole number, with that part
+    /// (cut to 20 characters) for the caller's message.
+    /// </summary>
+    public static IReadOnlyList<int>? ParseLeadDays(string? text, out string? notANumber)
     {
-        problem = null;
+        notANumber = null;
         var parts = (text ?? "").Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var leads = new List<int>(parts.Length);
         foreach (var part in parts)
         {
             if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days))
             {
-                problem = $"\"{(part.Length > 20 ? part[..20] + "…" : part)}\" is not a whole number of days.";
+                notANumber = part.Length > 20 ? part[..20] + "…" : part;
                 return null;
             }
 

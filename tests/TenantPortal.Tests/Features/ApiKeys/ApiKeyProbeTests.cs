@@ -49,8 +49,8 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
     {
         var result = await Probe.VerifyAsync(ProbeFor("/v1/me?check=1"), new SecretValue(Canary), Allowed, default);
 
-        Assert.True(result.Succeeded, result.Problem);
-        Assert.Null(result.Problem);
+        Assert.True(result.Succeeded, result.Problem?.English);
+        Assert.Null(result.Problem?.English);
         var request = Assert.Single(_receiver.Requests);
         Assert.Equal("GET", request.Method);
         Assert.Equal("Bearer " + Canary, request.Header("Authorization"));
@@ -70,7 +70,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
 
         var result = await Probe.VerifyAsync(probe, new SecretValue(Canary), Allowed, default);
 
-        Assert.True(result.Succeeded, result.Problem);
+        Assert.True(result.Succeeded, result.Problem?.English);
         var request = Assert.Single(_receiver.Requests);
         Assert.Equal("POST", request.Method);
         Assert.Equal(Canary, request.Header("X-Api-Key"));
@@ -85,7 +85,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await Probe.VerifyAsync(ProbeFor(), new SecretValue(Canary), Allowed, default);
 
         Assert.False(result.Succeeded);
-        Assert.Equal("The verification probe expected 200 OK, got 401 Unauthorized — the key was refused.", result.Problem);
+        Assert.Equal("The verification probe expected 200 OK, got 401 Unauthorized — the key was refused.", result.Problem?.English);
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await Probe.VerifyAsync(ProbeFor(), new SecretValue(Canary), Allowed, default);
 
         Assert.False(result.Succeeded);
-        Assert.Contains("redirect", result.Problem, StringComparison.Ordinal);
-        Assert.Contains("evil.test", result.Problem, StringComparison.Ordinal);
-        Assert.Contains("use the final URL", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("redirect", result.Problem?.English, StringComparison.Ordinal);
+        Assert.Contains("evil.test", result.Problem?.English, StringComparison.Ordinal);
+        Assert.Contains("use the final URL", result.Problem?.English, StringComparison.Ordinal);
         Assert.Single(_receiver.Requests);
         Assert.DoesNotContain(_receiver.Requests, r => r.Path == "/steal");
     }
@@ -114,7 +114,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await verifying.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.False(result.Succeeded);
-        Assert.Contains("did not answer within 10 seconds", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("did not answer within 10 seconds", result.Problem?.English, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await Probe.VerifyAsync(ProbeFor(host: "evil.test"), new SecretValue(Canary), Allowed, default);
 
         Assert.False(result.Succeeded);
-        Assert.Contains("evil.test is not on the platform's allow-list", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("evil.test is not on the platform's allow-list", result.Problem?.English, StringComparison.Ordinal);
         Assert.Empty(_receiver.Requests);
     }
 
@@ -136,7 +136,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         Assert.Equal(
             $"The probe URL https://api.provider.test:{_receiver.Port}/v1/me is not on the platform's allow-list, which allows only https://api.provider.test/ " +
             "for api.provider.test: the port must be the entry's (443 unless it names one) and the path must be the entry's path or under it.",
-            result.Problem);
+            result.Problem?.English);
         Assert.Empty(_receiver.Requests);
     }
 
@@ -146,7 +146,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await Probe.VerifyAsync(ProbeFor("/v10/me"), new SecretValue(Canary), [Origin("api.provider.test") + "/v1"], default);
 
         Assert.False(result.Succeeded);
-        Assert.Contains($"https://api.provider.test:{_receiver.Port}/v10/me is not on the platform's allow-list", result.Problem, StringComparison.Ordinal);
+        Assert.Contains($"https://api.provider.test:{_receiver.Port}/v10/me is not on the platform's allow-list", result.Problem?.English, StringComparison.Ordinal);
         Assert.Empty(_receiver.Requests);
         Assert.True((await Probe.VerifyAsync(ProbeFor("/v1/me"), new SecretValue(Canary), [Origin("api.provider.test") + "/v1"], default)).Succeeded);
     }
@@ -160,7 +160,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await Probe.VerifyAsync(probe, new SecretValue(Canary), Allowed, default);
 
         Assert.False(result.Succeeded);
-        Assert.Contains("must use https://", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("must use https://", result.Problem?.English, StringComparison.Ordinal);
         Assert.Empty(_receiver.Requests);
     }
 
@@ -172,7 +172,7 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
         var result = await Probe.VerifyAsync(probe, new SecretValue(Canary), [Origin("internal.provider.test")], default);
 
         Assert.False(result.Succeeded);
-        Assert.Contains("private network address", result.Problem, StringComparison.Ordinal);
+        Assert.Contains("private network address", result.Problem?.English, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ public static class ApiKeyEndpoints
         if (idempotencyKey is not null)
         {
             // A value the submit would refuse is not worth a record: the same specific message, before any is written.
-            if (ApiKeyValueRules.Validate(value) is { } problem)
+            if (keys.ValidateValue(value) is { } problem)
             {
                 return ApiProblem.Result(StatusCodes.Status400BadRequest, "invalid_value", problem);
             }

@@ -156,6 +156,22 @@ public sealed class AutomationApiTests(AutomationApiHost host) : IClassFixture<A
     }
 
     [Fact]
+    public async Task Put_AskingForJapanese_AnswersTheRefusalInJapanese_AndWithoutAskingInEnglish()
+    {
+        var (tenant, _, app) = await host.OnboardAsync();
+        using var client = await host.ClientAsAsync(app);
+        using var japanese = new HttpRequestMessage(HttpMethod.Put, Route(tenant)) { Content = Json("""{"value":""}""") };
+        japanese.Headers.AcceptLanguage.ParseAdd("ja-JP");
+
+        using var inJapanese = await client.SendAsync(japanese);
+        using var inEnglish = await client.PutAsync(Route(tenant), Json("""{"value":""}"""));
+
+        await AssertProblemAsync(inJapanese, HttpStatusCode.BadRequest, "invalid_value", "APIキーを入力してください。");
+        await AssertProblemAsync(inEnglish, HttpStatusCode.BadRequest, "invalid_value", "Enter the API key.");
+        Assert.Empty(await host.VersionsAsync(tenant));
+    }
+
+    [Fact]
     public async Task Put_AsFormData_Answers415()
     {
         var (tenant, _, app) = await host.OnboardAsync();
