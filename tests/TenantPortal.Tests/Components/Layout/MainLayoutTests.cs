@@ -47,7 +47,7 @@ public sealed class MainLayoutTests : PortalComponentTestBase
         var layout = RenderLayout();
 
         layout.WaitForAssertion(() => Assert.Equal(
-            ["ホーム", "API キー · Contoso Ltd", "テナント · Contoso Ltd", "監査ログ"],
+            ["ホーム", "APIキー · Contoso Ltd", "テナント · Contoso Ltd", "監査ログ"],
             layout.Find("nav").QuerySelectorAll("a").Select(a => a.TextContent.Trim())));
     }
 
