@@ -63,7 +63,7 @@ public sealed partial class ApiKeyService
             return new KeyChangeResult(KeyChangeOutcome.Invalid, text["RevokeReasonMissing", RevokeReasonMaxLength]);
         }
 
-        if (TextRules.Check(reason, "The reason", RevokeReasonMaxLength, lineBreaks: true) is { } refused)
+        if (TextRules.Check(reason, TextRules.Subjects.Reason, RevokeReasonMaxLength, lineBreaks: true) is { } refused)
         {
             return new KeyChangeResult(KeyChangeOutcome.Invalid, refused);
         }

@@ -21,9 +21,9 @@ public sealed record AuditFilter(
 {
     /// <summary>Null when the filter may run; otherwise why not, with the limit (an exact tenant id or action, a "contains" actor).</summary>
     public string? Validate() =>
-        TextRules.CheckSearch(TenantId, "The tenant filter", Tenant.SlugMaxLength)
-        ?? TextRules.CheckSearch(Action, "The action filter", AuditEvent.ActionMaxLength)
-        ?? TextRules.CheckSearch(Actor, "The actor filter");
+        TextRules.CheckSearch(TenantId, TextRules.Subjects.TenantFilter, Tenant.SlugMaxLength)
+        ?? TextRules.CheckSearch(Action, TextRules.Subjects.ActionFilter, AuditEvent.ActionMaxLength)
+        ?? TextRules.CheckSearch(Actor, TextRules.Subjects.ActorFilter);
 }
 
 /// <summary>An export the user may have: its rows, or why its filter was refused.</summary>

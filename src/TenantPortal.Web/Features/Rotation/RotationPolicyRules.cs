@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Resources;
 using TenantPortal.Web.Features.Platform;
 
 namespace TenantPortal.Web.Features.Rotation;
@@ -5,33 +7,39 @@ namespace TenantPortal.Web.Features.Rotation;
 /// <summary>What a valid rotation policy looks like, for the platform defaults and for each tenant.</summary>
 public static class RotationPolicyRules
 {
-    /// <summary>A specific problem with <paramref name="policy"/>, or null when it is valid within <paramref name="maxIntervalDays"/>.</summary>
+    // The messages are worded in the caller's UI culture (RotationPolicyRules.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(RotationPolicyRules));
+
+    private static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+
+    /// <summary>A specific problem with <paramref name="policy"/> in the caller's language, or null when it is valid within <paramref name="maxIntervalDays"/>.</summary>
     public static string? Validate(RotationPolicy policy, int maxIntervalDays)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (policy.IntervalDays < RotationPolicy.MinIntervalDays || policy.IntervalDays > maxIntervalDays)
         {
-            return $"The rotation interval must be between {RotationPolicy.MinIntervalDays} and {maxIntervalDays} days; {policy.IntervalDays} is not.";
+            return Text("IntervalRange", RotationPolicy.MinIntervalDays, maxIntervalDays, policy.IntervalDays);
         }
 
         if (policy.ReminderLeadDays.Count > RotationPolicy.MaxReminderLeads)
         {
-            return $"At most {RotationPolicy.MaxReminderLeads} reminder lead times are allowed.";
+            return Text("TooManyLeads", RotationPolicy.MaxReminderLeads);
         }
 
         foreach (var lead in policy.ReminderLeadDays.Where(d => d < 1 || d >= policy.IntervalDays))
         {
-            return $"Each reminder lead time must be at least 1 day and shorter than the {policy.IntervalDays}-day interval; {lead} is not.";
+            return Text("LeadRange", policy.IntervalDays, lead);
         }
 
         if (policy.ReminderLeadDays.Distinct().Count() != policy.ReminderLeadDays.Count)
         {
-            return "Each reminder lead time may appear only once.";
+            return Text("LeadTwice");
         }
 
         if (policy.GracePeriodDays < 0 || policy.GracePeriodDays > RotationPolicy.MaxGracePeriodDays)
         {
-            return $"The grace period must be between 0 and {RotationPolicy.MaxGracePeriodDays} days; {policy.GracePeriodDays} is not.";
+            return Text("GraceRange", RotationPolicy.MaxGracePeriodDays, policy.GracePeriodDays);
         }
 
         return null;
@@ -50,7 +58,7 @@ public static class RotationPolicyRules
         }
 
         return policy.GracePeriodDays > platform.GracePeriodDays
-            ? $"The grace period cannot be longer than the platform's {platform.GracePeriodDays} days."
+            ? Text("GraceOverPlatform", platform.GracePeriodDays)
             : null;
     }
 

@@ -121,7 +121,7 @@ public sealed partial class SupportService
             return texts["NoSuchStatus", (int)undefined];
         }
 
-        if (TextRules.CheckSearch(filter.Search, "The search") is { } search)
+        if (TextRules.CheckSearch(filter.Search, TextRules.Subjects.Search) is { } search)
         {
             return search;
         }

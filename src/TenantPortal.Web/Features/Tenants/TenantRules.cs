@@ -37,7 +37,7 @@ public static partial class TenantRules
 
     public static string? ValidateDisplayName(string? name) => string.IsNullOrWhiteSpace(name)
         ? Text("DisplayNameRequired")
-        : TextRules.Check(name.Trim(), "The display name", Tenant.DisplayNameMaxLength);
+        : TextRules.Check(name.Trim(), TextRules.Subjects.DisplayName, Tenant.DisplayNameMaxLength);
 
     /// <summary>Parses Entra tenant ids; a problem names the first malformed or repeated one, or the provider's own tenant.</summary>
     public static string? ParseDirectories(IEnumerable<string> raw, Guid? homeTenantId, out List<Guid> ids)
@@ -73,7 +73,7 @@ public static partial class TenantRules
         foreach (var contact in raw.Where(c => !string.IsNullOrWhiteSpace(c.Email)))
         {
             var email = contact.Email.Trim();
-            if (TextRules.Check(email, "An e-mail address", TenantContact.EmailMaxLength) is { } refused)
+            if (TextRules.Check(email, TextRules.Subjects.EmailAddress, TenantContact.EmailMaxLength) is { } refused)
             {
                 return refused;
             }

@@ -45,7 +45,7 @@ public sealed partial class TenantService
             return TenantChangeResult.Invalid(texts["GiveReason", Tenant.OffboardReasonMaxLength]);
         }
 
-        if (TextRules.Check(reason.Trim(), "The reason", Tenant.OffboardReasonMaxLength, lineBreaks: true) is { } refused)
+        if (TextRules.Check(reason.Trim(), TextRules.Subjects.Reason, Tenant.OffboardReasonMaxLength, lineBreaks: true) is { } refused)
         {
             return TenantChangeResult.Invalid(refused);
         }

@@ -41,7 +41,7 @@ public sealed partial class TenantService(
             return null;
         }
 
-        if (TextRules.CheckSearch(query.Search, "The search") is { } refused)
+        if (TextRules.CheckSearch(query.Search, TextRules.Subjects.Search) is { } refused)
         {
             return PagedResult.Refused<TenantListRow>(refused);
         }

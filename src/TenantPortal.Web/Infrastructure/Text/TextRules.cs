@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Resources;
+
 namespace TenantPortal.Web.Infrastructure.Text;
 
 /// <summary>
@@ -16,9 +19,27 @@ public static class TextRules
     /// <summary>What a neutralized character becomes: visible, so that a reader sees something was there.</summary>
     public const char Replacement = '\uFFFD';
 
+    // The messages are worded in the caller's UI culture (TextRules.resx, .ja.resx beside this file).
+    private static readonly ResourceManager Texts = new(typeof(TextRules));
+
+    /// <summary>What a checked text is, as the messages name it (resource keys; the caller's language at the time of the check).</summary>
+    public static class Subjects
+    {
+        public const string Reason = "SubjectReason";
+        public const string DisplayName = "SubjectDisplayName";
+        public const string EmailAddress = "SubjectEmailAddress";
+        public const string Search = "SubjectSearch";
+        public const string TenantFilter = "SubjectTenantFilter";
+        public const string ActionFilter = "SubjectActionFilter";
+        public const string ActorFilter = "SubjectActorFilter";
+    }
+
+    private static string Text(string key, params object[] arguments) =>
+        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+
     /// <summary>
-    /// Null when <paramref name="value"/> may be kept exactly as typed; otherwise why not, naming
-    /// <paramref name="subject"/> (e.g. "The reason") and the limit. <paramref name="lineBreaks"/> lets a multi-line
+    /// Null when <paramref name="value"/> may be kept exactly as typed; otherwise why not, in the caller's language,
+    /// naming <paramref name="subject"/> (one of <see cref="Subjects"/>) and the limit. <paramref name="lineBreaks"/> lets a multi-line
     /// field keep its line breaks (CR, LF); every other control character is refused everywhere.
     /// </summary>
     public static string? Check(string? value, string subject, int maxLength, bool lineBreaks = false)
@@ -32,18 +53,21 @@ public static class TextRules
         {
             if (IsDirectionMark(c))
             {
-                return $"{subject} contains an invisible character that changes the direction of text (U+{(int)c:X4}), "
-                    + "which can make it read differently than it is stored: remove it.";
+                return Text("DirectionMark", Subject(subject), Code(c));
             }
 
             if (char.IsControl(c) && !(lineBreaks && c is '\r' or '\n'))
             {
-                return $"{subject} contains a control character (U+{(int)c:X4}): remove it.";
+                return Text("ControlCharacter", Subject(subject), Code(c));
             }
         }
 
-        return value.Length > maxLength ? $"{subject} can have at most {maxLength} characters ({value.Length} given)." : null;
+        return value.Length > maxLength ? Text("TooLong", Subject(subject), maxLength, value.Length) : null;
     }
+
+    private static string Subject(string subject) => Texts.GetString(subject, CultureInfo.CurrentUICulture) ?? subject;
+
+    private static string Code(char c) => ((int)c).ToString("X4", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The same rule for a search or filter: no control character or direction mark anywhere in it (surrounding line

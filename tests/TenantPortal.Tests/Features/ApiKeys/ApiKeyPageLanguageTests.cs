@@ -46,7 +46,6 @@ public sealed class ApiKeyPageLanguageTests : PortalComponentTestBase
         Assert.Equal("前バージョン · 2026/12/02 まで有効", Squeeze(rows[1].Children[1].TextContent));
         Assert.Equal("2026/11/25 09:00 (UTC)", rows[0].Children[5].TextContent.Trim());
         Assert.Equal("2027/02/23", rows[0].Children[6].TextContent.Trim());
-        Assert.Equal("登録者", rows[0].Children[4].GetAttribute("data-label"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Tests.Infrastructure.Text;
@@ -76,5 +77,18 @@ public sealed class TextRulesTests
     {
         Assert.Equal(new string('a', 9) + "…", TextRules.Neutralize(new string('a', 25), 10));
         Assert.Equal(new string('a', 8) + "…", TextRules.Neutralize(new string('a', 8) + "😀" + "bbbb", 10));
+    }
+
+    [Fact]
+    public void Check_NamedSubjects_AreWordedInTheCallersLanguage()
+    {
+        Assert.Equal("The reason can have at most 5 characters (6 given).", TextRules.Check("abcdef", TextRules.Subjects.Reason, 5));
+        Assert.Equal("The search contains a control character (U+0007): remove it.", TextRules.CheckSearch("a\u0007", TextRules.Subjects.Search));
+
+        using var japanese = UiCulture.Use("ja");
+        Assert.Equal("理由は5文字以内にしてください（6文字入力されています）。", TextRules.Check("abcdef", TextRules.Subjects.Reason, 5));
+        Assert.Equal("検索語に制御文字（U+0007）が含まれています。削除してください。", TextRules.CheckSearch("a\u0007", TextRules.Subjects.Search));
+        Assert.Equal("表示名に、文字の向きを変える見えない文字（U+202E）が含まれています。保存される内容と違って読めてしまうため、削除してください。",
+            TextRules.Check("a\u202Eb", TextRules.Subjects.DisplayName, 100));
     }
 }
