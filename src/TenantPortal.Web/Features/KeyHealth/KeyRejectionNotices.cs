@@ -50,10 +50,6 @@ public sealed class KeyRejectionNotices(AuditTrail audit)
         foreach (var row in rows)
         {
             row.NotifiedIncidents = row.Incidents;
-            if (tracked.Count == 0)
-            {
-                row.Revision++; // read after the statement: this is a further update of the row
-            }
 
             if (versions.GetValueOrDefault(row.ApiKeyVersionId) is not { Status: ApiKeyVersionStatus.Current } v
                 || !tenants.TryGetValue(v.TenantId, out var tenant) || tenant.IsOffboarded)
