@@ -109,10 +109,10 @@ public sealed class KeyHealthSupportService(
 
         var rows = await query.OrderBy(r => r.TenantId).ThenBy(r => r.Version).Take(take + 1).ToListAsync(cancellationToken);
         var next = rows.Count > take ? new KeyHealthCursor(rows[take - 1].TenantId, rows[take - 1].Version) : null;
-        return new KeyHealthListPage(problem, rows.Take(take).ToList(), next, now);
+        return new KeyHealthListPage(problem, rows.Take(take).Select(r => r.ToRow()).ToList(), next, now);
     }
 
-    private IQueryable<KeyHealthListRow> Query(PortalDbContext db, KeyHealthProblem problem, DateTimeOffset now)
+    private IQueryable<Row> Query(PortalDbContext db, KeyHealthProblem problem, DateTimeOffset now)
     {
         var staleBefore = now - options.Value.StaleAfter;
         var rows =
@@ -132,16 +132,43 @@ public sealed class KeyHealthSupportService(
                 (r.v.Status == ApiKeyVersionStatus.Previous && r.v.GraceEndsAt != null && r.v.GraceEndsAt <= now && r.u.LastUsedAt > r.v.GraceEndsAt)
                 || (r.v.Status == ApiKeyVersionStatus.Superseded && r.v.DisabledInStoreAt != null && r.u.LastUsedAt > r.v.DisabledInStoreAt))),
         };
-        return rows.Select(r => new KeyHealthListRow(
-            r.t.Id, r.t.DisplayName, r.v.StoreVersionId, r.v.Status,
-            r.u == null ? null : r.u.LastUsedAt,
-            r.u == null ? null : r.u.IncidentStartedAt,
-            r.u == null ? 0 : r.u.IncidentRejections,
-            r.v.Status == ApiKeyVersionStatus.Superseded ? r.v.DisabledInStoreAt : r.v.GraceEndsAt));
+        // A member-initialised row, so that the keyset's ordering and filter translate (a record's constructor would not).
+        return rows.Select(r => new Row
+        {
+            TenantId = r.t.Id,
+            TenantName = r.t.DisplayName,
+            Version = r.v.StoreVersionId,
+            Status = r.v.Status,
+            LastUsedAt = r.u == null ? null : r.u.LastUsedAt,
+            IncidentStartedAt = r.u == null ? null : r.u.IncidentStartedAt,
+            IncidentRejections = r.u == null ? 0 : r.u.IncidentRejections,
+            GraceEndedAt = r.v.Status == ApiKeyVersionStatus.Superseded ? r.v.DisabledInStoreAt : r.v.GraceEndsAt,
+        });
     }
 
-    private static Task<int> CountAsync(IQueryable<KeyHealthListRow> query, CancellationToken cancellationToken) =>
+    private static Task<int> CountAsync(IQueryable<Row> query, CancellationToken cancellationToken) =>
         query.Take(CountLimit).CountAsync(cancellationToken);
+
+    private sealed class Row
+    {
+        public required string TenantId { get; init; }
+
+        public required string TenantName { get; init; }
+
+        public required string Version { get; init; }
+
+        public ApiKeyVersionStatus Status { get; init; }
+
+        public DateTimeOffset? LastUsedAt { get; init; }
+
+        public DateTimeOffset? IncidentStartedAt { get; init; }
+
+        public long IncidentRejections { get; init; }
+
+        public DateTimeOffset? GraceEndedAt { get; init; }
+
+        public KeyHealthListRow ToRow() => new(TenantId, TenantName, Version, Status, LastUsedAt, IncidentStartedAt, IncidentRejections, GraceEndedAt);
+    }
 
     private async Task<bool> IsStaffAsync(ClaimsPrincipal user, string what, CancellationToken cancellationToken)
     {
