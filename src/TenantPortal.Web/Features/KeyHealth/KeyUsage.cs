@@ -23,7 +23,7 @@ public sealed class KeyUsage
     /// The latest rejection incident's first rejection. An incident opens with a reported rejection when none is open,
     /// and stays open while rejections keep coming; a report of uses without rejections (a reader interval in which the
     /// key was served and never refused) ends it, and a rejection more than <see cref="KeyHealthOptions.IncidentQuietPeriod"/>
-    /// after the previous one starts a new one. See docs/key-health.md.
+    /// after the previous one starts a new one. See docs/rotation.md#key-health.
     /// </summary>
     public DateTimeOffset? IncidentStartedAt { get; set; }
 
