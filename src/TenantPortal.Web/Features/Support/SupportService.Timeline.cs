@@ -233,6 +233,9 @@ public sealed partial class SupportService
         RotationNoticeKind.Revoked => "Notice: key revoked",
         RotationNoticeKind.Rotated => "Notice: key rotated",
         RotationNoticeKind.PreviousDisabled => "Notice: previous version disabled",
+        RotationNoticeKind.KeyRejected => "Notice: key rejected by the provider",
+        RotationNoticeKind.PreviousStillUsed => "Notice: previous version still used at the end of grace",
+        RotationNoticeKind.PreviousKeptWhileUsed => "Notice: previous version kept while still used",
         _ => "Notice: verification probe changed",
     };
 
