@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.KeyHealth;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.Integration;
@@ -32,6 +33,12 @@ public sealed class CanaryTests : IDisposable
             Assert.DoesNotContain(_canary, refused.Message, StringComparison.Ordinal);
             var foreign = await service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "fabrikam", new SecretValue(_canary), default);
             Assert.DoesNotContain(_canary, foreign.Message, StringComparison.Ordinal);
+
+            // Key health: the provider rejects the canary key (an incident: a notice, its deliveries, an audit row), and the page warns.
+            var at = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+            var outcome = await scope.ServiceProvider.GetRequiredService<KeyUsageIngestion>().IngestAsync(Features.KeyHealth.KeyHealthTestData.Backend,
+                new KeyUsageBatchReport(Guid.NewGuid(), 0, [new KeyUsageEntry("contoso", stored.Version!.Version, 3, at, 3, at.AddSeconds(-30), at)]), default);
+            Assert.Equal(1, Assert.IsType<KeyUsageIngestOutcome.Applied>(outcome).Response.Accepted);
         }
 
         var html = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/tenants/contoso/api-key"));
@@ -39,6 +46,7 @@ public sealed class CanaryTests : IDisposable
         Assert.Contains(ApiKeyFingerprints.Prefix, html, StringComparison.Ordinal);
         Assert.Contains(_canary[^4..], html, StringComparison.Ordinal);
         Assert.DoesNotContain(_canary, html, StringComparison.Ordinal);
+        Assert.Contains("The provider rejected this key 3 times since", html, StringComparison.Ordinal);
 
         // Every file the portal wrote: database (and its write-ahead log), local store, key ring. SQLite folds the -wal
         // file into the database and removes it when the last connection closes, so it is read first and the database
@@ -76,6 +84,7 @@ public sealed class CanaryTests : IDisposable
 
         await using (var db = _factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
         {
+            Assert.Equal(1, await db.RotationNotices.CountAsync(n => n.Kind == Web.Features.Rotation.RotationNoticeKind.KeyRejected));
             var audit = await db.AuditEvents.AsNoTracking().ToListAsync();
             Assert.NotEmpty(audit);
             Assert.DoesNotContain(audit, e => System.Text.Json.JsonSerializer.Serialize(e).Contains(_canary, StringComparison.Ordinal));

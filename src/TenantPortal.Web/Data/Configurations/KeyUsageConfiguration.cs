@@ -13,6 +13,9 @@ internal sealed class KeyUsageConfiguration : IEntityTypeConfiguration<KeyUsage>
         builder.Property(u => u.ApiKeyVersionId).ValueGeneratedNever();
         builder.Property(u => u.Revision).IsConcurrencyToken();
         // The usage goes with its version (a purge or rename removes the version rows).
+        // Support's list of keys being rejected: the open incidents only.
+        builder.HasIndex(u => u.IncidentStartedAt).HasFilter("[IncidentStartedAt] IS NOT NULL AND [IncidentEndedAt] IS NULL");
+        builder.Ignore(u => u.InIncident);
         builder.HasOne<ApiKeyVersion>().WithOne().HasForeignKey<KeyUsage>(u => u.ApiKeyVersionId).OnDelete(DeleteBehavior.Cascade);
     }
 }

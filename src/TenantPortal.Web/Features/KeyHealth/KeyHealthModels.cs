@@ -52,6 +52,9 @@ internal sealed partial class KeyHealthJsonContext : JsonSerializerContext;
 public sealed record KeyHealthOverview(string TenantId, DateTimeOffset At, TimeSpan StaleAfter, IReadOnlyList<KeyVersionHealth> Versions)
 {
     public KeyVersionHealth? Current => Versions.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Current);
+
+    /// <summary>The previous version while it is in its grace period (still enabled), if any.</summary>
+    public KeyVersionHealth? PreviousInGrace => Versions.FirstOrDefault(v => v.Status == ApiKeyVersionStatus.Previous);
 }
 
 /// <param name="IsStale">A current version not used by the backend for <see cref="KeyHealthOptions.StaleAfter"/> (counted from when it was set, if never).</param>
@@ -65,4 +68,16 @@ public sealed record KeyVersionHealth(
     DateTimeOffset? FirstRejectedAt,
     DateTimeOffset? LastRejectedAt,
     DateTimeOffset? LastReportedAt,
-    bool IsStale);
+    bool IsStale)
+{
+    /// <summary>The latest rejection incident's first rejection (see <see cref="KeyUsage.IncidentStartedAt"/>).</summary>
+    public DateTimeOffset? IncidentStartedAt { get; init; }
+
+    /// <summary>Rejections reported since <see cref="IncidentStartedAt"/>.</summary>
+    public long IncidentRejections { get; init; }
+
+    /// <summary>The provider keeps rejecting this version: every report since <see cref="IncidentStartedAt"/> carried a rejection, none a use without one.</summary>
+    public bool IsBeingRejected { get; init; }
+
+    public string ShortVersion => Version.Length > 8 ? Version[..8] : Version;
+}

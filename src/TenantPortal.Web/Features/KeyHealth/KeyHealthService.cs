@@ -54,6 +54,11 @@ public sealed class KeyHealthService(
             r.Usage?.FirstRejectedAt,
             r.Usage?.LastRejectedAt,
             r.Usage?.LastReportedAt,
-            IsStale: r.Status == ApiKeyVersionStatus.Current && (r.Usage?.LastUsedAt ?? r.CreatedAt) <= now - staleAfter)).ToList());
+            IsStale: r.Status == ApiKeyVersionStatus.Current && (r.Usage?.LastUsedAt ?? r.CreatedAt) <= now - staleAfter)
+        {
+            IncidentStartedAt = r.Usage?.IncidentStartedAt,
+            IncidentRejections = r.Usage?.IncidentRejections ?? 0,
+            IsBeingRejected = r.Usage is { IncidentStartedAt: not null, IncidentEndedAt: null },
+        }).ToList());
     }
 }

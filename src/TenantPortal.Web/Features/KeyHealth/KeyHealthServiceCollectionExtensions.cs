@@ -7,6 +7,8 @@ public static class KeyHealthServiceCollectionExtensions
         services.AddOptions<KeyHealthOptions>().BindConfiguration(KeyHealthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<KeyUsageIngestion>();
         services.AddScoped<KeyHealthService>();
+        services.AddScoped<KeyRejectionNotices>();
+        services.AddScoped<KeyHealthSupportService>();
         return services;
     }
 }

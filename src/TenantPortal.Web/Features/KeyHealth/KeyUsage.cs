@@ -19,14 +19,55 @@ public sealed class KeyUsage
 
     public DateTimeOffset? LastRejectedAt { get; set; }
 
+    /// <summary>
+    /// The latest rejection incident's first rejection. An incident opens with a reported rejection when none is open,
+    /// and stays open while rejections keep coming; a report of uses without rejections (a reader interval in which the
+    /// key was served and never refused) ends it, and a rejection more than <see cref="KeyHealthOptions.IncidentQuietPeriod"/>
+    /// after the previous one starts a new one. See docs/rotation.md#key-health.
+    /// </summary>
+    public DateTimeOffset? IncidentStartedAt { get; set; }
+
+    /// <summary>Rejections reported since <see cref="IncidentStartedAt"/>.</summary>
+    public long IncidentRejections { get; set; }
+
+    /// <summary>When the latest incident ended (the last use of the report that ended it); null while it is open.</summary>
+    public DateTimeOffset? IncidentEndedAt { get; set; }
+
+    /// <summary>How many incidents this version had; each one is told once (<see cref="NotifiedIncidents"/>).</summary>
+    public int Incidents { get; set; }
+
+    /// <summary>How many of <see cref="Incidents"/> were decided (told to the contacts, or found not worth telling).</summary>
+    public int NotifiedIncidents { get; set; }
+
+    /// <summary>True while the latest incident is open: every report since its first rejection carried a rejection.</summary>
+    public bool InIncident => IncidentStartedAt is not null && IncidentEndedAt is null;
+
     /// <summary>When a report last said something about this version.</summary>
     public DateTimeOffset LastReportedAt { get; set; }
 
     /// <summary>Incremented by every update: two reports adding to the same row at once cannot lose one another's counts.</summary>
     public long Revision { get; set; }
 
-    internal void Add(KeyUsageEntry entry, DateTimeOffset now)
+    internal void Add(KeyUsageEntry entry, DateTimeOffset now, TimeSpan incidentQuietPeriod)
     {
+        if (entry.Rejections > 0)
+        {
+            var first = entry.FirstRejectedAt ?? now;
+            if (!InIncident || (LastRejectedAt is { } previous && first - previous > incidentQuietPeriod))
+            {
+                IncidentStartedAt = first;
+                IncidentRejections = 0;
+                IncidentEndedAt = null;
+                Incidents++;
+            }
+
+            IncidentRejections += entry.Rejections;
+        }
+        else if (entry.Uses > 0 && InIncident)
+        {
+            IncidentEndedAt = entry.LastUsedAt ?? now;
+        }
+
         Uses += entry.Uses;
         LastUsedAt = Later(LastUsedAt, entry.LastUsedAt);
         Rejections += entry.Rejections;

@@ -149,8 +149,8 @@ public static partial class KeyUsageEndpoint
             if (merged.TryGetValue(key, out var earlier))
             {
                 var sum = new KeyUsage();
-                sum.Add(earlier, now);
-                sum.Add(entry, now);
+                sum.Add(earlier, now, TimeSpan.MaxValue);
+                sum.Add(entry, now, TimeSpan.MaxValue);
                 entry = entry with
                 {
                     Uses = sum.Uses, LastUsedAt = sum.LastUsedAt, Rejections = sum.Rejections, FirstRejectedAt = sum.FirstRejectedAt, LastRejectedAt = sum.LastRejectedAt,

@@ -33,6 +33,7 @@ public sealed class KeyUsageIngestion(
     AuditTrail audit,
     IOptions<PortalAuthOptions> auth,
     IOptions<KeyHealthOptions> options,
+    KeyRejectionNotices incidents,
     TimeProvider time)
 {
     public const int MaxUnknownListed = 100;
@@ -94,7 +95,7 @@ public sealed class KeyUsageIngestion(
 
             if (!inSql)
             {
-                await TrackAsync(db, known, now, cancellationToken);
+                await TrackAsync(db, known, now, options.Value.IncidentQuietPeriod, cancellationToken);
             }
 
             db.KeyUsageBatches.Add(new KeyUsageBatch
@@ -118,12 +119,14 @@ public sealed class KeyUsageIngestion(
                 {
                     // One transaction for the counts, the batch id and the audit row: a batch applied twice fails on its id.
                     await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                    await AddInSqlAsync(db, known, now, cancellationToken);
+                    await AddInSqlAsync(db, known, now, options.Value.IncidentQuietPeriod, cancellationToken);
+                    await incidents.TellNewIncidentsAsync(db, known, now, correlationId, cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
                 else
                 {
+                    await incidents.TellNewIncidentsAsync(db, known, now, correlationId, cancellationToken);
                     await db.SaveChangesAsync(cancellationToken);
                 }
 
@@ -160,7 +163,7 @@ public sealed class KeyUsageIngestion(
 
     internal sealed record VersionKey(long Id, string TenantId, string StoreVersionId);
 
-    private static async Task TrackAsync(PortalDbContext db, List<(long VersionId, KeyUsageEntry Entry)> known, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task TrackAsync(PortalDbContext db, List<(long VersionId, KeyUsageEntry Entry)> known, DateTimeOffset now, TimeSpan quiet, CancellationToken cancellationToken)
     {
         var ids = known.Select(k => k.VersionId).ToList();
         var rows = await db.KeyUsages.Where(u => ids.Contains(u.ApiKeyVersionId)).ToDictionaryAsync(u => u.ApiKeyVersionId, cancellationToken);
@@ -173,7 +176,7 @@ public sealed class KeyUsageIngestion(
                 db.KeyUsages.Add(row);
             }
 
-            row.Add(entry, now);
+            row.Add(entry, now, quiet);
         }
     }
 
@@ -182,7 +185,7 @@ public sealed class KeyUsageIngestion(
     /// counts, and times in the column's own encoding, taken from the model's converter). Same arithmetic as
     /// <see cref="KeyUsage.Add"/>: counts summed, the earliest first rejection, the latest use and rejection.
     /// </summary>
-    private static async Task AddInSqlAsync(PortalDbContext db, List<(long VersionId, KeyUsageEntry Entry)> known, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task AddInSqlAsync(PortalDbContext db, List<(long VersionId, KeyUsageEntry Entry)> known, DateTimeOffset now, TimeSpan quiet, CancellationToken cancellationToken)
     {
         if (known.Count == 0)
         {
@@ -201,10 +204,17 @@ public sealed class KeyUsageIngestion(
 
         var json = rows.Append(']').ToString();
         var reportedAt = converter.ConvertToProvider(now)!;
+        // The column's encoding is linear in UTC time (every time here is UTC), so the quiet period is a difference of two encoded times.
+        var quietSpan = (long)converter.ConvertToProvider(now)! - (long)converter.ConvertToProvider(now - quiet)!;
+        // The incident columns follow KeyUsage.Add: on conflict every right-hand column is the row's value before this
+        // statement.
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "KeyUsages" ("ApiKeyVersionId", "Uses", "LastUsedAt", "Rejections", "FirstRejectedAt", "LastRejectedAt", "LastReportedAt", "Revision")
+            INSERT INTO "KeyUsages" ("ApiKeyVersionId", "Uses", "LastUsedAt", "Rejections", "FirstRejectedAt", "LastRejectedAt", "LastReportedAt", "Revision",
+                                     "IncidentStartedAt", "IncidentRejections", "IncidentEndedAt", "Incidents", "NotifiedIncidents")
             SELECT json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'), json_extract(e.value, '$[2]'), json_extract(e.value, '$[3]'),
-                   json_extract(e.value, '$[4]'), json_extract(e.value, '$[5]'), {reportedAt}, 1
+                   json_extract(e.value, '$[4]'), json_extract(e.value, '$[5]'), {reportedAt}, 1,
+                   CASE WHEN json_extract(e.value, '$[3]') > 0 THEN json_extract(e.value, '$[4]') END, json_extract(e.value, '$[3]'), NULL,
+                   CASE WHEN json_extract(e.value, '$[3]') > 0 THEN 1 ELSE 0 END, 0
             FROM json_each({json}) AS e WHERE true
             ON CONFLICT ("ApiKeyVersionId") DO UPDATE SET
                 "Uses" = "Uses" + excluded."Uses",
@@ -213,7 +223,18 @@ public sealed class KeyUsageIngestion(
                 "FirstRejectedAt" = CASE WHEN excluded."FirstRejectedAt" IS NULL THEN "FirstRejectedAt" WHEN "FirstRejectedAt" IS NULL OR excluded."FirstRejectedAt" < "FirstRejectedAt" THEN excluded."FirstRejectedAt" ELSE "FirstRejectedAt" END,
                 "LastRejectedAt" = CASE WHEN excluded."LastRejectedAt" IS NULL THEN "LastRejectedAt" WHEN "LastRejectedAt" IS NULL OR excluded."LastRejectedAt" > "LastRejectedAt" THEN excluded."LastRejectedAt" ELSE "LastRejectedAt" END,
                 "LastReportedAt" = excluded."LastReportedAt",
-                "Revision" = "Revision" + 1
+                "Revision" = "Revision" + 1,
+                "IncidentStartedAt" = CASE WHEN excluded."Rejections" = 0 THEN "IncidentStartedAt"
+                    WHEN "IncidentStartedAt" IS NULL OR "IncidentEndedAt" IS NOT NULL OR ("LastRejectedAt" IS NOT NULL AND excluded."FirstRejectedAt" - "LastRejectedAt" > {quietSpan})
+                    THEN excluded."FirstRejectedAt" ELSE "IncidentStartedAt" END,
+                "IncidentRejections" = CASE WHEN excluded."Rejections" = 0 THEN "IncidentRejections"
+                    WHEN "IncidentStartedAt" IS NULL OR "IncidentEndedAt" IS NOT NULL OR ("LastRejectedAt" IS NOT NULL AND excluded."FirstRejectedAt" - "LastRejectedAt" > {quietSpan})
+                    THEN excluded."Rejections" ELSE "IncidentRejections" + excluded."Rejections" END,
+                "IncidentEndedAt" = CASE WHEN excluded."Rejections" > 0 THEN NULL
+                    WHEN excluded."Uses" > 0 AND "IncidentStartedAt" IS NOT NULL AND "IncidentEndedAt" IS NULL THEN excluded."LastUsedAt" ELSE "IncidentEndedAt" END,
+                "Incidents" = CASE WHEN excluded."Rejections" = 0 THEN "Incidents"
+                    WHEN "IncidentStartedAt" IS NULL OR "IncidentEndedAt" IS NOT NULL OR ("LastRejectedAt" IS NOT NULL AND excluded."FirstRejectedAt" - "LastRejectedAt" > {quietSpan})
+                    THEN "Incidents" + 1 ELSE "Incidents" END
             """, cancellationToken);
     }
 }

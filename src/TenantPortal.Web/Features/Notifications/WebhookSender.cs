@@ -30,10 +30,17 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         RotationNoticeKind.Rotated => "key.rotated",
         RotationNoticeKind.PreviousDisabled => "key.previous_disabled",
         RotationNoticeKind.ProbeChanged => "probe.changed",
+        RotationNoticeKind.KeyRejected => "key.rejected",
+        RotationNoticeKind.PreviousStillUsed => "key.previous_still_used",
+        RotationNoticeKind.PreviousKeptWhileUsed => "key.previous_kept_while_used",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown notice kind."),
     };
 
-    /// <summary>The JSON body: the event, tenant, short version id (null when the notice is about none), due date, lead days and when it happened.</summary>
+    /// <summary>
+    /// The JSON body: the event, tenant, short version id (null when the notice is about none), due date, lead days, the
+    /// moment a key health event is about (<c>since</c>: a rejection incident's first rejection, a previous version's
+    /// last use; null for the others, whose <c>dueAt</c> is the due date) and when it happened.
+    /// </summary>
     public static string Body(NotificationDelivery delivery, RotationNotice notice)
     {
         ArgumentNullException.ThrowIfNull(delivery);
@@ -43,10 +50,14 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
             EventName(notice.Kind),
             notice.TenantId,
             notice.KeyVersion is { } version ? NotificationTexts.ShortVersion(version) : null,
-            notice.DueAt?.ToUniversalTime(),
+            IsKeyHealth(notice.Kind) ? null : notice.DueAt?.ToUniversalTime(),
             notice.LeadDays,
+            IsKeyHealth(notice.Kind) ? notice.DueAt?.ToUniversalTime() : null,
             notice.CreatedAt.ToUniversalTime()), Json);
     }
+
+    private static bool IsKeyHealth(RotationNoticeKind kind) =>
+        kind is RotationNoticeKind.KeyRejected or RotationNoticeKind.PreviousStillUsed or RotationNoticeKind.PreviousKeptWhileUsed;
 
     public async Task<DeliveryAttempt> SendAsync(OutgoingNotification notification, CancellationToken cancellationToken)
     {
@@ -131,5 +142,6 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         string? Version,
         DateTimeOffset? DueAt,
         int LeadDays,
+        DateTimeOffset? Since,
         DateTimeOffset OccurredAt);
 }

@@ -27,6 +27,12 @@ public sealed class PlatformSettings
     /// </summary>
     public List<string> ProbeAllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// At the end of a grace period, a previous version the backend still used within <c>KeyHealth:PreviousInUseWindow</c>
+    /// is kept enabled (the contacts told, once) until the backend stops using it, instead of being disabled after the notice.
+    /// </summary>
+    public bool KeepPreviousWhileInUse { get; set; }
+
     public DateTimeOffset? UpdatedAt { get; set; }
 
     public RotationPolicy DefaultPolicy => new(DefaultRotationIntervalDays, ReminderLeadDays, GracePeriodDays);

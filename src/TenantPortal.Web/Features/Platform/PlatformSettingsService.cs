@@ -55,7 +55,8 @@ public sealed class PlatformSettingsService(
             .Add("Maximum interval", settings.MaxRotationIntervalDays, input.MaxRotationIntervalDays)
             .Add("Reminder leads", RotationPolicyRules.Format(settings.ReminderLeadDays), RotationPolicyRules.Format(input.ReminderLeadDays))
             .Add("Grace period", settings.GracePeriodDays, input.GracePeriodDays)
-            .AddSet("Probe allow-list", settings.ProbeAllowedHosts, hosts);
+            .AddSet("Probe allow-list", settings.ProbeAllowedHosts, hosts)
+            .Add("Keep a previous version while the backend uses it", settings.KeepPreviousWhileInUse, input.KeepPreviousWhileInUse);
         if (changes.IsEmpty)
         {
             return SaveResult.Ok;
@@ -66,6 +67,7 @@ public sealed class PlatformSettingsService(
         settings.ReminderLeadDays = [.. input.ReminderLeadDays.OrderDescending()];
         settings.GracePeriodDays = input.GracePeriodDays;
         settings.ProbeAllowedHosts = hosts;
+        settings.KeepPreviousWhileInUse = input.KeepPreviousWhileInUse;
         settings.UpdatedAt = time.GetUtcNow();
         await AuditTrail.ChainAsync(db, audit.Create(actor, AuditActions.PlatformSettingsUpdate, AuditOutcome.Succeeded, tenantId: null,
             changes: changes.ToString()), cancellationToken);
@@ -146,7 +148,8 @@ public sealed record PlatformSettingsInput(
     int MaxRotationIntervalDays,
     IReadOnlyList<int> ReminderLeadDays,
     int GracePeriodDays,
-    IReadOnlyList<string> ProbeAllowedHosts);
+    IReadOnlyList<string> ProbeAllowedHosts,
+    bool KeepPreviousWhileInUse = false);
 
 public sealed record SaveResult(bool Succeeded, string? Problem = null)
 {

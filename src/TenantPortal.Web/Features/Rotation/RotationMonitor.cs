@@ -1,8 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
+using TenantPortal.Web.Auth;
 using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Features.KeyHealth;
+using TenantPortal.Web.Features.Platform;
 using TenantPortal.Web.Features.Tenants;
+using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Leases;
 using TenantPortal.Web.SecretStore;
 
@@ -28,6 +32,12 @@ public sealed record RotationSweepReport(bool Ran, int Reminders, int Overdue, i
 {
     /// <summary>Versions whose grace ended but whose key another change held: left for the next sweep.</summary>
     public int Busy { get; init; }
+
+    /// <summary>Previous versions whose grace ended while the backend still used them: their contacts told (once per version and decision).</summary>
+    public int ToldInUse { get; init; }
+
+    /// <summary>Of those, versions kept enabled because the platform setting says to wait while they are used.</summary>
+    public int KeptInUse { get; init; }
 }
 
 /// <summary>
@@ -40,8 +50,10 @@ public sealed partial class RotationMonitor(
     Leases leases,
     LeaseHolder instance,
     KeyLifecycle lifecycle,
+    AuditTrail audit,
     TimeProvider time,
     IOptions<RotationMonitorOptions> options,
+    IOptions<KeyHealthOptions> health,
     ILogger<RotationMonitor> logger)
 {
     public const string LeaseName = "rotation-monitor";
@@ -55,13 +67,13 @@ public sealed partial class RotationMonitor(
         }
 
         var (reminders, overdue) = await SendDueNoticesAsync(cancellationToken);
-        var (disabled, failed, busy) = await DisableExpiredGraceAsync(cancellationToken);
+        var (disabled, failed, busy, told, kept) = await DisableExpiredGraceAsync(cancellationToken);
         if (reminders + overdue + disabled + failed > 0)
         {
             LogSwept(logger, reminders, overdue, disabled, failed);
         }
 
-        return new RotationSweepReport(true, reminders, overdue, disabled, failed) { Busy = busy };
+        return new RotationSweepReport(true, reminders, overdue, disabled, failed) { Busy = busy, ToldInUse = told, KeptInUse = kept };
     }
 
     private async Task<(int Reminders, int Overdue)> SendDueNoticesAsync(CancellationToken cancellationToken)
@@ -126,33 +138,66 @@ public sealed partial class RotationMonitor(
         }
     }
 
-    private async Task<(int Disabled, int Failed, int Busy)> DisableExpiredGraceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Disables previous versions whose grace ended. One the backend used within <see cref="KeyHealthOptions.PreviousInUseWindow"/>
+    /// is not disabled silently: its contacts are told first (once per version), then it is disabled, or kept enabled
+    /// while it is used when <see cref="PlatformSettings.KeepPreviousWhileInUse"/> says to wait.
+    /// </summary>
+    private async Task<(int Disabled, int Failed, int Busy, int Told, int Kept)> DisableExpiredGraceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        int disabled = 0, failed = 0, busy = 0;
+        var usedSince = now - health.Value.PreviousInUseWindow;
+        int disabled = 0, failed = 0, busy = 0, told = 0, kept = 0;
         var skip = new HashSet<long>();
+        bool? keepWhileUsed = null;
         while (true)
         {
-            List<(long Id, string TenantId, string StoreVersionId)> expired;
+            List<(long Id, string TenantId, string StoreVersionId, DateTimeOffset? LastUsedAt)> expired;
             await using (var db = contexts.CreateDbContext())
             {
-                expired = (await db.ApiKeyVersions.AsNoTracking()
-                        .Where(v => v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && v.MissingFromStoreSince == null && !skip.Contains(v.Id))
-                        .OrderBy(v => v.GraceEndsAt)
+                expired = (await (
+                            from v in db.ApiKeyVersions.AsNoTracking()
+                            where v.GraceEndsAt != null && v.GraceEndsAt <= now && v.DisabledInStoreAt == null && v.MissingFromStoreSince == null && !skip.Contains(v.Id)
+                            orderby v.GraceEndsAt
+                            join u in db.KeyUsages.AsNoTracking() on v.Id equals u.ApiKeyVersionId into usage
+                            from u in usage.DefaultIfEmpty()
+                            select new { v.Id, v.TenantId, v.StoreVersionId, LastUsedAt = u == null ? null : u.LastUsedAt })
                         .Take(options.Value.BatchSize)
-                        .Select(v => new { v.Id, v.TenantId, v.StoreVersionId })
                         .ToListAsync(cancellationToken))
-                    .Select(v => (v.Id, v.TenantId, v.StoreVersionId))
+                    .Select(v => (v.Id, v.TenantId, v.StoreVersionId, v.LastUsedAt))
                     .ToList();
+                if (expired.Any(v => v.LastUsedAt >= usedSince))
+                {
+                    keepWhileUsed ??= (await PlatformSettingsService.LoadAsync(db, tracking: false, cancellationToken)).KeepPreviousWhileInUse;
+                }
             }
 
             if (expired.Count == 0)
             {
-                return (disabled, failed, busy);
+                return (disabled, failed, busy, told, kept);
             }
 
-            foreach (var (id, tenantId, version) in expired)
+            foreach (var (id, tenantId, version, lastUsedAt) in expired)
             {
+                if (lastUsedAt is { } used && used >= usedSince)
+                {
+                    var keep = keepWhileUsed == true;
+                    var tell = await TellStillUsedAsync(tenantId, version, used, keep, now, cancellationToken);
+                    told += tell == Telling.Told ? 1 : 0;
+                    if (tell == Telling.Failed)
+                    {
+                        skip.Add(id); // never disabled before they are told: the next sweep tries again
+                        continue;
+                    }
+
+                    if (keep)
+                    {
+                        skip.Add(id);
+                        kept++;
+                        continue;
+                    }
+                }
+
                 // The key lifecycle re-reads the version under the tenant's key lock; a tenant whose key is being changed
                 // right now, or a store that did not confirm, is left for the next sweep.
                 var result = await lifecycle.EndGraceAsync(tenantId, version, cancellationToken);
@@ -171,6 +216,51 @@ public sealed partial class RotationMonitor(
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Records (once per version and decision: the unique notice index backs this up across instances) that the previous
+    /// version was still used when its grace ended: a notice to the contacts and an audit row, committed before the
+    /// version is disabled, so they hear it from the portal first.
+    /// </summary>
+    private async Task<Telling> TellStillUsedAsync(string tenantId, string version, DateTimeOffset lastUsedAt, bool keep, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var kind = keep ? RotationNoticeKind.PreviousKeptWhileUsed : RotationNoticeKind.PreviousStillUsed;
+        await using var db = contexts.CreateDbContext();
+        if (await db.RotationNotices.AnyAsync(n => n.TenantId == tenantId && n.StoreVersionId == version && n.Kind == kind, cancellationToken))
+        {
+            return Telling.ToldBefore;
+        }
+
+        var tenant = await db.Tenants.AsNoTracking().Include(t => t.Contacts).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return Telling.ToldBefore;
+        }
+
+        RotationNotices.Add(db, tenant, version, kind, 0, lastUsedAt, now);
+        var window = (int)health.Value.PreviousInUseWindow.TotalMinutes;
+        await AuditTrail.ChainAsync(db, audit.Create(PortalActor.System, KeyHealthAuditActions.PreviousStillUsed, AuditOutcome.Succeeded, tenantId,
+            secretName: SecretName.ForTenant(tenantId).Value, keyVersion: version,
+            reason: $"Grace period ended while the backend still used the version (last use {lastUsedAt:O}, within {window} minutes); contacts told; " +
+                (keep ? "kept enabled while it is used (platform setting: wait while the previous version is used)" : "disabling it now")), cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return Telling.Told;
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance told them first (the notice's unique index), or took the chain's next link: the next sweep decides again.
+            return Telling.Failed;
+        }
+    }
+
+    private enum Telling
+    {
+        Told,
+        ToldBefore,
+        Failed,
     }
 
     private static async Task<Dictionary<string, Tenant>> LoadTenantsAsync(PortalDbContext db, IEnumerable<string> ids, CancellationToken cancellationToken)

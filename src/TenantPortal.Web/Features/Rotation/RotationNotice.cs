@@ -38,4 +38,13 @@ public enum RotationNoticeKind
 
     /// <summary>The tenant's verification probe URL was set, changed or removed: a new key goes there before it is stored.</summary>
     ProbeChanged,
+
+    /// <summary>The provider is rejecting the current key (once per version and incident; LeadDays is the incident's number, DueAt its first rejection).</summary>
+    KeyRejected,
+
+    /// <summary>A previous version's grace ended while the backend still used it; it is being disabled (DueAt: its last use).</summary>
+    PreviousStillUsed,
+
+    /// <summary>A previous version's grace ended while the backend still used it; it is kept enabled until the backend stops (DueAt: its last use).</summary>
+    PreviousKeptWhileUsed,
 }

@@ -234,6 +234,9 @@ public sealed partial class SupportService
         RotationNoticeKind.Revoked => texts["NoticeRevoked"],
         RotationNoticeKind.Rotated => texts["NoticeRotated"],
         RotationNoticeKind.PreviousDisabled => texts["NoticePreviousDisabled"],
+        RotationNoticeKind.KeyRejected => texts["NoticeKeyRejected"],
+        RotationNoticeKind.PreviousStillUsed => texts["NoticePreviousStillUsed"],
+        RotationNoticeKind.PreviousKeptWhileUsed => texts["NoticePreviousKeptWhileUsed"],
         _ => texts["NoticeProbeChanged"],
     };
 

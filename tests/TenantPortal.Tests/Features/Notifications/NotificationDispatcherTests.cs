@@ -383,10 +383,10 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
 
         var report = await _bed.Dispatcher.DispatchDueAsync(default);
 
-        Assert.Equal(18, report.Delivered);
-        var texts = (await _bed.Smtp.WaitForMessagesAsync(12)).Select(m => m.Subject + "\n" + m.TextBody)
+        Assert.Equal(27, report.Delivered);
+        var texts = (await _bed.Smtp.WaitForMessagesAsync(18)).Select(m => m.Subject + "\n" + m.TextBody)
             .Concat(_bed.Webhook.Requests.Select(r => r.Body)).ToList();
-        Assert.Equal(18, texts.Count);
+        Assert.Equal(27, texts.Count);
         Assert.All(texts, t =>
         {
             Assert.DoesNotContain("Zq9X", t, StringComparison.Ordinal);
@@ -394,9 +394,9 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
             Assert.DoesNotContain(_bed.SigningKey!, t, StringComparison.Ordinal);
             Assert.DoesNotContain(NotificationTestBed.VersionId, t, StringComparison.Ordinal);
         });
-        Assert.Equal(6, _bed.Smtp.Messages.Count(m => m.Body!.Headers["Content-Language"] == "ja"));
+        Assert.Equal(9, _bed.Smtp.Messages.Count(m => m.Body!.Headers["Content-Language"] == "ja"));
         Assert.Equal(
-            ["key.overdue", "key.previous_disabled", "key.reminder", "key.revoked", "key.rotated", "probe.changed"],
+            ["key.overdue", "key.previous_disabled", "key.previous_kept_while_used", "key.previous_still_used", "key.rejected", "key.reminder", "key.revoked", "key.rotated", "probe.changed"],
             _bed.Webhook.Requests.Select(r => r.Header("X-TenantPortal-Event")).Order());
 
         var logs = _bed.Portal.Services.GetFakeLogCollector().GetSnapshot();

@@ -44,7 +44,8 @@ public sealed class SupportPagesTests : PortalComponentTestBase
         Assert.StartsWith("/support/rotation-status?dueFrom=", dashboard.Find("[data-testid=due-week-3]").GetAttribute("href"), StringComparison.Ordinal);
         Assert.EndsWith(": 1", dashboard.Find("[data-testid=stored-week-8]").TextContent.Trim(), StringComparison.Ordinal);
         Assert.NotEmpty(dashboard.FindAll("[data-testid=chart-coming-due] svg"));
-        Assert.Contains("once the SaaS backend reports key usage", Normalized(dashboard.Find("[data-testid=key-health-pending]").TextContent), StringComparison.Ordinal);
+        dashboard.WaitForAssertion(() => Assert.Equal("Being rejected: 0", dashboard.Find("[data-testid=key-health-count-rejected]").TextContent.Trim()));
+        Assert.Equal("/support/key-health?problem=stale", dashboard.Find("[data-testid=key-health-count-stale]").GetAttribute("href"));
         Assert.DoesNotContain("/api-key", dashboard.Markup, StringComparison.Ordinal);
     }
 

@@ -285,6 +285,18 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                     b.Property<DateTimeOffset?>("FirstRejectedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateTimeOffset?>("IncidentEndedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<long>("IncidentRejections")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("IncidentStartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("Incidents")
+                        .HasColumnType("int");
+
                     b.Property<DateTimeOffset?>("LastRejectedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -293,6 +305,9 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
                     b.Property<DateTimeOffset?>("LastUsedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<int>("NotifiedIncidents")
+                        .HasColumnType("int");
 
                     b.Property<long>("Rejections")
                         .HasColumnType("bigint");
@@ -305,6 +320,9 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .HasColumnType("bigint");
 
                     b.HasKey("ApiKeyVersionId");
+
+                    b.HasIndex("IncidentStartedAt")
+                        .HasFilter("[IncidentStartedAt] IS NOT NULL AND [IncidentEndedAt] IS NULL");
 
                     b.ToTable("KeyUsages");
                 });
@@ -430,6 +448,9 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
 
                     b.Property<int>("GracePeriodDays")
                         .HasColumnType("int");
+
+                    b.Property<bool>("KeepPreviousWhileInUse")
+                        .HasColumnType("bit");
 
                     b.Property<int>("MaxRotationIntervalDays")
                         .HasColumnType("int");

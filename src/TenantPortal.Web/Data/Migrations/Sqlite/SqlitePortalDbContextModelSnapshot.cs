@@ -273,6 +273,18 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                     b.Property<long?>("FirstRejectedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("IncidentEndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IncidentRejections")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("IncidentStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Incidents")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LastRejectedAt")
                         .HasColumnType("INTEGER");
 
@@ -280,6 +292,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("LastUsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("NotifiedIncidents")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("Rejections")
@@ -293,6 +308,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("ApiKeyVersionId");
+
+                    b.HasIndex("IncidentStartedAt")
+                        .HasFilter("[IncidentStartedAt] IS NOT NULL AND [IncidentEndedAt] IS NULL");
 
                     b.ToTable("KeyUsages");
                 });
@@ -415,6 +433,9 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("GracePeriodDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("KeepPreviousWhileInUse")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxRotationIntervalDays")
