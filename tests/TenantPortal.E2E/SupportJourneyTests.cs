@@ -93,9 +93,10 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(overdue.Locator("[data-testid=status-count]")).ToHaveTextAsync("1", Patient);
         await Assertions.Expect(page.Locator("[data-testid=status-card-NotSet] [data-testid=status-count]")).ToHaveTextAsync("1");
         await Assertions.Expect(page.Locator("[data-testid=status-card-Revoked] [data-testid=status-count]")).ToHaveTextAsync("1");
-        await Assertions.Expect(page.Locator("[data-testid=key-health-pending]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=key-health-summary]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=chart-coming-due] svg").First).ToBeVisibleAsync();
         await PortalServerFixture.ScreenshotAsync(page, "support-dashboard");
+        await Accessibility.AssertAccessibleAsync(page, "the support dashboard");
 
         await overdue.ClickAsync();
         await page.WaitForURLAsync("**/support/rotation-status?status=Overdue");
@@ -163,6 +164,7 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(overdue).ToHaveAttributeAsync("aria-label", "期限切れ: 1 テナント、一覧を開く");
         await Assertions.Expect(page.Locator("[data-testid=delivery-summary]")).ToContainTextAsync("過去 30 日間に断念");
         await PortalServerFixture.ScreenshotAsync(page, "support-dashboard-ja");
+        await Accessibility.AssertAccessibleAsync(page, "the support dashboard in Japanese");
 
         await overdue.ClickAsync();
         await page.WaitForURLAsync("**/support/rotation-status?status=Overdue");
