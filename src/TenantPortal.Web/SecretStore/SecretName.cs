@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Resources;
 using System.Text.RegularExpressions;
 
 namespace TenantPortal.Web.SecretStore;
@@ -13,13 +15,16 @@ public readonly partial record struct SecretName
     /// <summary>The longest tenant id that still fits Key Vault's 127-character limit.</summary>
     public const int MaxTenantIdLength = MaxLength - 15;
 
+    // The rule's messages in the caller's UI culture (SecretName.resx, .ja.resx beside this file); exceptions stay English.
+    private static readonly ResourceManager Texts = new(typeof(SecretName));
+
     private SecretName(string value) => Value = value;
 
     public string Value { get; }
 
     public static SecretName ForTenant(string tenantId)
     {
-        if (!IsValidTenantId(tenantId, out var error))
+        if (Problem(tenantId, CultureInfo.InvariantCulture) is { } error)
         {
             throw new ArgumentException(error, nameof(tenantId));
         }
@@ -27,30 +32,36 @@ public readonly partial record struct SecretName
         return new SecretName(Prefix + tenantId + Suffix);
     }
 
-    /// <summary>Key Vault allows <c>0-9 a-z A-Z -</c> and 1–127 characters for the whole name.</summary>
+    /// <summary>Key Vault allows <c>0-9 a-z A-Z -</c> and 1–127 characters for the whole name; <paramref name="error"/> in the caller's language.</summary>
     public static bool IsValidTenantId([NotNullWhen(true)] string? tenantId, [NotNullWhen(false)] out string? error)
     {
-        if (string.IsNullOrEmpty(tenantId))
+        if (Problem(tenantId, CultureInfo.CurrentUICulture) is { } problem)
         {
-            error = "A tenant id is required.";
-            return false;
-        }
-
-        if (tenantId.Length > MaxTenantIdLength)
-        {
-            error = $"A tenant id can have at most {MaxTenantIdLength} characters, so that the secret name stays within Key Vault's {MaxLength}.";
-            return false;
-        }
-
-        if (!AllowedCharacters().IsMatch(tenantId))
-        {
-            error = "A tenant id can contain only letters a-z and A-Z, digits 0-9 and hyphens.";
+            error = problem;
             return false;
         }
 
         error = null;
         return true;
     }
+
+    private static string? Problem(string? tenantId, CultureInfo language)
+    {
+        if (string.IsNullOrEmpty(tenantId))
+        {
+            return Text("TenantIdRequired", language);
+        }
+
+        if (tenantId.Length > MaxTenantIdLength)
+        {
+            return Text("TenantIdTooLong", language, MaxTenantIdLength, MaxLength);
+        }
+
+        return AllowedCharacters().IsMatch(tenantId) ? null : Text("TenantIdCharacters", language);
+    }
+
+    private static string Text(string key, CultureInfo language, params object[] arguments) =>
+        string.Format(CultureInfo.InvariantCulture, Texts.GetString(key, language)!, arguments);
 
     public override string ToString() => Value;
 

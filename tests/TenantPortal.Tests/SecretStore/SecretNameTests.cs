@@ -1,3 +1,4 @@
+using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Tests.SecretStore;
@@ -28,5 +29,17 @@ public class SecretNameTests
         Assert.Equal(127, SecretName.ForTenant(new string('a', 112)).Value.Length);
         Assert.False(SecretName.IsValidTenantId(new string('a', 113), out var error));
         Assert.Contains("127", error);
+    }
+
+    [Fact]
+    public void IsValidTenantId_InJapanese_SaysWhyInJapanese_WhileTheExceptionStaysEnglish()
+    {
+        using var japanese = UiCulture.Use("ja");
+
+        Assert.False(SecretName.IsValidTenantId("contoso_01", out var error));
+
+        Assert.Equal("テナント ID に使えるのは英字 a-z と A-Z、数字 0-9、ハイフンだけです。", error);
+        var thrown = Assert.Throws<ArgumentException>(() => SecretName.ForTenant("contoso_01"));
+        Assert.StartsWith("A tenant id can contain only letters a-z and A-Z, digits 0-9 and hyphens.", thrown.Message);
     }
 }
