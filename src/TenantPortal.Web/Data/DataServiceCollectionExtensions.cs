@@ -84,6 +84,7 @@ public static class DataServiceCollectionExtensions
                 builder.Services.AddSingleton(writerGate);
                 builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>((sp, o) => o.UseSqlite(connectionString)
                     .AddInterceptors(new SqliteConnectionTuning(), writerGate, new AuditAppendOnlyInterceptor())
+                    .LogTo(SqliteWriterGate.IsTransactionDisposed, writerGate.OnTransactionDisposed)
                     .AddInterceptors(sp.GetServices<IInterceptor>()) // the features' own (IInterceptor singletons)
                     .ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();

@@ -17,11 +17,12 @@ namespace TenantPortal.Web.Data;
 /// writer of this process commits or rolls back, so SQLite never has two of them contending.
 /// </para>
 /// <para>
-/// The gate is released when the transaction commits, rolls back or fails, or else (a transaction disposed without
-/// either) when its connection starts another transaction, closes or is disposed. A writer waits at most
-/// <see cref="MaxWait"/>, SQLite's own busy timeout, and then asks SQLite regardless: a transaction that waits inside
-/// itself for another writer of this process therefore meets exactly the behaviour it had without the gate (SQLite's
-/// busy timeout) instead of waiting forever. Other processes on the same file (a second portal instance, a tool) are
+/// The gate is released when the transaction commits, rolls back, fails or is disposed (EF Core's TransactionDisposed
+/// event, through <c>LogTo</c>: see <see cref="OnTransactionDisposed"/>), when BEGIN itself fails, and as a last resort
+/// when its connection starts another transaction, closes or is disposed. A writer waits at most <see cref="MaxWait"/>,
+/// SQLite's own busy timeout, and then asks SQLite regardless: a transaction that waits inside itself for another
+/// writer of this process is refused with SQLite's "database is locked" after twice the busy timeout (the wait here,
+/// then SQLite's own) instead of waiting forever. Other processes on the same file (a second portal instance, a tool) are
 /// not queued here and contend through SQLite's busy handler as before. SQL Server needs none of this.
 /// </para>
 /// </summary>
@@ -45,23 +46,60 @@ internal sealed class SqliteWriterGate : IDbTransactionInterceptor, IDbConnectio
         InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
         Release(eventData.ConnectionId);
-        if (await EnterAsync(cancellationToken))
+        if (!await EnterAsync(cancellationToken))
         {
-            _holders[eventData.ConnectionId] = 0;
+            return result;
         }
 
-        return result;
+        // BEGIN runs here so that a BEGIN that fails (another process kept the lock past the busy timeout, a cancelled
+        // token) gives the gate back: EF Core raises no event for it.
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(eventData.IsolationLevel, cancellationToken);
+            _holders[eventData.ConnectionId] = 0;
+            return InterceptionResult<DbTransaction>.SuppressWithResult(transaction);
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
     }
 
     public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
         Release(eventData.ConnectionId);
-        if (Enter())
+        if (!Enter())
         {
-            _holders[eventData.ConnectionId] = 0;
+            return result;
         }
 
-        return result;
+        try
+        {
+            var transaction = connection.BeginTransaction(eventData.IsolationLevel);
+            _holders[eventData.ConnectionId] = 0;
+            return InterceptionResult<DbTransaction>.SuppressWithResult(transaction);
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+    }
+
+    /// <summary>For <c>LogTo</c>: the one event this gate needs that no interceptor sees.</summary>
+    public static bool IsTransactionDisposed(EventId id, LogLevel level) => id.Id == RelationalEventId.TransactionDisposed.Id;
+
+    /// <summary>
+    /// A transaction disposed without a commit or a rollback (a failed SaveChanges, an early return): EF Core raises no
+    /// interceptor event for it, and a pooled context going back to its pool closes its connection without one either.
+    /// </summary>
+    public void OnTransactionDisposed(EventData eventData)
+    {
+        if (eventData is TransactionEventData transaction)
+        {
+            Release(transaction.ConnectionId);
+        }
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.ConnectionId);

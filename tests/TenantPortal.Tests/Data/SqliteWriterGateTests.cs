@@ -95,6 +95,26 @@ public sealed class SqliteWriterGateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASaveThatFailsInItsOwnTransaction_OnAConnectionKeptOpen_GivesTheGateBack()
+    {
+        await AddTenantAsync("gate-a");
+
+        // Two statements, so SaveChanges begins a transaction; it fails on the second and EF Core disposes the
+        // transaction without a rollback event, and the pooled context's reset closes the connection without one either.
+        await using (var db = _portal.CreateDbContext())
+        {
+            await db.Database.OpenConnectionAsync();
+            db.Tenants.AddRange(NewTenant("gate-b"), NewTenant("gate-a"));
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+            Assert.False(_gate.IsHeld);
+        }
+
+        Assert.False(_gate.IsHeld);
+        await AddTenantAsync("gate-c");
+        Assert.Equal(["gate-a", "gate-c"], await InsertionOrderAsync());
+    }
+
+    [Fact]
     public async Task ATransactionRolledBack_GivesTheGateBackAtOnce()
     {
         await using var db = _portal.CreateDbContext();

@@ -183,10 +183,9 @@ public sealed partial class KeyLifecycle
                 return await strategyContext.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
                 {
                     await using var db = contexts.CreateDbContext();
-                    // Read before the transaction, so that SQLite's one writer is held only for the writes: the key lock
-                    // keeps every other change off these rows, and the lease proven below shows it was held throughout
-                    // (a change that took it over would have left another holder).
-                    var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
+                    // The versions are read before the transaction, so that SQLite's one writer is not held while a long
+                    // history loads: only changes under the key lock move them, and the lease proven below shows it was
+                    // held throughout (a change that took it over would have left another holder).
                     var all = await db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId).ToListAsync(ct);
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
                     // A replay whose first execution landed changes nothing. It landed only if it gave the lock back (the release
@@ -208,6 +207,8 @@ public sealed partial class KeyLifecycle
                         return null;
                     }
 
+                    // The tenant inside it: its contacts and policy are edited without the key lock.
+                    var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
                     var rows = all.Where(v => !KeyCommit.IsAtRest(v, view)).ToList();
                     db.ApiKeyVersions.AttachRange(rows);
                     var change = new KeyCommit(db, tenant, rows, all.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal), view, time.GetUtcNow());
