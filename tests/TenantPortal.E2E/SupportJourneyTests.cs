@@ -116,6 +116,12 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(page.Locator("[data-testid=open-submit-dialog]")).ToHaveCountAsync(0);
         await Accessibility.AssertAccessibleAsync(page, "a tenant's timeline");
         await PortalServerFixture.ScreenshotAsync(page, "tenant-timeline");
+
+        await page.GotoAsync("/support/key-health?problem=rejected");
+        await PortalServerFixture.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Key health", Patient);
+        await Assertions.Expect(page.Locator("[data-testid=key-health-list]")).ToBeVisibleAsync();
+        await Accessibility.AssertAccessibleAsync(page, "the key health list");
         await page.Context.CloseAsync();
     }
 
@@ -183,6 +189,12 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await Assertions.Expect(page.Locator("[data-testid=timeline-entry][data-kind=TenantOnboarded]")).ToContainTextAsync("テナントをオンボード");
         await Accessibility.AssertAccessibleAsync(page, "a tenant's timeline in Japanese");
         await PortalServerFixture.ScreenshotAsync(page, "tenant-timeline-ja");
+
+        await page.GotoAsync("/support/key-health?problem=stale");
+        await PortalServerFixture.WaitForCircuitAsync(page);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("キーの状態", Patient);
+        await Assertions.Expect(page.Locator("[data-testid=key-health-list]")).ToBeVisibleAsync();
+        await Accessibility.AssertAccessibleAsync(page, "the key health list in Japanese");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "このキーは誰のもの？" }).ClickAsync();
         await page.WaitForURLAsync("**/support/key-lookup");
