@@ -31,9 +31,13 @@ public sealed class KeyHealthSupportPageTests : PortalComponentTestBase
         Assert.Contains(version[..8], row.TextContent, StringComparison.Ordinal);
         Assert.Contains("14 times since 11/25/2026 9:00 AM UTC", text, StringComparison.Ordinal);
         Assert.Equal("/tenants/contoso/api-key", row.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Equal(["Tenant", "Version", "Last used", "Rejected"], rejected.FindAll("[data-testid=key-health-list] thead th").Select(th => th.TextContent.Trim()));
 
         navigation.NavigateTo("/support/key-health?problem=stale");
         rejected.WaitForAssertion(() => Assert.Equal("No tenant is on this list.", rejected.Find("[data-testid=key-health-empty]").TextContent.Trim()));
+        // A stale key has no fourth column (no "grace ended" it has nothing for).
+        Assert.Equal(["Tenant", "Version", "Last used"], rejected.FindAll("[data-testid=key-health-list] thead th").Select(th => th.TextContent.Trim()));
+        Assert.Equal("3", rejected.Find("[data-testid=key-health-empty]").GetAttribute("colspan"));
 
         navigation.NavigateTo("/support/key-health?problem=sk_live_nonsense");
         rejected.WaitForAssertion(() => Assert.Equal("There is no such key health list: choose one of the lists above.",
