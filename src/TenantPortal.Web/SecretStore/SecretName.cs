@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Resources;
+using TenantPortal.Web.Infrastructure.Text;
 using System.Text.RegularExpressions;
 
 namespace TenantPortal.Web.SecretStore;
@@ -16,7 +16,7 @@ public readonly partial record struct SecretName
     public const int MaxTenantIdLength = MaxLength - 15;
 
     // The rule's messages in the caller's UI culture (SecretName.resx, .ja.resx beside this file); exceptions stay English.
-    private static readonly ResourceManager Texts = new(typeof(SecretName));
+    private static readonly ResourceTexts Texts = new(typeof(SecretName));
 
     private SecretName(string value) => Value = value;
 
@@ -49,19 +49,16 @@ public readonly partial record struct SecretName
     {
         if (string.IsNullOrEmpty(tenantId))
         {
-            return Text("TenantIdRequired", language);
+            return Texts.FormatIn(language, "TenantIdRequired");
         }
 
         if (tenantId.Length > MaxTenantIdLength)
         {
-            return Text("TenantIdTooLong", language, MaxTenantIdLength, MaxLength);
+            return Texts.FormatIn(language, "TenantIdTooLong", MaxTenantIdLength, MaxLength);
         }
 
-        return AllowedCharacters().IsMatch(tenantId) ? null : Text("TenantIdCharacters", language);
+        return AllowedCharacters().IsMatch(tenantId) ? null : Texts.FormatIn(language, "TenantIdCharacters");
     }
-
-    private static string Text(string key, CultureInfo language, params object[] arguments) =>
-        string.Format(CultureInfo.InvariantCulture, Texts.GetString(key, language)!, arguments);
 
     public override string ToString() => Value;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Resources;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Features.Platform;
 
@@ -17,10 +17,7 @@ public sealed record ProbeAllowListEntry(string Host, int Port, string PathPrefi
 
 
     // The messages are worded in the caller's UI culture (ProbeAllowListEntry.resx, .ja.resx beside this file).
-    private static readonly ResourceManager Texts = new(typeof(ProbeAllowListEntry));
-
-    private static string Text(string key, params object[] arguments) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+    private static readonly ResourceTexts Texts = new(typeof(ProbeAllowListEntry));
 
     /// <summary>The entry as it is stored and shown on the settings page: the bare host when nothing else is stated.</summary>
     public string Stored => Port == DefaultPort && PathPrefix == "/" ? Host : ToString();
@@ -34,7 +31,7 @@ public sealed record ProbeAllowListEntry(string Host, int Port, string PathPrefi
         var shown = text.Length > 60 ? text[..60] + "…" : text;
         if (text.Length > MaxLength)
         {
-            return Text("TooLong", shown, MaxLength);
+            return Texts.Format("TooLong", shown, MaxLength);
         }
 
         var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
@@ -44,38 +41,38 @@ public sealed record ProbeAllowListEntry(string Host, int Port, string PathPrefi
         }
         else if (!text[..schemeEnd].Equals(Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase))
         {
-            return Text("NotHttps", shown, text[..schemeEnd]);
+            return Texts.Format("NotHttps", shown, text[..schemeEnd]);
         }
 
         if (text.IndexOfAny(['?', '#']) >= 0)
         {
-            return Text("QueryOrFragment", shown);
+            return Texts.Format("QueryOrFragment", shown);
         }
 
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
         {
-            return Text("NotAnOrigin", shown);
+            return Texts.Format("NotAnOrigin", shown);
         }
 
         if (uri.UserInfo.Length > 0)
         {
-            return Text("UserInfo", shown);
+            return Texts.Format("UserInfo", shown);
         }
 
         var host = uri.IdnHost.TrimEnd('.').ToLowerInvariant();
         if (uri.HostNameType != UriHostNameType.Dns || !host.Contains('.', StringComparison.Ordinal) || host.Length > 253)
         {
-            return Text("NotDns", shown);
+            return Texts.Format("NotDns", shown);
         }
 
         if (uri.Port < 1)
         {
-            return Text("BadPort", shown);
+            return Texts.Format("BadPort", shown);
         }
 
         if (HasEncodedSeparator(uri.AbsolutePath))
         {
-            return Text("EncodedSeparator", shown);
+            return Texts.Format("EncodedSeparator", shown);
         }
 
         var prefix = uri.AbsolutePath.TrimEnd('/');

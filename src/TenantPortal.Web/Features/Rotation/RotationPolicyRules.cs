@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Resources;
 using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Features.Rotation;
 
@@ -8,10 +7,7 @@ namespace TenantPortal.Web.Features.Rotation;
 public static class RotationPolicyRules
 {
     // The messages are worded in the caller's UI culture (RotationPolicyRules.resx, .ja.resx beside this file).
-    private static readonly ResourceManager Texts = new(typeof(RotationPolicyRules));
-
-    private static string Text(string key, params object[] arguments) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+    private static readonly ResourceTexts Texts = new(typeof(RotationPolicyRules));
 
     /// <summary>A specific problem with <paramref name="policy"/> in the caller's language, or null when it is valid within <paramref name="maxIntervalDays"/>.</summary>
     public static string? Validate(RotationPolicy policy, int maxIntervalDays)
@@ -19,27 +15,27 @@ public static class RotationPolicyRules
         ArgumentNullException.ThrowIfNull(policy);
         if (policy.IntervalDays < RotationPolicy.MinIntervalDays || policy.IntervalDays > maxIntervalDays)
         {
-            return Text("IntervalRange", RotationPolicy.MinIntervalDays, maxIntervalDays, policy.IntervalDays);
+            return Texts.Format("IntervalRange", RotationPolicy.MinIntervalDays, maxIntervalDays, policy.IntervalDays);
         }
 
         if (policy.ReminderLeadDays.Count > RotationPolicy.MaxReminderLeads)
         {
-            return Text("TooManyLeads", RotationPolicy.MaxReminderLeads);
+            return Texts.Format("TooManyLeads", RotationPolicy.MaxReminderLeads);
         }
 
         foreach (var lead in policy.ReminderLeadDays.Where(d => d < 1 || d >= policy.IntervalDays))
         {
-            return Text("LeadRange", policy.IntervalDays, lead);
+            return Texts.Format("LeadRange", policy.IntervalDays, lead);
         }
 
         if (policy.ReminderLeadDays.Distinct().Count() != policy.ReminderLeadDays.Count)
         {
-            return Text("LeadTwice");
+            return Texts.Format("LeadTwice");
         }
 
         if (policy.GracePeriodDays < 0 || policy.GracePeriodDays > RotationPolicy.MaxGracePeriodDays)
         {
-            return Text("GraceRange", RotationPolicy.MaxGracePeriodDays, policy.GracePeriodDays);
+            return Texts.Format("GraceRange", RotationPolicy.MaxGracePeriodDays, policy.GracePeriodDays);
         }
 
         return null;
@@ -58,7 +54,7 @@ public static class RotationPolicyRules
         }
 
         return policy.GracePeriodDays > platform.GracePeriodDays
-            ? Text("GraceOverPlatform", platform.GracePeriodDays)
+            ? Texts.Format("GraceOverPlatform", platform.GracePeriodDays)
             : null;
     }
 

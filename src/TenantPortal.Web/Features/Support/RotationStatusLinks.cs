@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Resources;
 using Microsoft.AspNetCore.WebUtilities;
 using TenantPortal.Web.Infrastructure.Text;
 
@@ -16,10 +15,7 @@ public static class RotationStatusLinks
     public const string ExportCsvPath = "/support/rotation-status/export.csv";
 
     // The messages are worded in the caller's UI culture (RotationStatusLinks.resx, .ja.resx beside this file).
-    private static readonly ResourceManager Texts = new(typeof(RotationStatusLinks));
-
-    private static string Text(string key, params object[] arguments) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+    private static readonly ResourceTexts Texts = new(typeof(RotationStatusLinks));
 
     public static string TimelinePath(string tenantId) => $"/support/tenants/{Uri.EscapeDataString(tenantId)}/timeline";
 
@@ -72,7 +68,7 @@ public static class RotationStatusLinks
         {
             if (!Enum.TryParse<TenantKeyStatus>(status, ignoreCase: true, out var s) || !Enum.IsDefined(s) || int.TryParse(status, out _))
             {
-                return (null, Text("NoSuchStatus", Cut(status), string.Join(", ", Enum.GetNames<TenantKeyStatus>())));
+                return (null, Texts.Format("NoSuchStatus", Cut(status), string.Join(", ", Enum.GetNames<TenantKeyStatus>())));
             }
 
             parsedStatus = s;
@@ -81,7 +77,7 @@ public static class RotationStatusLinks
         var parsedSort = RotationStatusSort.DueDate;
         if (!string.IsNullOrEmpty(sort) && (!Enum.TryParse(sort, ignoreCase: true, out parsedSort) || !Enum.IsDefined(parsedSort) || int.TryParse(sort, out _)))
         {
-            return (null, Text("NoSuchSort", Cut(sort), string.Join(", ", Enum.GetNames<RotationStatusSort>())));
+            return (null, Texts.Format("NoSuchSort", Cut(sort), string.Join(", ", Enum.GetNames<RotationStatusSort>())));
         }
 
         var (from, fromProblem) = ParseTime(dueFrom, "dueFrom");
@@ -104,7 +100,7 @@ public static class RotationStatusLinks
 
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
             ? (time, null)
-            : (null, Text("NotATime", name, Cut(text)));
+            : (null, Texts.Format("NotATime", name, Cut(text)));
     }
 
     private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net.Mail;
-using System.Resources;
 using System.Text.RegularExpressions;
 using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
@@ -14,10 +12,7 @@ public static partial class TenantRules
     public const int MaxDirectories = 20;
 
     // The messages are worded in the caller's UI culture (TenantRules.resx, .ja.resx beside this file).
-    private static readonly ResourceManager Texts = new(typeof(TenantRules));
-
-    private static string Text(string key, params object[] arguments) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+    private static readonly ResourceTexts Texts = new(typeof(TenantRules));
 
     /// <summary>
     /// Key Vault names are case-insensitive, so two slugs differing only in case would share one secret: slugs are
@@ -32,11 +27,11 @@ public static partial class TenantRules
 
         return Slug().IsMatch(slug)
             ? null
-            : Text("SlugRule");
+            : Texts.Format("SlugRule");
     }
 
     public static string? ValidateDisplayName(string? name) => string.IsNullOrWhiteSpace(name)
-        ? Text("DisplayNameRequired")
+        ? Texts.Format("DisplayNameRequired")
         : TextRules.Check(name.Trim(), TextRules.Subjects.DisplayName, Tenant.DisplayNameMaxLength);
 
     /// <summary>Parses Entra tenant ids; a problem names the first malformed or repeated one, or the provider's own tenant.</summary>
@@ -47,23 +42,23 @@ public static partial class TenantRules
         {
             if (!Guid.TryParseExact(text, "D", out var id) || id == Guid.Empty)
             {
-                return Text("NotADirectory", Cut(text));
+                return Texts.Format("NotADirectory", Cut(text));
             }
 
             if (id == homeTenantId)
             {
-                return Text("HomeDirectory", id);
+                return Texts.Format("HomeDirectory", id);
             }
 
             if (ids.Contains(id))
             {
-                return Text("DirectoryTwice", id);
+                return Texts.Format("DirectoryTwice", id);
             }
 
             ids.Add(id);
         }
 
-        return ids.Count > MaxDirectories ? Text("TooManyDirectories", MaxDirectories) : null;
+        return ids.Count > MaxDirectories ? Texts.Format("TooManyDirectories", MaxDirectories) : null;
     }
 
     /// <summary>Normalises contacts (trimmed, lower-cased address); a problem names the first bad or repeated address.</summary>
@@ -83,24 +78,24 @@ public static partial class TenantRules
                 || address.Address != email
                 || !address.Host.Contains('.', StringComparison.Ordinal))
             {
-                return Text("BadEmail", Cut(email));
+                return Texts.Format("BadEmail", Cut(email));
             }
 
             if (!ContactLanguages.All.Contains(contact.Language))
             {
-                return Text("BadLanguage", email, string.Join(", ", ContactLanguages.All));
+                return Texts.Format("BadLanguage", email, string.Join(", ", ContactLanguages.All));
             }
 
             var normalised = email.ToLowerInvariant();
             if (contacts.Any(c => c.Email == normalised))
             {
-                return Text("EmailTwice", email);
+                return Texts.Format("EmailTwice", email);
             }
 
             contacts.Add(new ContactInput(normalised, contact.Language));
         }
 
-        return contacts.Count > MaxContacts ? Text("TooManyContacts", MaxContacts) : null;
+        return contacts.Count > MaxContacts ? Texts.Format("TooManyContacts", MaxContacts) : null;
     }
 
     private static string Cut(string text) => text.Length > 60 ? text[..60] + "…" : text;

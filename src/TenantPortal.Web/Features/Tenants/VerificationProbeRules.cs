@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Resources;
 using TenantPortal.Web.Features.Platform;
+using TenantPortal.Web.Infrastructure.Text;
 
 namespace TenantPortal.Web.Features.Tenants;
 
@@ -11,10 +10,7 @@ public static class VerificationProbeRules
     public const int HeaderPrefixMaxLength = 50;
 
     // The messages are worded in the caller's UI culture (VerificationProbeRules.resx, .ja.resx beside this file).
-    private static readonly ResourceManager Texts = new(typeof(VerificationProbeRules));
-
-    private static string Text(string key, params object[] arguments) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
+    private static readonly ResourceTexts Texts = new(typeof(VerificationProbeRules));
 
     public static IReadOnlyList<string> Methods { get; } = ["GET", "POST", "HEAD"];
 
@@ -35,42 +31,42 @@ public static class VerificationProbeRules
         ArgumentNullException.ThrowIfNull(allowList);
         if (probe is null)
         {
-            return Text("NoProbe");
+            return Texts.Format("NoProbe");
         }
 
         if (!Methods.Contains(probe.Method, StringComparer.Ordinal))
         {
-            return Text("BadMethod", Shorten(probe.Method));
+            return Texts.Format("BadMethod", Shorten(probe.Method));
         }
 
         if (string.IsNullOrWhiteSpace(probe.Url))
         {
-            return Text("UrlRequired");
+            return Texts.Format("UrlRequired");
         }
 
         if (probe.Url.Length > VerificationProbe.UrlMaxLength)
         {
-            return Text("UrlTooLong", VerificationProbe.UrlMaxLength);
+            return Texts.Format("UrlTooLong", VerificationProbe.UrlMaxLength);
         }
 
         if (!Uri.TryCreate(probe.Url, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
-            return Text("UrlNotAbsolute");
+            return Texts.Format("UrlNotAbsolute");
         }
 
         if (uri.Scheme != Uri.UriSchemeHttps)
         {
-            return Text("UrlNotHttps", uri.Scheme);
+            return Texts.Format("UrlNotHttps", uri.Scheme);
         }
 
         if (uri.UserInfo.Length > 0)
         {
-            return Text("UrlUserInfo");
+            return Texts.Format("UrlUserInfo");
         }
 
         if (ProbeAllowListEntry.HasEncodedSeparator(uri.AbsolutePath))
         {
-            return Text("UrlEncodedSeparator");
+            return Texts.Format("UrlEncodedSeparator");
         }
 
         if (NotAllowed(uri, ProbeAllowListEntry.FromStored(allowList)) is { } refused)
@@ -80,7 +76,7 @@ public static class VerificationProbeRules
 
         if (string.IsNullOrEmpty(probe.HeaderName) || probe.HeaderName.Length > HeaderNameMaxLength || !probe.HeaderName.All(IsTokenChar))
         {
-            return Text("BadHeaderName");
+            return Texts.Format("BadHeaderName");
         }
 
         if (ReservedHeaders.Contains(probe.HeaderName)
@@ -88,22 +84,22 @@ public static class VerificationProbeRules
             || probe.HeaderName.StartsWith("Proxy-", StringComparison.OrdinalIgnoreCase)
             || probe.HeaderName.StartsWith("X-TenantPortal-", StringComparison.OrdinalIgnoreCase))
         {
-            return Text("ReservedHeader", probe.HeaderName);
+            return Texts.Format("ReservedHeader", probe.HeaderName);
         }
 
         if ((probe.HeaderPrefix ?? "").Length > HeaderPrefixMaxLength)
         {
-            return Text("PrefixTooLong", HeaderPrefixMaxLength);
+            return Texts.Format("PrefixTooLong", HeaderPrefixMaxLength);
         }
 
         if ((probe.HeaderPrefix ?? "").Any(c => char.IsControl(c) || c > '\u007e'))
         {
-            return Text("PrefixNotAscii");
+            return Texts.Format("PrefixNotAscii");
         }
 
         if (probe.ExpectedStatus is < 100 or > 599)
         {
-            return Text("BadStatus");
+            return Texts.Format("BadStatus");
         }
 
         return null;
@@ -118,18 +114,18 @@ public static class VerificationProbeRules
 
         if (entries.Count == 0)
         {
-            return Text("NoAllowList");
+            return Texts.Format("NoAllowList");
         }
 
         var host = uri.IdnHost.TrimEnd('.');
         var forHost = entries.Where(e => string.Equals(e.Host, host, StringComparison.OrdinalIgnoreCase)).Select(e => e.ToString()).Order(StringComparer.Ordinal).ToList();
         if (forHost.Count == 0)
         {
-            return Text("HostNotAllowed", host, string.Join(", ", entries.Select(e => e.ToString()).Order(StringComparer.Ordinal)));
+            return Texts.Format("HostNotAllowed", host, string.Join(", ", entries.Select(e => e.ToString()).Order(StringComparer.Ordinal)));
         }
 
         var port = uri.Port == ProbeAllowListEntry.DefaultPort ? "" : ":" + uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Text("PathNotAllowed", $"https://{host}{port}{uri.AbsolutePath}", string.Join(", ", forHost), host);
+        return Texts.Format("PathNotAllowed", $"https://{host}{port}{uri.AbsolutePath}", string.Join(", ", forHost), host);
     }
 
     private static bool IsTokenChar(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')

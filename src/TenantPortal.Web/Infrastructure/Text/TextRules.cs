@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Resources;
 
 namespace TenantPortal.Web.Infrastructure.Text;
 
@@ -20,7 +19,7 @@ public static class TextRules
     public const char Replacement = '\uFFFD';
 
     // The messages are worded in the caller's UI culture (TextRules.resx, .ja.resx beside this file).
-    private static readonly ResourceManager Texts = new(typeof(TextRules));
+    private static readonly ResourceTexts Texts = new(typeof(TextRules));
 
     /// <summary>What a checked text is, as the messages name it (resource keys; the caller's language at the time of the check).</summary>
     public static class Subjects
@@ -33,9 +32,6 @@ public static class TextRules
         public const string ActionFilter = "SubjectActionFilter";
         public const string ActorFilter = "SubjectActorFilter";
     }
-
-    private static string Text(string key, params object[] arguments) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(key, CultureInfo.CurrentUICulture)!, arguments);
 
     /// <summary>
     /// Null when <paramref name="value"/> may be kept exactly as typed; otherwise why not, in the caller's language,
@@ -53,19 +49,19 @@ public static class TextRules
         {
             if (IsDirectionMark(c))
             {
-                return Text("DirectionMark", Subject(subject), Code(c));
+                return Texts.Format("DirectionMark", Subject(subject), Code(c));
             }
 
             if (char.IsControl(c) && !(lineBreaks && c is '\r' or '\n'))
             {
-                return Text("ControlCharacter", Subject(subject), Code(c));
+                return Texts.Format("ControlCharacter", Subject(subject), Code(c));
             }
         }
 
-        return value.Length > maxLength ? Text("TooLong", Subject(subject), maxLength, value.Length) : null;
+        return value.Length > maxLength ? Texts.Format("TooLong", Subject(subject), maxLength, value.Length) : null;
     }
 
-    private static string Subject(string subject) => Texts.GetString(subject, CultureInfo.CurrentUICulture) ?? subject;
+    private static string Subject(string subject) => Texts.Find(subject) ?? subject;
 
     private static string Code(char c) => ((int)c).ToString("X4", CultureInfo.InvariantCulture);
 
