@@ -61,8 +61,8 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<TenantService>();
         builder.Services.AddSingleton<IOnboardedDirectories, OnboardedDirectories>();
-        builder.Services.AddSingleton<Leases>();
-        builder.Services.AddSingleton<LeaseHolder>();
+        builder.Services.TryAddSingleton<Leases>();
+        builder.Services.TryAddSingleton<LeaseHolder>();
         builder.Services.AddScoped<RotationMonitor>();
         builder.Services.AddOptions<RotationMonitorOptions>().BindConfiguration(RotationMonitorOptions.SectionName)
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(10), "Rotation:Monitor:Interval must be at least 10 seconds.")

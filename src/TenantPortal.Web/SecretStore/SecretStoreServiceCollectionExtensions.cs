@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Infrastructure.Files;
+using TenantPortal.Web.Infrastructure.Leases;
 using TenantPortal.Web.Infrastructure.Telemetry;
 
 namespace TenantPortal.Web.SecretStore;
@@ -96,6 +97,11 @@ public static class SecretStoreServiceCollectionExtensions
         builder.Services.AddSingleton(new KeyRingFolder(keysPath));
         // Before Data Protection's own start-up work loads the ring: the first start on an empty database imports the file ring.
         builder.Services.AddHostedService<FileKeyRingImport>();
+        // After the import and before Data Protection loads its ring: one first key between instances starting at once.
+        builder.Services.TryAddSingleton<Leases>();
+        builder.Services.TryAddSingleton<LeaseHolder>();
+        builder.Services.AddSingleton<KeyRingStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyRingStartup>());
         builder.Services.AddDataProtection()
             .SetApplicationName(ApplicationName)
             .PersistKeysToPortalDatabase()

@@ -38,6 +38,9 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
     /// <summary>Service replacements applied after the portal's own registrations.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
+    /// <summary>Called with the host's services once it is built and before it starts (to subscribe to a start-up service's events).</summary>
+    public Action<IServiceProvider>? Built { get; init; }
+
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
     public PortalAppFactory WithSetting(string key, string? value)
@@ -64,6 +67,15 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
         {
             builder.ConfigureTestServices(ConfigureServices);
         }
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var host = builder.Build();
+        Built?.Invoke(host.Services);
+        host.Start();
+        return host;
     }
 
     /// <summary>
