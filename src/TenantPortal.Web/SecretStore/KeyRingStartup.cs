@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore.Storage;
 using TenantPortal.Web.Infrastructure.Leases;
 
 namespace TenantPortal.Web.SecretStore;
@@ -37,7 +38,7 @@ public sealed partial class KeyRingStartup(
         {
             await EnsureKeyAsync(cancellationToken);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or RetryLimitExceededException)
         {
             // No table yet (migrations not applied) or no database: Data Protection reports it when it loads the ring.
             LogNotChecked(logger, ex);
@@ -96,9 +97,9 @@ public sealed partial class KeyRingStartup(
         {
             return key.CreateEncryptor() is not null;
         }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Written under a certificate this instance lacks: Data Protection will not use it either.
+            // Written under a certificate this instance lacks, say: Data Protection passes over such a key too.
             LogUnreadableKey(logger, ex, key.KeyId);
             return false;
         }
