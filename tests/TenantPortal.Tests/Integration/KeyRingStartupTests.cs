@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Data;
@@ -107,6 +108,27 @@ public sealed partial class KeyRingStartupTests : IAsyncLifetime
         await using var after = _a.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
         var key = Assert.Single(await after.DataProtectionKeys.ToListAsync());
         Assert.Equal((Guid)XElement.Parse(key.Xml!).Attribute("id")!, KeyIdOf(Protect(_b, "after the lapse")));
+    }
+
+    [Fact]
+    public void Start_DatabaseWithoutTables_StartsAndSaysTheRingWasNotChecked()
+    {
+        // Outside Development the migrations are applied by the operator; until then there is no lease and no ring table.
+        using var host = new PortalAppFactory { Environment = "Production" }
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .WithSetting("AzureAd:TenantId", "organizations")
+            .WithSetting("AzureAd:ClientId", "11111111-2222-3333-4444-555555555555")
+            .WithSetting("AzureAd:ClientSecret", "development-only-secret")
+            .WithSetting("Authentication:HomeTenantId", "9e7b0a4c-0000-4000-8000-000000000001")
+            .WithSetting("Reconciliation:Enabled", "false")
+            .WithSetting("Rotation:Monitor:Enabled", "false")
+            .WithSetting("Notifications:Dispatch:Enabled", "false")
+            .WithSetting("Audit:Retention:Enabled", "false");
+
+        host.StartServer();
+
+        Assert.Contains(host.Logs.GetSnapshot(), r => r.Category == typeof(KeyRingStartup).FullName && r.Level == LogLevel.Warning
+            && r.Message.StartsWith("The key ring could not be checked at start-up (apply the migrations)", StringComparison.Ordinal));
     }
 
     private PortalAppFactory Host(Action<IServiceCollection>? configure = null, Action<IServiceProvider>? built = null) => new PortalAppFactory
