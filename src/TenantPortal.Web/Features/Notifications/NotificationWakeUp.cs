@@ -2,7 +2,9 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using TenantPortal.Web.Data;
 
 namespace TenantPortal.Web.Features.Notifications;
 
@@ -28,7 +30,7 @@ public sealed class NotificationWakeUp
 /// Signals <see cref="NotificationWakeUp"/> when a save that added deliveries has committed: right after the save,
 /// or, inside an explicit transaction, when that transaction commits (a rollback signals nothing).
 /// </summary>
-internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) : SaveChangesInterceptor
+internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) : SaveChangesInterceptor, ISaveChangesInspector
 {
     private static readonly object Marker = new();
     private readonly NotificationWakeUp _wakeUp = wakeUp;
@@ -37,17 +39,18 @@ internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) :
 
     public DbTransactionInterceptor Transactions => new CommitWatcher(this);
 
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    /// <summary>Before the save (<see cref="SaveChangesInspection"/>): whether it adds deliveries.</summary>
+    public void Inspect(DbContext context, IReadOnlyList<EntityEntry> entries)
     {
-        Note(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Note(eventData.Context);
-        return ValueTask.FromResult(result);
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries)
+        {
+            if (entry.Entity is NotificationDelivery && entry.State == EntityState.Added)
+            {
+                _afterSave.AddOrUpdate(context, Marker);
+                return;
+            }
+        }
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
@@ -76,16 +79,6 @@ internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) :
     {
         Forget(eventData.Context);
         return Task.CompletedTask;
-    }
-
-    private void Note(DbContext? context)
-    {
-        if (context is null || !context.ChangeTracker.Entries<NotificationDelivery>().Any(e => e.State == EntityState.Added))
-        {
-            return;
-        }
-
-        _afterSave.AddOrUpdate(context, Marker);
     }
 
     private void Saved(DbContext? context)
