@@ -215,7 +215,7 @@ public sealed partial class KeyLifecycle
                     var applied = apply(change);
                     lastApplied = applied;
                     await db.SaveChangesAsync(ct);
-                    await change.PromoteAsync(ct);
+                    change.ApplyAfterDemotions();
                     var findings = view.IsListed ? await SettleAsync(change, ct) : new Findings();
                     foreach (var finding in findings.Events)
                     {
