@@ -45,6 +45,10 @@ public static class DataServiceCollectionExtensions
     private static void Warnings(WarningsConfigurationBuilder warnings) =>
         warnings.Ignore(CoreEventId.RowLimitingOperationWithoutOrderByWarning);
 
+    // The audit trail's append-only guard and the features' own inspectors, over one list of a save's entries.
+    private static SaveChangesInspection Inspection(IServiceProvider services) =>
+        new([new AuditAppendOnlyGuard(), .. services.GetServices<ISaveChangesInspector>()]);
+
     public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AppDataOptions>().BindConfiguration(AppDataOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -63,7 +67,7 @@ public static class DataServiceCollectionExtensions
                 }
 
                 builder.Services.AddPooledDbContextFactory<SqlServerPortalDbContext>((sp, o) =>
-                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(new AuditAppendOnlyInterceptor())
+                    o.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()).AddInterceptors(Inspection(sp))
                         .AddInterceptors(sp.GetServices<IInterceptor>()) // the features' own (IInterceptor singletons)
                         .ConfigureWarnings(Warnings));
                 builder.Services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlServerPortalDbContext>>();
@@ -83,7 +87,7 @@ public static class DataServiceCollectionExtensions
                 var writerGate = new SqliteWriterGate();
                 builder.Services.AddSingleton(writerGate);
                 builder.Services.AddPooledDbContextFactory<SqlitePortalDbContext>((sp, o) => o.UseSqlite(connectionString)
-                    .AddInterceptors(new SqliteConnectionTuning(), writerGate, new AuditAppendOnlyInterceptor())
+                    .AddInterceptors(new SqliteConnectionTuning(), writerGate, Inspection(sp))
                     .LogTo(SqliteWriterGate.IsTransactionDisposed, writerGate.OnTransactionDisposed)
                     .AddInterceptors(sp.GetServices<IInterceptor>()) // the features' own (IInterceptor singletons)
                     .ConfigureWarnings(Warnings));

@@ -1,8 +1,11 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using TenantPortal.Web.Auth;
+using TenantPortal.Web.Auth.AppTokens;
 using TenantPortal.Web.Auth.Development;
+using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.ApiKeys;
 using TenantPortal.Web.Features.ApiKeys.Api;
 using TenantPortal.Web.Features.Audit;
@@ -61,6 +64,11 @@ public static class FeatureServiceCollectionExtensions
         builder.Services.AddScoped<SupportService>();
         builder.Services.AddScoped<TenantService>();
         builder.Services.AddSingleton<IOnboardedDirectories, OnboardedDirectories>();
+        builder.Services.TryAddSingleton<AllowListChanges>();
+        builder.Services.AddSingleton<OnboardedDirectoriesChanged>();
+        builder.Services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<OnboardedDirectoriesChanged>());
+        builder.Services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<OnboardedDirectoriesChanged>().Transactions);
+        builder.Services.AddSingleton<ISaveChangesInspector>(sp => sp.GetRequiredService<OnboardedDirectoriesChanged>());
         builder.Services.TryAddSingleton<Leases>();
         builder.Services.TryAddSingleton<LeaseHolder>();
         builder.Services.AddScoped<RotationMonitor>();

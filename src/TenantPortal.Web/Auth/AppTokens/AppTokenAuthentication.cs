@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Identity.Web;
 using TenantPortal.Web.Auth.AppTokens;
 using TenantPortal.Web.Auth.Entra;
@@ -42,6 +43,8 @@ public static class AppTokenAuthentication
                 Scheme);
         }
 
+        services.TryAddSingleton<AllowListChanges>();
+        services.AddSingleton<AppTokenDirectories>();
         services.AddScoped<AppTokenEvents>();
         // After Microsoft.Identity.Web's own configuration: its handlers run first, then the portal's.
         services.PostConfigure<JwtBearerOptions>(Scheme, o =>

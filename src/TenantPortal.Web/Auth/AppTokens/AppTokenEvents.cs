@@ -18,7 +18,7 @@ public sealed class AppTokenRefusedException(string code, string message) : Exce
 /// must be app-only, from a directory on the sign-in allow-list, and it becomes an identity holding only what the
 /// portal uses (tid, oid, azp, the application roles). Refusals are answered as RFC 7807 problem details.
 /// </summary>
-public sealed partial class AppTokenEvents(SignInAllowList allowList, AuditTrail audit, ILogger<AppTokenEvents> logger)
+public sealed partial class AppTokenEvents(AppTokenDirectories allowList, AuditTrail audit, ILogger<AppTokenEvents> logger)
 {
     /// <summary>The claim Microsoft.Identity.Web keeps for a v1.0 token's delegated scopes when inbound claims are mapped.</summary>
     private const string MappedScope = "http://schemas.microsoft.com/identity/claims/scope";

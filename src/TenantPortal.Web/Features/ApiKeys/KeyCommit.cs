@@ -45,13 +45,13 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
     /// <summary>Makes <paramref name="row"/> Current once the demotions are saved.</summary>
     public void PromoteAfterDemotions(ApiKeyVersion row, KeyEvent cause) => _afterDemotions.Add((row, cause));
 
-    internal async Task PromoteAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the deferred moves, once the demotions are saved. They are saved with the commit's next save (the
+    /// settlement's or the last): nothing between reads them from the database, and a settlement that demotes the
+    /// promoted row again saves that instead, so the database never holds two Current rows.
+    /// </summary>
+    internal void ApplyAfterDemotions()
     {
-        if (_afterDemotions.Count == 0)
-        {
-            return;
-        }
-
         foreach (var (row, cause) in _afterDemotions)
         {
             if (cause is { } c)
@@ -66,7 +66,6 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
         }
 
         _afterDemotions.Clear();
-        await Db.SaveChangesAsync(cancellationToken);
     }
 
     internal void Promote(ApiKeyVersion row, KeyEvent cause)

@@ -52,7 +52,7 @@ public sealed partial class KeyLifecycle
     private async Task<KeyChangeResult> RunHeldAsync(Ceremony c, SecretName name, TenantKeyLock held, CancellationToken cancellationToken)
     {
         // The state as it is now that no other change can move it.
-        var state = await LoadAsync(c.TenantId, cancellationToken);
+        var state = await LoadAsync(c.TenantId, c.Version, cancellationToken);
         if (state is null || (c.ActsForTheTenant && !state.Tenant.IsManagedFrom(c.Actor.EntraTenantId)))
         {
             // The tenant was renamed, or the actor's directory removed from it, while this change waited.
@@ -215,7 +215,7 @@ public sealed partial class KeyLifecycle
                     var applied = apply(change);
                     lastApplied = applied;
                     await db.SaveChangesAsync(ct);
-                    await change.PromoteAsync(ct);
+                    change.ApplyAfterDemotions();
                     var findings = view.IsListed ? await SettleAsync(change, ct) : new Findings();
                     foreach (var finding in findings.Events)
                     {
@@ -264,6 +264,9 @@ public sealed partial class KeyLifecycle
     {
         public TimeSpan? Wait { get; init; }
 
+        /// <summary>A version the change is about, loaded whatever its status (the live ones always are).</summary>
+        public string? Version { get; init; }
+
         public bool AuditsRequest { get; init; } = true;
 
         public string? Reason { get; init; }
@@ -295,6 +298,7 @@ public sealed partial class KeyLifecycle
         public Func<SecretStoreException, string>? StoreFailedMessage { get; init; }
     }
 
+    /// <summary>The tenant and its live versions (Current, Previous, Pending), with the one the ceremony names.</summary>
     private sealed record KeyState(Tenant Tenant, List<ApiKeyVersion> Rows);
 
     private sealed record Committed(Applied Applied, int Restored, int Missing);

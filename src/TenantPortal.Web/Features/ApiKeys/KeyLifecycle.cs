@@ -260,6 +260,7 @@ public sealed partial class KeyLifecycle(
     public Task<KeyChangeResult> EndGraceAsync(string tenantId, string storeVersionId, CancellationToken cancellationToken) =>
         RunAsync(new Ceremony(PortalActor.System, tenantId, AuditActions.ApiKeyPreviousDisabled, AuditTrail.NewCorrelationId(), KeyEvent.GraceEnded)
         {
+            Version = storeVersionId,
             Wait = TimeSpan.Zero,
             AuditsRequest = false,
             Reason = "Grace period ended",
@@ -341,13 +342,20 @@ public sealed partial class KeyLifecycle(
         throw new SecretStoreException($"The secret store still lists enabled versions after {SwitchOffRounds} rounds of disabling them.", isRetryable: true);
     }
 
-    private async Task<KeyState?> LoadAsync(string tenantId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The tenant and what a ceremony decides on: its live versions (Current, Previous, Pending) and the one it names,
+    /// not the whole history, which grows with every rotation.
+    /// </summary>
+    private async Task<KeyState?> LoadAsync(string tenantId, string? named, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
         var tenant = await db.Tenants.AsNoTracking().Include(t => t.Directories).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
         return tenant is null
             ? null
-            : new KeyState(tenant, await db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId).ToListAsync(cancellationToken));
+            : new KeyState(tenant, await db.ApiKeyVersions.AsNoTracking()
+                .Where(v => v.TenantId == tenantId && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
+                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named))
+                .ToListAsync(cancellationToken));
     }
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;

@@ -51,6 +51,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddSingleton<NotificationWakeUp>();
         services.AddSingleton<NotificationWakeUpInterceptor>();
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<NotificationWakeUpInterceptor>());
+        services.AddSingleton<ISaveChangesInspector>(sp => sp.GetRequiredService<NotificationWakeUpInterceptor>());
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<NotificationWakeUpInterceptor>().Transactions);
         services.AddSingleton<NotificationDispatchWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatchWorker>());

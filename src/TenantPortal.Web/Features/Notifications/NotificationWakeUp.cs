@@ -1,8 +1,7 @@
-using System.Data.Common;
-using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using TenantPortal.Web.Data;
 
 namespace TenantPortal.Web.Features.Notifications;
 
@@ -28,123 +27,21 @@ public sealed class NotificationWakeUp
 /// Signals <see cref="NotificationWakeUp"/> when a save that added deliveries has committed: right after the save,
 /// or, inside an explicit transaction, when that transaction commits (a rollback signals nothing).
 /// </summary>
-internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) : SaveChangesInterceptor
+internal sealed class NotificationWakeUpInterceptor(NotificationWakeUp wakeUp) : AfterCommitInterceptor
 {
-    private static readonly object Marker = new();
-    private readonly NotificationWakeUp _wakeUp = wakeUp;
-    private readonly ConditionalWeakTable<DbContext, object> _afterSave = [];
-    private readonly ConditionalWeakTable<DbContext, object> _afterCommit = [];
-
-    public DbTransactionInterceptor Transactions => new CommitWatcher(this);
-
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    protected override bool Concerns(IReadOnlyList<EntityEntry> entries)
     {
-        Note(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
-        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Note(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        Saved(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Saved(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
-
-    public override void SaveChangesCanceled(DbContextEventData eventData) => Forget(eventData.Context);
-
-    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void Note(DbContext? context)
-    {
-        if (context is null || !context.ChangeTracker.Entries<NotificationDelivery>().Any(e => e.State == EntityState.Added))
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries)
         {
-            return;
-        }
-
-        _afterSave.AddOrUpdate(context, Marker);
-    }
-
-    private void Saved(DbContext? context)
-    {
-        if (context is null || !_afterSave.Remove(context))
-        {
-            return;
-        }
-
-        if (context.Database.CurrentTransaction is null)
-        {
-            _wakeUp.Signal();
-        }
-        else
-        {
-            _afterCommit.AddOrUpdate(context, Marker);
-        }
-    }
-
-    private void Forget(DbContext? context)
-    {
-        if (context is not null)
-        {
-            _afterSave.Remove(context);
-        }
-    }
-
-    private sealed class CommitWatcher(NotificationWakeUpInterceptor owner) : DbTransactionInterceptor
-    {
-        public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Committed(eventData.Context);
-
-        public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Committed(eventData.Context);
-            return Task.CompletedTask;
-        }
-
-        public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => RolledBack(eventData.Context);
-
-        public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            RolledBack(eventData.Context);
-            return Task.CompletedTask;
-        }
-
-        private void Committed(DbContext? context)
-        {
-            if (context is not null && owner._afterCommit.Remove(context))
+            if (entry.Entity is NotificationDelivery && entry.State == EntityState.Added)
             {
-                owner._wakeUp.Signal();
+                return true;
             }
         }
 
-        private void RolledBack(DbContext? context)
-        {
-            if (context is not null)
-            {
-                owner._afterCommit.Remove(context);
-            }
-        }
+        return false;
     }
+
+    protected override void Committed() => wakeUp.Signal();
 }

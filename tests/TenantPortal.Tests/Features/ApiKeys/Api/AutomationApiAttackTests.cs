@@ -176,6 +176,31 @@ public sealed class AutomationApiAttackTests(AutomationApiHost host) : IClassFix
     }
 
     [Fact]
+    public async Task AnyRoute_RightAfterTheTenantIsOffboarded_RefusesTheAutomationThatHadJustCalled()
+    {
+        var (tenant, _, app) = await VictimAsync();
+        using var client = await host.ClientAsAsync(app);
+        using (var before = await SendAsync(client, "GET", tenant))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode); // its directory is now remembered as onboarded
+        }
+
+        using (var scope = host.Portal.Services.CreateScope())
+        {
+            var offboarded = await scope.ServiceProvider.GetRequiredService<TenantService>().OffboardAsync(
+                TestPersonas.With(EntraSignInTests.HomeTenant, PortalRoles.PlatformAdmin), tenant, $"Tenant {tenant}", "contract ended", default);
+            Assert.True(offboarded.Succeeded, offboarded.Message);
+        }
+
+        foreach (var route in Routes)
+        {
+            using var response = await SendAsync(client, route, tenant);
+            Assert.Equal($"The token was issued by the Entra tenant {app.TenantId}, which is not onboarded to the portal.",
+                await ProblemAsync(response, HttpStatusCode.Unauthorized, "directory_not_onboarded"));
+        }
+    }
+
+    [Fact]
     public async Task Api_IgnoresABrowserSessionCookie()
     {
         var (tenant, directory, _) = await VictimAsync();
