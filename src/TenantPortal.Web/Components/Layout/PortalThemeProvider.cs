@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using MudBlazor;
 
@@ -24,6 +26,15 @@ public sealed class PortalThemeProvider : MudThemeProvider
         </style>
         """;
 
+    /// <summary>
+    /// Set on the dark provider of a pair (PortalThemeStyles): its CSS only, in a style element that applies under this
+    /// media query (<c>all</c>, <c>not all</c> or the system's preference) and that js/shell.js switches.
+    /// </summary>
+    [Parameter]
+    public string? DarkMedia { get; set; }
+
+    private const string ThemeStyleTag = "<style class='mud-theme-provider'>";
+
     private static readonly Lazy<string> Scrollbar = new(BuildMudBlazorScrollbar);
     private static string? _lightCss;
     private static string? _darkCss;
@@ -33,6 +44,15 @@ public sealed class PortalThemeProvider : MudThemeProvider
         if (!ReferenceEquals(Theme, PortalTheme.Theme))
         {
             base.BuildRenderTree(__builder);
+            return;
+        }
+
+        if (DarkMedia is not null)
+        {
+#pragma warning disable MUD0010
+            var css = CssFor(IsDarkMode);
+#pragma warning restore MUD0010
+            __builder.AddMarkupContent(0, css.Replace(ThemeStyleTag, $"<style class='mud-theme-provider' data-theme-style=\"dark\" media=\"{WebUtility.HtmlEncode(DarkMedia)}\">", StringComparison.Ordinal));
             return;
         }
 

@@ -23,6 +23,9 @@ public partial class AuditPage
     private string? _problem;
 
     [CascadingParameter]
+    private Microsoft.AspNetCore.Http.HttpContext? HttpContext { get; set; }
+
+    [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     [Inject]

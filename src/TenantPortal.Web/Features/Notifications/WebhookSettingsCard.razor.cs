@@ -20,6 +20,7 @@ public sealed partial class WebhookSettingsCard
     private string? _message;
     private Severity _messageSeverity = Severity.Info;
     private bool _busy;
+    private bool _editing;
 
     [Parameter, EditorRequired]
     public string TenantId { get; set; } = "";
@@ -43,6 +44,19 @@ public sealed partial class WebhookSettingsCard
 
     private Task SaveUrlAsync() => ChangeUrlAsync(_url);
 
+    private void StartEditing()
+    {
+        _url = _view?.Url;
+        _message = null;
+        _editing = true;
+    }
+
+    private void CancelEditing()
+    {
+        _url = _view?.Url;
+        _editing = false;
+    }
+
     private Task ClearUrlAsync() => ChangeUrlAsync(null);
 
     private async Task ChangeUrlAsync(string? url)
@@ -56,6 +70,7 @@ public sealed partial class WebhookSettingsCard
             {
                 await LoadAsync();
                 _url = _view?.Url;
+                _editing = false;
             }
         }
         finally

@@ -46,6 +46,9 @@ public partial class RotationStatusPage
     public string? Descending { get; set; }
 
     [CascadingParameter]
+    private Microsoft.AspNetCore.Http.HttpContext? HttpContext { get; set; }
+
+    [CascadingParameter]
     private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     [Inject]

@@ -3,7 +3,6 @@ using Bunit;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth.Development;
@@ -12,7 +11,7 @@ using TenantPortal.Web.Components.Layout;
 namespace TenantPortal.Tests.Components.Layout;
 
 /// <summary>
-/// The shell (app bar, navigation, language switch) rendered in Japanese, as a Japanese request's circuit renders it,
+/// The shell (app bar, navigation, language switch) rendered in Japanese, as a Japanese request renders it (static HTML),
 /// for a persona signed in with the portal's own authorization policies deciding which links it sees.
 /// </summary>
 public sealed class MainLayoutTests : PortalComponentTestBase
@@ -77,10 +76,8 @@ public sealed class MainLayoutTests : PortalComponentTestBase
 
     private IRenderedComponent<MainLayout> RenderLayout()
     {
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        return Render<MainLayout>(p => p
-            .Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page")))
-            .SetAssignedRenderMode(RenderMode.InteractiveServer));
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        return Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page"))));
     }
 
     private sealed class SignedIn(ClaimsPrincipal user) : AuthenticationStateProvider

@@ -35,11 +35,17 @@ public sealed class WebhookSettingsCardTests : PortalComponentTestBase
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
 
+        Assert.Equal("Webhook URL: none", card.WaitForElement("[data-testid=webhook-url-current]").TextContent.Trim());
+        Assert.Empty(card.FindAll("input[data-testid=webhook-url]"));
+        card.Find("[data-testid=edit-webhook-url]").Click();
         card.WaitForElement("input[data-testid=webhook-url]").Change("https://hooks.contoso.com/portal");
         await CompletionOf(card.Find("[data-testid=save-webhook-url]").ClickAsync(new()));
 
         card.WaitForAssertion(() => Assert.Contains("notices will be sent to hooks.contoso.com",
             card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
+        // Saved: the address is text again, with a way to change or remove it.
+        Assert.Equal("Webhook URL: https://hooks.contoso.com/portal", card.Find("[data-testid=webhook-url-current]").TextContent.Trim());
+        Assert.Empty(card.FindAll("input[data-testid=webhook-url]"));
         Assert.NotEmpty(card.FindAll("[data-testid=clear-webhook-url]"));
         await using var db = Portal.CreateDbContext();
         Assert.Equal("https://hooks.contoso.com/portal", (await db.Tenants.SingleAsync(t => t.Id == "contoso")).WebhookUrl);
@@ -51,11 +57,17 @@ public sealed class WebhookSettingsCardTests : PortalComponentTestBase
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
 
+        card.WaitForElement("[data-testid=edit-webhook-url]").Click();
         card.WaitForElement("input[data-testid=webhook-url]").Change("https://internal.contoso.com/portal");
         await CompletionOf(card.Find("[data-testid=save-webhook-url]").ClickAsync(new()));
 
         card.WaitForAssertion(() => Assert.Contains("private network address",
             card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
+        // Refused: the field keeps what was typed, to correct; cancelling leaves the address as it was.
+        Assert.Equal("https://internal.contoso.com/portal", card.Find("input[data-testid=webhook-url]").GetAttribute("value"));
+        card.Find("[data-testid=cancel-webhook-url]").Click();
+        Assert.Empty(card.FindAll("input[data-testid=webhook-url]"));
+        Assert.Equal("Webhook URL: none", card.Find("[data-testid=webhook-url-current]").TextContent.Trim());
         await using var db = Portal.CreateDbContext();
         Assert.Null((await db.Tenants.SingleAsync(t => t.Id == "contoso")).WebhookUrl);
     }
