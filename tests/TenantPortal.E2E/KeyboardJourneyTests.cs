@@ -86,6 +86,65 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task PlatformAdminsDialogs_TakeFocusWhenTheyOpen_AndGiveItBackWhenClosed()
+    {
+        var page = await server.NewPageAsync();
+        await page.GotoAsync("/dev/sign-in?returnUrl=/platform/tenants");
+        await TabToAsync(page, page.Locator("[data-testid=persona-platform-admin]"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/platform/tenants");
+        await PortalServerFixture.WaitForCircuitAsync(page);
+
+        await OpenAndEscapeAsync(page, page.Locator("[data-testid=open-onboard]"));
+
+        await page.GotoAsync("/tenants/contoso");
+        await PortalServerFixture.WaitForCircuitAsync(page);
+        await OpenAndEscapeAsync(page, page.Locator("[data-testid=open-edit]"));
+        await OpenAndEscapeAsync(page, page.Locator("[data-testid=open-offboard]"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task RestoreConfirmation_TakesFocus_AndGivesItBackWhenAnswered()
+    {
+        var page = await server.NewPageAsync();
+        await page.GotoAsync("/dev/sign-in?returnUrl=/tenants/fabrikam/api-key");
+        await TabToAsync(page, page.Locator("[data-testid=persona-fabrikam-admin]"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/tenants/fabrikam/api-key");
+        await PortalServerFixture.WaitForCircuitAsync(page);
+        var submit = page.Locator("[data-testid=open-submit-dialog]");
+        await SubmitWithKeyboardAsync(page, submit, $"sk_live_E2E_kbd_restore1_{Guid.NewGuid():N}");
+        await SubmitWithKeyboardAsync(page, submit, $"sk_live_E2E_kbd_restore2_{Guid.NewGuid():N}");
+
+        var restore = page.Locator("[data-testid=restore-previous]");
+        await TabToAsync(page, restore);
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await AssertFocusInsideAsync(page, dialog);
+        await Accessibility.AssertAccessibleAsync(page, "the restore confirmation");
+
+        // Answer "no" with the keyboard: the button that is not the confirmation.
+        var cancel = dialog.Locator(".mud-dialog-actions button").First;
+        await TabToAsync(page, cancel);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(restore).ToBeFocusedAsync();
+        await page.Context.CloseAsync();
+    }
+
+    private static async Task OpenAndEscapeAsync(IPage page, ILocator opener)
+    {
+        await TabToAsync(page, opener);
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await AssertFocusInsideAsync(page, dialog);
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(opener).ToBeFocusedAsync();
+    }
+
     private static async Task SubmitWithKeyboardAsync(IPage page, ILocator opener, string value)
     {
         await TabToAsync(page, opener);

@@ -70,24 +70,24 @@ public sealed class TenantAdminJapaneseJourneyTests(PortalServerFixture server) 
         var rows = page.Locator("[data-testid=version-history] tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("現行");
-        await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("前バージョン");
+        await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("以前");
         await Assertions.Expect(page.Locator("[data-testid=grace-info]")).ToContainTextAsync("まで有効で、その後無効になります。");
 
         // Revoking: the warning, the reason and the confirmation in Japanese; the result in Japanese.
         await page.Locator("[data-testid=open-revoke]").ClickAsync();
-        await Assertions.Expect(dialog.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("APIキーを取り消す");
+        await Assertions.Expect(dialog.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("APIキーを失効させる");
         await Assertions.Expect(page.Locator("[data-testid=revoke-warning]")).ToContainTextAsync("有効なすべてのバージョンが保管庫ですぐに無効になります。");
         await Accessibility.AssertAccessibleAsync(page, "the revoke dialog, in Japanese");
         await PortalServerFixture.ScreenshotAsync(page, "revoke-dialog-ja");
-        await page.Locator("[data-testid=revoke-reason]").FillAsync("日本語のジャーニーで取り消し");
+        await page.Locator("[data-testid=revoke-reason]").FillAsync("日本語のジャーニーで失効");
         await page.Locator("[data-testid=revoke-confirm]").CheckAsync();
         var revokeNow = page.Locator("[data-testid=revoke-submit]");
-        await Assertions.Expect(revokeNow).ToHaveTextAsync("今すぐ取り消す");
+        await Assertions.Expect(revokeNow).ToHaveTextAsync("今すぐ失効させる");
         await revokeNow.ClickAsync();
         await Assertions.Expect(dialog).ToHaveCountAsync(0, new() { Timeout = 15_000 });
-        await Assertions.Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("キーを取り消しました。保管庫で 2 個のバージョンを無効にしました。", PatientContains);
-        await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("取り消し済み", Patient);
-        await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("取り消し済み");
+        await Assertions.Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("キーを失効させました。保管庫で 2 個のバージョンを無効にしました。", PatientContains);
+        await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("失効", Patient);
+        await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("失効");
         await Accessibility.AssertAccessibleAsync(page, "the API key page after a revoke, in Japanese");
 
         // Home says what to do next, in Japanese.
@@ -96,7 +96,7 @@ public sealed class TenantAdminJapaneseJourneyTests(PortalServerFixture server) 
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("APIキー", Patient);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToHaveTextAsync("Contoso Ltd");
         await Assertions.Expect(page.Locator("[data-testid=next-step]")).ToHaveTextAsync(
-            "キーは取り消されました。新しいキーを登録するまで、サービスはお客様に代わってプロバイダーを呼び出せません。");
+            "キーは失効しました。新しいキーを登録するまで、サービスはお客様に代わってプロバイダーを呼び出せません。");
         await Assertions.Expect(page.Locator("[data-testid=key-card-action]")).ToHaveTextAsync("キーを登録");
         await Accessibility.AssertAccessibleAsync(page, "the home page, in Japanese");
         await PortalServerFixture.ScreenshotAsync(page, "home-ja");

@@ -38,10 +38,3 @@ public sealed record SecretVersionProperties(
 public sealed record SecretWriteOptions(string ContentType, IReadOnlyDictionary<string, string> Tags, DateTimeOffset? ExpiresOn);
 
 public sealed record SecretVersionUpdate(bool? Enabled = null, DateTimeOffset? ExpiresOn = null);
-
-/// <summary>The store refused or did not confirm an operation. The message never contains a value.</summary>
-public sealed class SecretStoreException(string message, bool isRetryable, Exception? innerException = null)
-    : Exception(message, innerException)
-{
-    public bool IsRetryable { get; } = isRetryable;
-}

@@ -103,7 +103,7 @@ public sealed partial class KeyVaultSecretStore(SecretClient client, IOptions<Se
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, ex, operation, name?.Value, "timeout");
-            throw new SecretStoreException($"Key Vault did not answer within {storeOptions.Value.OperationTimeout.TotalSeconds:0.#} seconds.", isRetryable: true, ex);
+            throw SecretStoreException.Worded("VaultTimeout", isRetryable: true, ex, storeOptions.Value.OperationTimeout.TotalSeconds);
         }
         catch (RequestFailedException ex)
         {
@@ -116,26 +116,26 @@ public sealed partial class KeyVaultSecretStore(SecretClient client, IOptions<Se
             // Azure.Core's retry policy gives up on transport failures (dropped connections, per-try timeouts) this way.
             var timedOut = ex.InnerExceptions.Any(e => e is OperationCanceledException);
             LogFailed(logger, ex, operation, name?.Value, timedOut ? "timeout" : "connection");
-            throw new SecretStoreException(timedOut
-                ? $"Key Vault did not answer within {storeOptions.Value.OperationTimeout.TotalSeconds:0.#} seconds."
-                : "Key Vault could not be reached (the connection failed).", isRetryable: true, ex);
+            throw timedOut
+                ? SecretStoreException.Worded("VaultTimeout", isRetryable: true, ex, storeOptions.Value.OperationTimeout.TotalSeconds)
+                : SecretStoreException.Worded("VaultUnreachable", isRetryable: true, ex);
         }
         catch (AuthenticationFailedException ex)
         {
             LogFailed(logger, ex, operation, name?.Value, "authentication");
-            throw new SecretStoreException("The portal could not authenticate to Key Vault.", isRetryable: true, ex);
+            throw SecretStoreException.Worded("VaultAuthenticationFailed", isRetryable: true, ex);
         }
     }
 
     private static SecretStoreException Translate(RequestFailedException ex) => ex.Status switch
     {
-        0 => new("Key Vault could not be reached (the connection failed).", isRetryable: true, ex),
-        408 => new("Key Vault timed out.", isRetryable: true, ex),
-        429 => new("Key Vault is throttling requests.", isRetryable: true, ex),
-        >= 500 => new($"Key Vault is unavailable (HTTP {ex.Status}).", isRetryable: true, ex),
-        401 or 403 => new("The portal's identity is not allowed to do this in Key Vault.", isRetryable: false, ex),
-        404 => new("Key Vault does not know this secret or version.", isRetryable: false, ex),
-        _ => new($"Key Vault refused the request (HTTP {ex.Status}, {ex.ErrorCode}).", isRetryable: false, ex),
+        0 => SecretStoreException.Worded("VaultUnreachable", isRetryable: true, ex),
+        408 => SecretStoreException.Worded("VaultTimedOut", isRetryable: true, ex),
+        429 => SecretStoreException.Worded("VaultThrottling", isRetryable: true, ex),
+        >= 500 => SecretStoreException.Worded("VaultUnavailable", isRetryable: true, ex, ex.Status),
+        401 or 403 => SecretStoreException.Worded("VaultForbidden", isRetryable: false, ex),
+        404 => SecretStoreException.Worded("VaultNotFound", isRetryable: false, ex),
+        _ => SecretStoreException.Worded("VaultRefused", isRetryable: false, ex, ex.Status, ex.ErrorCode ?? ""),
     };
 
     private static SecretVersionProperties ToProperties(SecretProperties p) =>

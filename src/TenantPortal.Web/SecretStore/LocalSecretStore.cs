@@ -42,12 +42,12 @@ public sealed class LocalSecretStore : ISecretStore, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (System.Text.Encoding.UTF8.GetByteCount(value.Expose()) > MaxValueBytes)
         {
-            throw new SecretStoreException($"The secret store accepts values of at most {MaxValueBytes / 1024} KB.", isRetryable: false);
+            throw SecretStoreException.Worded("ValueTooLarge", isRetryable: false, null, MaxValueBytes / 1024);
         }
 
         if (options.Tags.Count > MaxTags || options.Tags.Values.Any(v => v.Length > MaxTagValueLength))
         {
-            throw new SecretStoreException($"The secret store accepts at most {MaxTags} tags of at most {MaxTagValueLength} characters.", isRetryable: false);
+            throw SecretStoreException.Worded("TooManyTags", isRetryable: false, null, MaxTags, MaxTagValueLength);
         }
 
         var protector = _dataProtection.CreateProtector(ProtectorPurpose, name.Value);
@@ -87,7 +87,7 @@ public sealed class LocalSecretStore : ISecretStore, IDisposable
         {
             var file = await ReadAsync(name, cancellationToken);
             var entry = file?.Versions.FirstOrDefault(v => v.Version == version)
-                ?? throw new SecretStoreException($"The secret store has no version {version} of {name}.", isRetryable: false);
+                ?? throw SecretStoreException.Worded("NoSuchVersion", isRetryable: false, null, version, name.Value);
 
             entry.Enabled = update.Enabled ?? entry.Enabled;
             entry.ExpiresOn = update.ExpiresOn ?? entry.ExpiresOn;
@@ -134,7 +134,7 @@ public sealed class LocalSecretStore : ISecretStore, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
-            throw new SecretStoreException("The local secret store cannot write to its folder or use its key ring.", isRetryable: true, ex);
+            throw SecretStoreException.Worded("LocalStoreUnavailable", isRetryable: true, ex);
         }
     }
 

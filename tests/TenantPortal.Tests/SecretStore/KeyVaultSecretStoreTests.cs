@@ -142,6 +142,27 @@ public sealed class KeyVaultSecretStoreTests : IAsyncLifetime
         // A slow vault may still complete writes the client gave up on: reconciliation's case, tested there.
     }
 
+    [Theory]
+    [InlineData("en", "The portal's identity is not allowed to do this in Key Vault.")]
+    [InlineData("ja", "ポータルの ID には、Key Vault でこの操作を行う権限がありません。")]
+    public async Task SetAsync_IdentityMayNotWrite_RefusesForGood_WordedInTheReadersLanguage_MessageEnglish(string culture, string text)
+    {
+        var clientOptions = new SecretClientOptions { Retry = { MaxRetries = 0 } };
+        _vault.ConfigureClient(clientOptions);
+        var readOnly = new KeyVaultSecretStore(new SecretClient(_vault.VaultUri, _vault.ReaderCredential, clientOptions),
+            Microsoft.Extensions.Options.Options.Create(new SecretStoreOptions { Provider = SecretStoreProvider.AzureKeyVault, VaultUri = _vault.VaultUri }),
+            NullLogger<KeyVaultSecretStore>.Instance);
+        using var language = UiCulture.Use(culture);
+
+        var ex = await Assert.ThrowsAsync<SecretStoreException>(() =>
+            readOnly.SetAsync(_name, new SecretValue("sk_live_vault_forbidden_01"), Write(null), default));
+
+        Assert.False(ex.IsRetryable);
+        Assert.Equal(text, ex.Text);
+        Assert.Equal("The portal's identity is not allowed to do this in Key Vault.", ex.Message);
+        Assert.Empty(_vault.VersionsOf(_name.Value));
+    }
+
     [Fact]
     public async Task CheckAvailabilityAsync_ReadsNoValue_AndFailsWhenTheVaultIsDown()
     {

@@ -95,10 +95,31 @@ public sealed class LocalSecretStoreTests : IDisposable
         var big = new SecretValue(new string('x', LocalSecretStore.MaxValueBytes + 1));
         var tooManyTags = Enumerable.Range(0, 16).ToDictionary(i => $"t{i}", i => "v");
 
-        await Assert.ThrowsAsync<SecretStoreException>(() => _store.SetAsync(_name, big, Options(), default));
-        await Assert.ThrowsAsync<SecretStoreException>(() =>
+        var tooBig = await Assert.ThrowsAsync<SecretStoreException>(() => _store.SetAsync(_name, big, Options(), default));
+        var tags = await Assert.ThrowsAsync<SecretStoreException>(() =>
             _store.SetAsync(_name, new SecretValue("sk_live_ok_value_00001"), new SecretWriteOptions("text/plain", tooManyTags, null), default));
         Assert.Empty(await ToListAsync(_store.ListVersionsAsync(_name, default)));
+        Assert.Equal("The secret store accepts values of at most 25 KB.", tooBig.Message);
+        Assert.Equal("The secret store accepts at most 15 tags of at most 512 characters.", tags.Message);
+    }
+
+    [Theory]
+    [InlineData("en", "The secret store accepts at most 15 tags of at most 512 characters.", "The secret store has no version 0123456789abcdef0123456789abcdef of tenant-contoso-api-key.")]
+    [InlineData("ja", "シークレット ストアに付けられるタグは 15 個まで、各 512 文字までです。", "シークレット ストアに tenant-contoso-api-key のバージョン 0123456789abcdef0123456789abcdef はありません。")]
+    public async Task Refusals_AreWordedInTheReadersLanguage_TheMessageStaysEnglish(string culture, string tagsText, string versionText)
+    {
+        using var language = UiCulture.Use(culture);
+        var tooManyTags = Enumerable.Range(0, 16).ToDictionary(i => $"t{i}", i => "v");
+
+        var tags = await Assert.ThrowsAsync<SecretStoreException>(() =>
+            _store.SetAsync(_name, new SecretValue("sk_live_ok_value_00001"), new SecretWriteOptions("text/plain", tooManyTags, null), default));
+        var version = await Assert.ThrowsAsync<SecretStoreException>(() =>
+            _store.UpdateVersionAsync(_name, "0123456789abcdef0123456789abcdef", new SecretVersionUpdate(Enabled: false), default));
+
+        Assert.Equal(tagsText, tags.Text);
+        Assert.Equal(versionText, version.Text);
+        Assert.Equal("The secret store accepts at most 15 tags of at most 512 characters.", tags.Message);
+        Assert.Equal("The secret store has no version 0123456789abcdef0123456789abcdef of tenant-contoso-api-key.", version.Message);
     }
 
     private static SecretWriteOptions Options() =>

@@ -46,6 +46,7 @@ internal sealed class NotificationDeliveryConfiguration : IEntityTypeConfigurati
         builder.Property(d => d.Language).HasMaxLength(8).IsUnicode(false);
         builder.Property(d => d.Status).HasConversion<string>().HasMaxLength(16).IsUnicode(false);
         builder.Property(d => d.LastError).HasMaxLength(500);
+        builder.Property(d => d.LastErrorCode).HasMaxLength(500);
         builder.HasIndex(d => new { d.Status, d.NextAttemptAt });
         builder.HasIndex(d => new { d.TenantId, d.CreatedAt });
         // The support dashboard's failing deliveries: given up lately, and retrying.

@@ -13,10 +13,10 @@ public sealed partial class ApiKeyProbe(OutboundHttpClient http, IStringLocalize
     public async Task<ProbeResult> VerifyAsync(VerificationProbe probe, SecretValue key, IReadOnlyCollection<string> allowList, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (VerificationProbeRules.Validate(probe, allowList) is { } invalid)
+        if (VerificationProbeRules.Validate(probe, allowList) is not null)
         {
-            // The tenant's probe settings are checked by their own rules, which speak English.
-            return ProbeResult.Failed(new LocalizedMessage(invalid, invalid));
+            // The probe rules word their refusal in the current UI culture: once for the person, once in English for the audit trail.
+            return ProbeResult.Failed(LocalizedMessage.Of(() => VerificationProbeRules.Validate(probe, allowList)!));
         }
 
         var headerValue = probe.HeaderPrefix + key.Expose();
@@ -42,7 +42,9 @@ public sealed partial class ApiKeyProbe(OutboundHttpClient http, IStringLocalize
     {
         if (response.Failure != OutboundFailure.None)
         {
-            return ProbeResult.Failed(text.Message("CouldNotRun", response.Problem ?? ""));
+            // The outbound problem is worded twice too: in the reader's language inside their sentence, in English for the record.
+            var problem = response.Problem!;
+            return ProbeResult.Failed(new LocalizedMessage(text["CouldNotRun", problem.Text], text.English("CouldNotRun", problem.English)));
         }
 
         var status = response.StatusCode!.Value;

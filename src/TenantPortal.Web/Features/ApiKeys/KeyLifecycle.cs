@@ -134,7 +134,7 @@ public sealed partial class KeyLifecycle(
             },
             Message = (applied, _) => text["Stored", Abbreviated(applied.Version!)],
             UnrecordedMessage = _ => text["StoredUnrecorded", Abbreviated(stored!.Version), correlationId],
-            StoreFailedMessage = ex => ex.IsRetryable ? text["StoreUnavailableForSubmit"] : text["StoreRefusedKey", ex.Message],
+            StoreFailedMessage = ex => ex.IsRetryable ? text["StoreUnavailableForSubmit"] : text["StoreRefusedKey", ex.Text],
         }, cancellationToken);
         return result.Succeeded ? result with { ReplacedVersion = replaced } : result;
     }

@@ -99,7 +99,7 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> options, ILogger<E
         }
         catch (ParseException)
         {
-            return DeliveryAttempt.Permanent("The contact's e-mail address is not valid.");
+            return DeliveryAttempt.Permanent(DeliveryProblem.Of("EmailInvalidAddress"));
         }
 
         using (message)
@@ -112,7 +112,7 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> options, ILogger<E
                 }
 
                 LogNotConfigured(logger, notification.Delivery.Id);
-                return DeliveryAttempt.Permanent("No SMTP server is configured (Notifications:Smtp:Host), so no e-mail can be sent.");
+                return DeliveryAttempt.Permanent(DeliveryProblem.Of("EmailNoSmtp"));
             }
 
             return await SendSmtpAsync(message, settings.Host, settings, notification.Delivery.Id, cancellationToken);
@@ -144,30 +144,30 @@ public sealed partial class EmailSender(IOptions<SmtpOptions> options, ILogger<E
             LogRefused(logger, host, code, ex.ErrorCode);
             return ex.ErrorCode switch
             {
-                SmtpErrorCode.RecipientNotAccepted when code >= 500 => DeliveryAttempt.Rejected($"The mail server refused the recipient (SMTP {code}).", code),
-                SmtpErrorCode.SenderNotAccepted => DeliveryAttempt.Retry($"The mail server refused the sender address (SMTP {code}): check Notifications:Smtp:From.", code),
-                _ when code >= 500 => DeliveryAttempt.Rejected($"The mail server refused the message (SMTP {code}).", code),
-                _ => DeliveryAttempt.Retry($"The mail server asked to try again later (SMTP {code}).", code),
+                SmtpErrorCode.RecipientNotAccepted when code >= 500 => DeliveryAttempt.Rejected(DeliveryProblem.Of("EmailRecipientRefused", code), code),
+                SmtpErrorCode.SenderNotAccepted => DeliveryAttempt.Retry(DeliveryProblem.Of("EmailSenderRefused", code), code),
+                _ when code >= 500 => DeliveryAttempt.Rejected(DeliveryProblem.Of("EmailMessageRefused", code), code),
+                _ => DeliveryAttempt.Retry(DeliveryProblem.Of("EmailTryLater", code), code),
             };
         }
         catch (AuthenticationException ex)
         {
             LogFailed(logger, ex, host);
-            return DeliveryAttempt.Retry("The mail server refused the portal's SMTP credentials.");
+            return DeliveryAttempt.Retry(DeliveryProblem.Of("EmailCredentialsRefused"));
         }
         catch (SslHandshakeException ex)
         {
             LogFailed(logger, ex, host);
-            return DeliveryAttempt.Retry("The TLS handshake with the mail server failed.");
+            return DeliveryAttempt.Retry(DeliveryProblem.Of("EmailTlsFailed"));
         }
         catch (Exception ex) when (ex is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException or TimeoutException)
         {
             LogFailed(logger, ex, host);
-            return DeliveryAttempt.Retry("Could not reach the mail server, or it closed the connection.");
+            return DeliveryAttempt.Retry(DeliveryProblem.Of("EmailUnreachable"));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return DeliveryAttempt.Retry("The mail server did not answer in time.");
+            return DeliveryAttempt.Retry(DeliveryProblem.Of("EmailTimeout"));
         }
     }
 

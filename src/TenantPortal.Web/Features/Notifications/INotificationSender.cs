@@ -18,18 +18,21 @@ public sealed record OutgoingNotification(
     string? WebhookUrl,
     string? WebhookSigningKeyProtected);
 
-/// <summary>How one attempt ended. <paramref name="Error"/> is plain words, never a body or a key.</summary>
+/// <summary>How one attempt ended. <paramref name="Problem"/> is a keyed text and its arguments, never a body or a key.</summary>
 /// <param name="RetryAfter">How long the receiver asked to be left alone (Retry-After), when it said.</param>
-public sealed record DeliveryAttempt(DeliveryAttemptOutcome Outcome, int? StatusCode, string? Error, TimeSpan? RetryAfter = null)
+public sealed record DeliveryAttempt(DeliveryAttemptOutcome Outcome, int? StatusCode, DeliveryProblem? Problem, TimeSpan? RetryAfter = null)
 {
+    /// <summary>The problem in English, as the delivery's <c>LastError</c> keeps it.</summary>
+    public string? Error => Problem?.English;
+
     public static DeliveryAttempt Delivered(int? statusCode = null) => new(DeliveryAttemptOutcome.Delivered, statusCode, null);
 
-    public static DeliveryAttempt Retry(string error, int? statusCode = null, TimeSpan? retryAfter = null) =>
-        new(DeliveryAttemptOutcome.Retry, statusCode, error, retryAfter);
+    public static DeliveryAttempt Retry(DeliveryProblem problem, int? statusCode = null, TimeSpan? retryAfter = null) =>
+        new(DeliveryAttemptOutcome.Retry, statusCode, problem, retryAfter);
 
-    public static DeliveryAttempt Rejected(string error, int? statusCode = null) => new(DeliveryAttemptOutcome.Rejected, statusCode, error);
+    public static DeliveryAttempt Rejected(DeliveryProblem problem, int? statusCode = null) => new(DeliveryAttemptOutcome.Rejected, statusCode, problem);
 
-    public static DeliveryAttempt Permanent(string error, int? statusCode = null) => new(DeliveryAttemptOutcome.Permanent, statusCode, error);
+    public static DeliveryAttempt Permanent(DeliveryProblem problem, int? statusCode = null) => new(DeliveryAttemptOutcome.Permanent, statusCode, problem);
 }
 
 public enum DeliveryAttemptOutcome

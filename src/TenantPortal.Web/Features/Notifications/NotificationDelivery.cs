@@ -31,7 +31,14 @@ public sealed class NotificationDelivery
 
     public int? LastStatusCode { get; set; }
 
+    /// <summary>The last attempt's problem in English (operators, logs); null once delivered or before a failure.</summary>
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// The same problem as a resource key and its arguments (<see cref="DeliveryProblem.Code"/>), worded in the reader's
+    /// language when the delivery log is shown; null for rows written before codes, which show <see cref="LastError"/>.
+    /// </summary>
+    public string? LastErrorCode { get; set; }
 
     public DateTimeOffset? DeliveredAt { get; set; }
 }

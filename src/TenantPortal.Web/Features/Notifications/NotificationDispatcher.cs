@@ -99,7 +99,7 @@ public sealed partial class NotificationDispatcher(
         }
 
         var result = notification is null
-            ? DeliveryAttempt.Permanent("The notice or its tenant no longer exists.")
+            ? DeliveryAttempt.Permanent(DeliveryProblem.Of("NoticeGone"))
             : await SendAsync(notification, cancellationToken);
 
         var status = result.Outcome switch
@@ -121,6 +121,7 @@ public sealed partial class NotificationDispatcher(
         DateTimeOffset? next = status == NotificationDeliveryStatus.Pending ? finishedAt + delay : null;
         DateTimeOffset? deliveredAt = status == NotificationDeliveryStatus.Delivered ? finishedAt : null;
         var error = Bound(result.Error);
+        var errorCode = result.Problem?.Code;
 
         await using (var db = contexts.CreateDbContext())
         {
@@ -132,6 +133,7 @@ public sealed partial class NotificationDispatcher(
                     .SetProperty(d => d.NextAttemptAt, next)
                     .SetProperty(d => d.LastStatusCode, result.StatusCode)
                     .SetProperty(d => d.LastError, error)
+                    .SetProperty(d => d.LastErrorCode, errorCode)
                     .SetProperty(d => d.DeliveredAt, deliveredAt), CancellationToken.None);
         }
 
@@ -157,7 +159,7 @@ public sealed partial class NotificationDispatcher(
         var sender = senders.FirstOrDefault(s => s.Channel == notification.Delivery.Channel);
         if (sender is null)
         {
-            return DeliveryAttempt.Permanent($"No sender for the {notification.Delivery.Channel} channel.");
+            return DeliveryAttempt.Permanent(DeliveryProblem.Of("NoSender", notification.Delivery.Channel));
         }
 
         try
@@ -167,7 +169,7 @@ public sealed partial class NotificationDispatcher(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogSenderFailed(logger, ex, notification.Delivery.Id, notification.Delivery.Channel);
-            return DeliveryAttempt.Retry("An unexpected error occurred while sending; it has been logged for an operator.");
+            return DeliveryAttempt.Retry(DeliveryProblem.Of("SenderFailed"));
         }
     }
 

@@ -64,12 +64,12 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         ArgumentNullException.ThrowIfNull(notification);
         if (!Uri.TryCreate(notification.WebhookUrl, UriKind.Absolute, out var url))
         {
-            return DeliveryAttempt.Permanent("The webhook was removed before this notice could be delivered.");
+            return DeliveryAttempt.Permanent(DeliveryProblem.Of("WebhookRemoved"));
         }
 
         if (string.IsNullOrEmpty(notification.WebhookSigningKeyProtected))
         {
-            return DeliveryAttempt.Permanent("The webhook has no signing key: generate one on the API key page.");
+            return DeliveryAttempt.Permanent(DeliveryProblem.Of("WebhookNoSigningKey"));
         }
 
         string signingKey;
@@ -79,8 +79,7 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         }
         catch (CryptographicException)
         {
-            return DeliveryAttempt.Permanent(
-                "The webhook signing key cannot be read (the key ring changed, or the key was not made for this tenant): generate a new one on the API key page.");
+            return DeliveryAttempt.Permanent(DeliveryProblem.Of("WebhookSigningKeyUnreadable"));
         }
 
         var body = Body(notification.Delivery, notification.Notice);
@@ -106,11 +105,11 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
             case OutboundFailure.None:
                 break;
             case OutboundFailure.NotHttps:
-                return DeliveryAttempt.Permanent("The webhook URL does not use https://.");
+                return DeliveryAttempt.Permanent(DeliveryProblem.Of("WebhookNotHttps"));
             case OutboundFailure.AddressRefused:
-                return DeliveryAttempt.Rejected(response.Problem!);
+                return DeliveryAttempt.Rejected(DeliveryProblem.Outbound(response.Problem!));
             default:
-                return DeliveryAttempt.Retry(response.Problem!);
+                return DeliveryAttempt.Retry(DeliveryProblem.Outbound(response.Problem!));
         }
 
         var status = response.StatusCode!.Value;
@@ -118,21 +117,22 @@ public sealed class WebhookSender(OutboundHttpClient http, WebhookSigningKeys si
         return status switch
         {
             >= 200 and < 300 => DeliveryAttempt.Delivered(status),
-            >= 300 and < 400 => DeliveryAttempt.Rejected(
-                $"The webhook answered {text} with a redirect{(response.RedirectHost is { } host ? " to " + host : "")}; redirects are not followed, so configure the final URL.", status),
-            _ when response.RetryAfter is { } wait => DeliveryAttempt.Retry(
-                $"The webhook answered {text} and asked to wait {Describe(wait)} (Retry-After); the next try waits at least that long.", status, wait),
-            408 or 429 => DeliveryAttempt.Retry($"The webhook answered {text}; trying again later.", status),
-            >= 400 and < 500 => DeliveryAttempt.Rejected($"The webhook refused the notification with {text}.", status),
-            _ => DeliveryAttempt.Retry($"The webhook answered {text}.", status),
+            >= 300 and < 400 => DeliveryAttempt.Rejected(response.RedirectHost is { } host
+                ? DeliveryProblem.Of("WebhookRedirectTo", text, host)
+                : DeliveryProblem.Of("WebhookRedirect", text), status),
+            _ when response.RetryAfter is { } wait => DeliveryAttempt.Retry(RetryAfter(text, wait), status, wait),
+            408 or 429 => DeliveryAttempt.Retry(DeliveryProblem.Of("WebhookTryLater", text), status),
+            >= 400 and < 500 => DeliveryAttempt.Rejected(DeliveryProblem.Of("WebhookRefused", text), status),
+            _ => DeliveryAttempt.Retry(DeliveryProblem.Of("WebhookAnswered", text), status),
         };
     }
 
-    private static string Describe(TimeSpan wait) => wait switch
+    // One whole sentence per unit, so each language words the wait its own way.
+    private static DeliveryProblem RetryAfter(string status, TimeSpan wait) => wait switch
     {
-        { TotalSeconds: < 120 } => $"{(int)wait.TotalSeconds} seconds",
-        { TotalMinutes: < 120 } => $"{(int)wait.TotalMinutes} minutes",
-        _ => $"{wait.TotalHours:0.#} hours",
+        { TotalSeconds: < 120 } => DeliveryProblem.Of("WebhookRetryAfterSeconds", status, (int)wait.TotalSeconds),
+        { TotalMinutes: < 120 } => DeliveryProblem.Of("WebhookRetryAfterMinutes", status, (int)wait.TotalMinutes),
+        _ => DeliveryProblem.Of("WebhookRetryAfterHours", status, wait.TotalHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)),
     };
 
     private sealed record WebhookEvent(

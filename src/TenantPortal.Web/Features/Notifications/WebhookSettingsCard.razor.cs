@@ -131,8 +131,8 @@ public sealed partial class WebhookSettingsCard
         NotificationDeliveryStatus.Delivered when entry.LastStatusCode is { } code => L["DeliveredWithCode", (object?)entry.DeliveredAt?.UtcDateTime ?? "", code],
         NotificationDeliveryStatus.Delivered => L["Delivered", (object?)entry.DeliveredAt?.UtcDateTime ?? ""],
         NotificationDeliveryStatus.Pending when entry.Attempts == 0 => L["Waiting"],
-        NotificationDeliveryStatus.Pending => L["NextTry", entry.LastError ?? L["InProgress"], (object?)entry.NextAttemptAt?.UtcDateTime ?? ""],
-        _ => entry.LastError ?? L["Failed"],
+        NotificationDeliveryStatus.Pending => L["NextTry", entry.LastErrorText ?? L["InProgress"], (object?)entry.NextAttemptAt?.UtcDateTime ?? ""],
+        _ => entry.LastErrorText ?? L["Failed"],
     };
 
     /// <summary>A localized sentence whose {0}, {1}… are shown as code, in the order the language puts them.</summary>

@@ -51,7 +51,7 @@ public sealed partial class WebhookSettingsService(
             where d.TenantId == tenant!.Id
             orderby d.CreatedAt descending, d.Id descending
             select new DeliveryLogEntry(d.Id, d.CreatedAt, n.Kind, n.LeadDays, n.StoreVersionId, d.Channel, d.Target, d.Status,
-                d.Attempts, d.LastStatusCode, d.LastError, d.LastAttemptAt, d.NextAttemptAt, d.DeliveredAt))
+                d.Attempts, d.LastStatusCode, d.LastError, d.LastErrorCode, d.LastAttemptAt, d.NextAttemptAt, d.DeliveredAt))
             .Take(DeliveryLogSize)
             .ToListAsync(cancellationToken);
 
@@ -80,7 +80,7 @@ public sealed partial class WebhookSettingsService(
 
             if (await outbound.CheckHostAsync(parsed!.IdnHost, parsed.Port, cancellationToken) is { } refused)
             {
-                return new WebhookChangeResult(WebhookChangeOutcome.Invalid, Text("PublicOnly", refused));
+                return new WebhookChangeResult(WebhookChangeOutcome.Invalid, Text("PublicOnly", refused.Text));
             }
         }
 
@@ -220,10 +220,14 @@ public sealed record DeliveryLogEntry(
     int Attempts,
     int? LastStatusCode,
     string? LastError,
+    string? LastErrorCode,
     DateTimeOffset? LastAttemptAt,
     DateTimeOffset? NextAttemptAt,
     DateTimeOffset? DeliveredAt)
 {
+    /// <summary>The last error in the reader's language (worded from its code), or as stored for older rows.</summary>
+    public string? LastErrorText => DeliveryProblem.Describe(LastErrorCode, LastError);
+
     /// <summary>The short key version the notice is about; null for a probe change, which is about none.</summary>
     public string? ShortVersion => Kind == RotationNoticeKind.ProbeChanged ? null : NotificationTexts.ShortVersion(StoreVersionId);
 }

@@ -31,7 +31,12 @@ public sealed record FailingDelivery(
     NotificationDeliveryStatus Status,
     int Attempts,
     DateTimeOffset? LastAttemptAt,
-    string? LastError);
+    string? LastError,
+    string? LastErrorCode = null)
+{
+    /// <summary>The last error in the reader's language (worded from its code), or as stored for older rows.</summary>
+    public string? LastErrorText => DeliveryProblem.Describe(LastErrorCode, LastError);
+}
 
 /// <summary>What reconciliation flagged: versions missing from the store, and versions the store serves though disabled or revoked here.</summary>
 public sealed record StoreDrift(int MissingVersions, int MissingTenants, int EnabledVersions, int EnabledTenants, IReadOnlyList<DriftedVersion> Latest);
@@ -156,7 +161,7 @@ public sealed partial class SupportService
         {
             latest.AddRange(await rows.OrderByDescending(d => d.LastAttemptAt).Take(DashboardListLength)
                 .Join(db.Tenants, d => d.TenantId, t => t.Id, (d, t) => new FailingDelivery(
-                    d.TenantId, t.DisplayName, d.Channel, d.Target, d.Status, d.Attempts, d.LastAttemptAt, d.LastError))
+                    d.TenantId, t.DisplayName, d.Channel, d.Target, d.Status, d.Attempts, d.LastAttemptAt, d.LastError, d.LastErrorCode))
                 .ToListAsync(cancellationToken));
         }
 

@@ -266,7 +266,7 @@ public sealed partial class SupportService
                 _ when d.LastError is not null => (texts["Retrying", channel, d.Attempts].Value, true),
                 _ => (texts["Waiting", channel].Value, false),
             };
-            var error = string.Join("; ", new[] { d.LastStatusCode is { } code ? $"HTTP {code}" : null, d.LastError }.OfType<string>());
+            var error = string.Join("; ", new[] { d.LastStatusCode is { } code ? $"HTTP {code}" : null, DeliveryProblem.Describe(d.LastErrorCode, d.LastError) }.OfType<string>());
             return new TimelineEntry(d.CreatedAt, TimelineEntryKind.Delivery, title, error.Length == 0 ? null : error)
             {
                 IsProblem = problem, Source = DeliverySource, Order = d.Id,

@@ -33,8 +33,8 @@ public sealed class OutboundConnector(OutboundAddressPolicy policy, IOutboundDns
         return addresses;
     }
 
-    /// <summary>Why <paramref name="host"/> may not be called, in plain words; null when it resolves to public addresses only.</summary>
-    public async Task<string?> CheckHostAsync(string host, int port, CancellationToken cancellationToken)
+    /// <summary>Why <paramref name="host"/> may not be called; null when it resolves to public addresses only.</summary>
+    public async Task<OutboundProblem?> CheckHostAsync(string host, int port, CancellationToken cancellationToken)
     {
         try
         {
@@ -43,11 +43,11 @@ public sealed class OutboundConnector(OutboundAddressPolicy policy, IOutboundDns
         }
         catch (OutboundAddressRefusedException ex)
         {
-            return ex.Message;
+            return ex.Problem;
         }
         catch (SocketException)
         {
-            return $"The host name {host} could not be resolved.";
+            return new OutboundProblem(OutboundProblemReason.NameNotResolved, host);
         }
     }
 
@@ -80,11 +80,13 @@ public sealed class OutboundConnector(OutboundAddressPolicy policy, IOutboundDns
     }
 }
 
-/// <summary>The host resolves to an address the portal never calls. The message names the kind of address, never the address.</summary>
+/// <summary>The host resolves to an address the portal never calls. The message (English) names the kind of address, never the address.</summary>
 public sealed class OutboundAddressRefusedException(string host, string kind)
-    : IOException($"{host} resolves to a {kind} address, which the portal never calls.")
+    : IOException(OutboundProblem.AddressRefused(host, kind).English)
 {
     public string Host { get; } = host;
 
     public string Kind { get; } = kind;
+
+    public OutboundProblem Problem => OutboundProblem.AddressRefused(Host, Kind);
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace TenantPortal.Web.Infrastructure.Outbound;
 
 /// <summary>
-/// Sends one request to a tenant-supplied HTTPS URL and says what happened in plain words. The underlying client
+/// Sends one request to a tenant-supplied HTTPS URL and says what happened (<see cref="OutboundProblem"/>: a reason
+/// and its parameters, worded when read). The underlying client
 /// (<see cref="ClientName"/>) connects through <see cref="OutboundConnector"/>, follows no redirect, uses no proxy and
 /// keeps no cookies; the whole call is bounded by <see cref="OutboundOptions.RequestTimeout"/> on the portal's clock.
 /// Response bodies are not read. Only the host is logged, never the path, query or headers.
@@ -25,11 +26,10 @@ public sealed partial class OutboundHttpClient(
         var uri = request.RequestUri;
         if (uri is not { IsAbsoluteUri: true } || uri.Scheme != Uri.UriSchemeHttps)
         {
-            return OutboundResponse.Failed(OutboundFailure.NotHttps, "Only https:// URLs are called.");
+            return OutboundResponse.Failed(OutboundFailure.NotHttps, new OutboundProblem(OutboundProblemReason.NotHttps, uri?.IsAbsoluteUri == true ? uri.IdnHost : ""));
         }
 
         var host = uri.IdnHost;
-        var seconds = options.Value.RequestTimeout.TotalSeconds;
         using var timeout = new CancellationTokenSource(options.Value.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var started = time.GetTimestamp();
@@ -47,7 +47,7 @@ public sealed partial class OutboundHttpClient(
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             LogFailed(logger, request.Method.Method, host, OutboundFailure.Timeout);
-            return OutboundResponse.Failed(OutboundFailure.Timeout, $"{host} did not answer within {seconds:0.#} seconds.");
+            return OutboundResponse.Failed(OutboundFailure.Timeout, OutboundProblem.TimedOut(host, options.Value.RequestTimeout));
         }
         catch (HttpRequestException ex)
         {
@@ -80,29 +80,29 @@ public sealed partial class OutboundHttpClient(
     public static string StatusText(int status) =>
         ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? $"{status} {phrase}" : status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static (OutboundFailure, string) Describe(HttpRequestException ex, string host)
+    private static (OutboundFailure, OutboundProblem) Describe(HttpRequestException ex, string host)
     {
         for (Exception? e = ex; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 case OutboundAddressRefusedException refused:
-                    return (OutboundFailure.AddressRefused, refused.Message);
+                    return (OutboundFailure.AddressRefused, refused.Problem);
                 case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
-                    return (OutboundFailure.NameNotResolved, $"The host name {host} could not be resolved.");
+                    return (OutboundFailure.NameNotResolved, new(OutboundProblemReason.NameNotResolved, host));
                 case AuthenticationException:
-                    return (OutboundFailure.TlsFailed, $"The TLS handshake with {host} failed: its certificate is not trusted or does not match the name.");
+                    return (OutboundFailure.TlsFailed, new(OutboundProblemReason.TlsFailed, host));
                 case TimeoutException:
-                    return (OutboundFailure.Timeout, $"Could not connect to {host} in time.");
+                    return (OutboundFailure.Timeout, new(OutboundProblemReason.ConnectTimeout, host));
             }
         }
 
         return ex.HttpRequestError switch
         {
-            HttpRequestError.NameResolutionError => (OutboundFailure.NameNotResolved, $"The host name {host} could not be resolved."),
-            HttpRequestError.SecureConnectionError => (OutboundFailure.TlsFailed, $"The TLS handshake with {host} failed: its certificate is not trusted or does not match the name."),
-            HttpRequestError.ConnectionError => (OutboundFailure.ConnectionFailed, $"Could not connect to {host}: the connection was refused or dropped."),
-            _ => (OutboundFailure.ConnectionFailed, $"The call to {host} failed before an answer arrived: the connection was dropped or the answer was not valid HTTP."),
+            HttpRequestError.NameResolutionError => (OutboundFailure.NameNotResolved, new(OutboundProblemReason.NameNotResolved, host)),
+            HttpRequestError.SecureConnectionError => (OutboundFailure.TlsFailed, new(OutboundProblemReason.TlsFailed, host)),
+            HttpRequestError.ConnectionError => (OutboundFailure.ConnectionFailed, new(OutboundProblemReason.ConnectionRefused, host)),
+            _ => (OutboundFailure.ConnectionFailed, new(OutboundProblemReason.ConnectionDropped, host)),
         };
     }
 
@@ -126,9 +126,9 @@ public enum OutboundFailure
 
 /// <summary>An answer's status (the host a redirect points to, the wait a 429 or 503 asks for), or why there was none.</summary>
 public sealed record OutboundResponse(
-    OutboundFailure Failure, string? Problem, int? StatusCode = null, string? RedirectHost = null, TimeSpan? RetryAfter = null)
+    OutboundFailure Failure, OutboundProblem? Problem, int? StatusCode = null, string? RedirectHost = null, TimeSpan? RetryAfter = null)
 {
     public bool IsRedirect => StatusCode is >= 300 and < 400;
 
-    public static OutboundResponse Failed(OutboundFailure failure, string problem) => new(failure, problem);
+    public static OutboundResponse Failed(OutboundFailure failure, OutboundProblem problem) => new(failure, problem);
 }

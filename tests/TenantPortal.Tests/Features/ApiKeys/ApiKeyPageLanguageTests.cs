@@ -36,14 +36,14 @@ public sealed class ApiKeyPageLanguageTests : PortalComponentTestBase
             Squeeze(page.Find("[data-testid=grace-info]").TextContent));
         Assert.Equal("APIキーをローテーション", page.Find("[data-testid=open-submit-dialog]").TextContent.Trim());
         Assert.Equal("以前のバージョンに戻す", page.Find("[data-testid=restore-previous]").TextContent.Trim());
-        Assert.Equal("取り消す", page.Find("[data-testid=open-revoke]").TextContent.Trim());
+        Assert.Equal("失効させる", page.Find("[data-testid=open-revoke]").TextContent.Trim());
         Assert.Equal("ローテーション ポリシー", page.Find("[data-testid=policy-link]").TextContent.Trim());
         Assert.Contains("バージョン履歴", page.FindAll("h2").Select(h => h.TextContent.Trim()));
         Assert.Equal(["バージョン", "状態", "キー", "フィンガープリント", "登録者", "登録日時", "ローテーション期限"],
             page.FindAll("[data-testid=version-history] thead th").Select(th => th.TextContent.Trim()));
         var rows = page.FindAll("[data-testid=version-history] tbody tr");
         Assert.Equal("現行", rows[0].Children[1].TextContent.Trim());
-        Assert.Equal("前バージョン · 2026/12/02 まで有効", Squeeze(rows[1].Children[1].TextContent));
+        Assert.Equal("以前 · 2026/12/02 まで有効", Squeeze(rows[1].Children[1].TextContent));
         Assert.Equal("2026/11/25 09:00 (UTC)", rows[0].Children[5].TextContent.Trim());
         Assert.Equal("2027/02/23", rows[0].Children[6].TextContent.Trim());
     }
@@ -81,7 +81,7 @@ public sealed class ApiKeyPageLanguageTests : PortalComponentTestBase
 
         var stored = Assert.Single(await Portal.StoredVersionsAsync("contoso"));
         var snackbar = Assert.Single(Services.GetRequiredService<ISnackbar>().ShownSnackbars);
-        Assert.Equal($"APIキーをバージョン {stored.Version[..8]} として登録しました。以前のバージョンがある場合は、前バージョンになりました。", snackbar.Message);
+        Assert.Equal($"APIキーをバージョン {stored.Version[..8]} として登録しました。それまでの現行バージョンがある場合は、以前のバージョンになりました。", snackbar.Message);
     }
 
     [Fact]
@@ -95,13 +95,13 @@ public sealed class ApiKeyPageLanguageTests : PortalComponentTestBase
 
         page.WaitForElement("[data-testid=open-revoke]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Equal("APIキーを取り消す", dialogs.Find(".mud-dialog-title h2").TextContent.Trim()));
+        dialogs.WaitForAssertion(() => Assert.Equal("APIキーを失効させる", dialogs.Find(".mud-dialog-title h2").TextContent.Trim()));
         Assert.StartsWith("猶予期間中のものも含め、有効なすべてのバージョンが保管庫ですぐに無効になります。", dialogs.Find("[data-testid=revoke-warning]").TextContent.Trim(), StringComparison.Ordinal);
         Assert.Equal("CacheTtl", dialogs.Find("[data-testid=revoke-warning] code").TextContent);
         Assert.Equal("ITenantApiKeyProvider.Invalidate(\"contoso\")", dialogs.Find("[data-testid=revoke-invalidate] code").TextContent);
         Assert.Contains("SaaS がこのキーの使用を停止するのはすぐではなく、キャッシュされたコピーの有効期限が切れた時点であることを理解しました", dialogs.Markup, StringComparison.Ordinal);
         Assert.Contains("監査ログに記録されます（例:「サポート チケットにキーが記載された」）。", dialogs.Markup, StringComparison.Ordinal);
-        Assert.Equal("今すぐ取り消す", dialogs.Find("[data-testid=revoke-submit]").TextContent.Trim());
+        Assert.Equal("今すぐ失効させる", dialogs.Find("[data-testid=revoke-submit]").TextContent.Trim());
     }
 
     [Fact]

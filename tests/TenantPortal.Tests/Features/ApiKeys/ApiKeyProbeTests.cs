@@ -118,6 +118,37 @@ public sealed class ApiKeyProbeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VerifyAsync_NoAnswerUnderJapanese_SaysSoInJapanese_TheRecordStaysEnglish()
+    {
+        _receiver.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var japanese = UiCulture.Use("ja");
+
+        var verifying = Probe.VerifyAsync(ProbeFor(), new SecretValue(Canary), Allowed, default);
+        await _receiver.WaitForRequestAsync();
+        _harness.Time.Advance(TimeSpan.FromSeconds(11));
+        var result = await verifying.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(result.Succeeded);
+        Assert.Equal("検証プローブを実行できませんでした: api.provider.test が 10 秒以内に応答しませんでした。", result.Problem?.Text);
+        Assert.Equal("The verification probe could not be run: api.provider.test did not answer within 10 seconds.", result.Problem?.English);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_HostNotOnTheAllowListUnderJapanese_RefusesInJapanese_TheRecordStaysEnglish()
+    {
+        using var japanese = UiCulture.Use("ja");
+
+        var result = await Probe.VerifyAsync(ProbeFor(host: "evil.test"), new SecretValue(Canary), Allowed, default);
+
+        Assert.False(result.Succeeded);
+        var allowList = System.Text.RegularExpressions.Regex.Match(result.Problem!.English, @"\((.+)\)").Groups[1].Value;
+        Assert.Contains("api.provider.test", allowList, StringComparison.Ordinal);
+        Assert.Equal($"The probe host evil.test is not on the platform's allow-list ({allowList}).", result.Problem.English);
+        Assert.Equal($"プローブのホスト evil.test はプラットフォームの許可リスト ({allowList}) に含まれていません。", result.Problem.Text);
+        Assert.Empty(_receiver.Requests);
+    }
+
+    [Fact]
     public async Task VerifyAsync_HostNotOnTheAllowList_IsRefusedWithoutARequest()
     {
         var result = await Probe.VerifyAsync(ProbeFor(host: "evil.test"), new SecretValue(Canary), Allowed, default);

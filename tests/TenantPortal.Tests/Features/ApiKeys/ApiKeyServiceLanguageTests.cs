@@ -19,8 +19,8 @@ public sealed class ApiKeyServiceLanguageTests : IAsyncLifetime
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
     [Theory]
-    [InlineData("ja", "取り消しの理由を入力してください（最大 500 文字）。")]
-    [InlineData("ja-JP", "取り消しの理由を入力してください（最大 500 文字）。")]
+    [InlineData("ja", "失効の理由を入力してください（最大 500 文字）。")]
+    [InlineData("ja-JP", "失効の理由を入力してください（最大 500 文字）。")]
     [InlineData("en", "Give a reason for revoking (at most 500 characters).")]
     [InlineData("fr", "Give a reason for revoking (at most 500 characters).")]
     public async Task RevokeAsync_NoReason_IsRefusedInTheCallersLanguage_EnglishOtherwise(string culture, string expected)
@@ -43,7 +43,7 @@ public sealed class ApiKeyServiceLanguageTests : IAsyncLifetime
         var result = await Service.RestorePreviousAsync(TestPersonas.ContosoAdmin, "contoso", default);
 
         Assert.Equal(KeyChangeOutcome.Conflict, result.Outcome);
-        Assert.Equal("戻せる前バージョンがありません。前バージョンに戻せるのは猶予期間中だけです。代わりに新しいキーを登録してください。", result.Message);
+        Assert.Equal("戻せる以前のバージョンがありません。以前のバージョンに戻せるのは猶予期間中だけです。代わりに新しいキーを登録してください。", result.Message);
         await using var db = _portal.CreateDbContext();
         var refused = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.ApiKeyRestore && e.Outcome == AuditOutcome.Failed);
         Assert.Equal("There is no previous version to restore: it can be restored only while its grace period lasts. Submit a new key instead.", refused.Reason);
@@ -56,7 +56,7 @@ public sealed class ApiKeyServiceLanguageTests : IAsyncLifetime
 
         var result = await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(Key), default);
 
-        Assert.Equal($"APIキーをバージョン {result.Version!.ShortVersion} として登録しました。以前のバージョンがある場合は、前バージョンになりました。", result.Message);
+        Assert.Equal($"APIキーをバージョン {result.Version!.ShortVersion} として登録しました。それまでの現行バージョンがある場合は、以前のバージョンになりました。", result.Message);
         Assert.Equal("APIキーを入力してください。", (await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(""), default)).Message);
         Assert.Equal("テナントが見つかりません。", (await Service.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "fabrikam", new SecretValue(Key), default)).Message);
     }

@@ -37,6 +37,26 @@ public sealed class KeyHealthPanelTests : PortalComponentTestBase
     }
 
     [Fact]
+    public async Task Panel_RelativeTimes_InJapanese_AreWordedTheJapaneseWay()
+    {
+        var previous = await SubmitAsync(Portal, "sk_live_panel_previous_ja_001");
+        Portal.Time.Advance(TimeSpan.FromMinutes(5));
+        var current = await SubmitAsync(Portal, "sk_live_panel_current_ja_0001");
+        Portal.Time.Advance(TimeSpan.FromHours(4));
+        var now = Portal.Time.GetUtcNow();
+        await ReportAsync(Portal, Used(previous, 3, now.AddHours(-2)));
+        await ReportAsync(Portal, Used(current, 90, now.AddMinutes(-3)));
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        using var japanese = UiCulture.Use("ja");
+
+        var panel = RenderPanel();
+
+        panel.WaitForAssertion(() => Assert.Equal("バックエンドが最後に使用したのは 3分前 です。", Text(panel, "last-used")));
+        Assert.Equal($"以前のバージョン {previous[..8]} は 2時間前 にもまだ使用されていました。プロバイダーで古いキーを失効させるのは待ってください。",
+            Text(panel, "previous-last-used"));
+    }
+
+    [Fact]
     public async Task Panel_PreviousNotUsedSinceTheRotation_SaysItIsSafeToRevokeAtTheProvider()
     {
         var previous = await SubmitAsync(Portal, "sk_live_panel_safe_prev_00001");

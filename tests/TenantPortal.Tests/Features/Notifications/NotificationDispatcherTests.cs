@@ -296,8 +296,44 @@ public sealed class NotificationDispatcherTests : IAsyncLifetime
 
         var hook = await WebhookDeliveryAsync();
         Assert.Equal(NotificationDeliveryStatus.Pending, hook.Status);
-        Assert.Contains("private network address", hook.LastError, StringComparison.Ordinal);
+        Assert.Equal("hooks.contoso.test resolves to a private network address, which the portal never calls.", hook.LastError);
         Assert.Empty(_bed.Webhook.Requests);
+        // The row keeps the problem language-neutral too: worded when someone reads it, in their language.
+        Assert.Equal("""["Outbound","AddressRefused","hooks.contoso.test","private network"]""", hook.LastErrorCode);
+        using (UiCulture.Use("ja"))
+        {
+            Assert.Equal("hooks.contoso.test は プライベート ネットワーク のアドレスに解決されるため、ポータルからは呼び出しません。",
+                DeliveryProblem.Describe(hook.LastErrorCode, hook.LastError));
+        }
+    }
+
+    [Fact]
+    public async Task DispatchDueAsync_WebhookRefusesAndMailServerRefuses_StoreEnglishAndACode_WordedInEitherLanguage()
+    {
+        _bed.Smtp.Refuse("tanaka@contoso.test");
+        _bed.Webhook.StatusCode = 404;
+        await _bed.EnqueueAsync();
+
+        await _bed.Dispatcher.DispatchDueAsync(default);
+
+        var deliveries = await _bed.DeliveriesAsync();
+        var hook = deliveries.Single(d => d.Channel == NotificationChannel.Webhook);
+        var mail = deliveries.Single(d => d.Target == "tanaka@contoso.test");
+        Assert.Equal("The webhook refused the notification with HTTP 404 Not Found.", hook.LastError);
+        Assert.Equal("""["WebhookRefused","HTTP 404 Not Found"]""", hook.LastErrorCode);
+        Assert.Equal("The mail server refused the recipient (SMTP 550).", mail.LastError);
+        Assert.Equal("""["EmailRecipientRefused","550"]""", mail.LastErrorCode);
+        using (UiCulture.Use("ja"))
+        {
+            Assert.Equal("Webhook が HTTP 404 Not Found で通知を拒否しました。", DeliveryProblem.Describe(hook.LastErrorCode, hook.LastError));
+            Assert.Equal("メール サーバーが宛先を拒否しました (SMTP 550)。", DeliveryProblem.Describe(mail.LastErrorCode, mail.LastError));
+        }
+
+        using (UiCulture.Use("en"))
+        {
+            Assert.Equal(hook.LastError, DeliveryProblem.Describe(hook.LastErrorCode, hook.LastError));
+            Assert.Equal(mail.LastError, DeliveryProblem.Describe(mail.LastErrorCode, mail.LastError));
+        }
     }
 
     [Fact]

@@ -129,6 +129,45 @@ public sealed class WebhookSettingsCardTests : PortalComponentTestBase
         Assert.Contains("SMTP 550", row, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("en", "hooks.contoso.test did not answer within 10 seconds. · next try 2026-11-25 09:05 UTC", "The mail server refused the recipient (SMTP 550).")]
+    [InlineData("ja", "hooks.contoso.test が 10 秒以内に応答しませんでした。 · 次回の試行 2026年11月25日 09:05 (UTC)", "メール サーバーが宛先を拒否しました (SMTP 550)。")]
+    public async Task Render_FailedDeliveries_WordsTheirProblemsInThePagesLanguage(string culture, string webhookResult, string emailResult)
+    {
+        SignInAs(DevelopmentPersonas.ContosoAdmin);
+        await using (var db = Portal.CreateDbContext())
+        {
+            var tenant = await db.Tenants.Include(t => t.Contacts).SingleAsync(t => t.Id == "contoso");
+            tenant.Contacts.Add(new TenantContact { TenantId = "contoso", Email = "ops@contoso.test" });
+            tenant.WebhookUrl = "https://hooks.contoso.test/rotation";
+            var notice = new RotationNotice
+            {
+                TenantId = "contoso", StoreVersionId = "abcdef0123456789", Kind = RotationNoticeKind.Reminder, LeadDays = 7,
+                CreatedAt = PortalServices.Start,
+            };
+            var deliveries = NotificationOutbox.Enqueue(db, tenant, notice, PortalServices.Start);
+            // As the dispatcher records them: the English for operators, the code for whoever reads the log.
+            var timeout = DeliveryProblem.Outbound(OutboundProblem.TimedOut("hooks.contoso.test", TimeSpan.FromSeconds(10)));
+            var refused = DeliveryProblem.Of("EmailRecipientRefused", 550);
+            var webhook = deliveries.Single(d => d.Channel == NotificationChannel.Webhook);
+            (webhook.Attempts, webhook.LastAttemptAt, webhook.NextAttemptAt) = (1, PortalServices.Start, PortalServices.Start.AddMinutes(5));
+            (webhook.LastError, webhook.LastErrorCode) = (timeout.English, timeout.Code);
+            var email = deliveries.Single(d => d.Channel == NotificationChannel.Email);
+            (email.Status, email.Attempts, email.LastStatusCode) = (NotificationDeliveryStatus.Failed, 2, 550);
+            (email.LastError, email.LastErrorCode) = (refused.English, refused.Code);
+            await db.SaveChangesAsync();
+        }
+
+        using var language = UiCulture.Use(culture);
+        var card = Render<WebhookSettingsCard>(p => p.Add(x => x.TenantId, "contoso"));
+
+        card.WaitForAssertion(() => Assert.Equal(2, card.FindAll("[data-testid=delivery-log] tbody tr").Count));
+        string LastResult(string target) => card.FindAll("[data-testid=delivery-log] tbody tr")
+            .Single(r => r.Children[3].TextContent.Trim() == target).Children[6].TextContent.Trim();
+        Assert.Equal(webhookResult, LastResult("hooks.contoso.test"));
+        Assert.Equal(emailResult, LastResult("ops@contoso.test"));
+    }
+
     [Fact]
     public void Render_SupportReader_SeesNoForm()
     {

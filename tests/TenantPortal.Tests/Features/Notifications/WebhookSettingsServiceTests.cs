@@ -58,6 +58,21 @@ public sealed class WebhookSettingsServiceTests : IAsyncLifetime
         Assert.False(await db.AuditEvents.AnyAsync(e => e.Action == NotificationAuditActions.WebhookUrlSet));
     }
 
+    [Theory]
+    [InlineData("en", "https://internal.contoso.com/x", "internal.contoso.com resolves to a private network address, which the portal never calls. Webhooks are sent to public addresses only.")]
+    [InlineData("ja", "https://internal.contoso.com/x", "internal.contoso.com は プライベート ネットワーク のアドレスに解決されるため、ポータルからは呼び出しません。Webhook はパブリック アドレスにのみ送信されます。")]
+    [InlineData("ja", "https://metadata.contoso.com/x", "metadata.contoso.com は リンク ローカル (クラウドのメタデータ サービス) のアドレスに解決されるため、ポータルからは呼び出しません。Webhook はパブリック アドレスにのみ送信されます。")]
+    [InlineData("ja", "https://unknown.contoso.com/x", "ホスト名 unknown.contoso.com を解決できませんでした。Webhook はパブリック アドレスにのみ送信されます。")]
+    public async Task SetUrlAsync_HostRefused_SaysWhyInTheCallersLanguage(string culture, string url, string expected)
+    {
+        using var language = UiCulture.Use(culture);
+
+        var result = await Service.SetUrlAsync(TestPersonas.ContosoAdmin, "contoso", url, default);
+
+        Assert.Equal(WebhookChangeOutcome.Invalid, result.Outcome);
+        Assert.Equal(expected, result.Message);
+    }
+
     [Fact]
     public async Task SetUrlAsync_Blank_ClearsTheWebhook()
     {

@@ -109,41 +109,69 @@ public sealed class AuditChainTests : IAsyncLifetime
         Assert.Contains("append-only", delete.Message, StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, string, long> Tampering => new()
+    public static TheoryData<string, string, long, string, string> Tampering => new()
     {
-        { "edit", "UPDATE AuditEvents SET Reason = 'nothing to see' WHERE ChainId = 'contoso' AND Sequence = 3", 3 },
-        { "delete", "DELETE FROM AuditEvents WHERE ChainId = 'contoso' AND Sequence = 2", 2 },
-        { "delete the end", "DELETE FROM AuditEvents WHERE ChainId = 'contoso' AND Sequence = 6", 6 },
         {
+            "edit", "UPDATE AuditEvents SET Reason = 'nothing to see' WHERE ChainId = 'contoso' AND Sequence = 3", 3,
+            "Event 3 was changed after it was written: its hash does not match its content.",
+            "イベント 3 は書き込み後に変更されています。ハッシュが内容と一致しません。"
+        },
+        {
+            "delete", "DELETE FROM AuditEvents WHERE ChainId = 'contoso' AND Sequence = 2", 2,
+            "Event 2 is missing: the chain jumps to 3.",
+            "イベント 2 がありません。チェーンはイベント 3 に飛んでいます。"
+        },
+        {
+            "delete the end", "DELETE FROM AuditEvents WHERE ChainId = 'contoso' AND Sequence = 6", 6,
+            "The chain ends at event 5 but its head records event 6: events were removed from the end.",
+            "チェーンはイベント 5 で終わっていますが、チェーンのヘッドにはイベント 6 が記録されています。末尾のイベントが削除されています。"
+        },
+        {
+            // The inserted row links to event 3 but carries event 3's hash, not its own.
             "insert",
             "UPDATE AuditEvents SET Sequence = Sequence + 100 WHERE ChainId = 'contoso' AND Sequence >= 4; " +
             "UPDATE AuditEvents SET Sequence = Sequence - 99 WHERE ChainId = 'contoso' AND Sequence >= 104; " +
             "INSERT INTO AuditEvents (OccurredAt, ActorRole, Action, Outcome, CorrelationId, ChainId, Sequence, PreviousHash, Hash, TenantId) " +
             "SELECT OccurredAt, ActorRole, 'ApiKey.Submit', 'Succeeded', CorrelationId, 'contoso', 4, Hash, Hash, 'contoso' FROM AuditEvents WHERE ChainId = 'contoso' AND Sequence = 3",
-            4
+            4,
+            "Event 4 was changed after it was written: its hash does not match its content.",
+            "イベント 4 は書き込み後に変更されています。ハッシュが内容と一致しません。"
         },
         {
             "reorder",
             "UPDATE AuditEvents SET Sequence = -1 WHERE ChainId = 'contoso' AND Sequence = 4; " +
             "UPDATE AuditEvents SET Sequence = 4 WHERE ChainId = 'contoso' AND Sequence = 5; " +
             "UPDATE AuditEvents SET Sequence = 5 WHERE ChainId = 'contoso' AND Sequence = -1",
-            4
+            4,
+            "Event 4 does not link to the event before it (inserted, removed or reordered rows).",
+            "イベント 4 が直前のイベントにつながっていません (行が挿入、削除、または並べ替えられています)。"
         },
     };
 
     [Theory]
     [MemberData(nameof(Tampering))]
-    public async Task VerifyAsync_TamperedDirectlyInTheDatabase_NamesTheFirstBrokenLink(string kind, string sql, long firstBroken)
+    public async Task VerifyAsync_TamperedDirectlyInTheDatabase_NamesTheFirstBrokenLink_InEnglishForTheRecordAndInTheReadersLanguage(
+        string kind, string sql, long firstBroken, string english, string japanese)
     {
         await using (var db = _portal.CreateDbContext())
         {
             await db.Database.ExecuteSqlRawAsync(sql);
         }
 
-        var result = await Verifier.VerifyAsync("contoso", default);
+        // Verified under Japanese: the recorded problem stays English whatever the caller's language.
+        ChainVerification result;
+        using (UiCulture.Use("ja"))
+        {
+            result = await Verifier.VerifyAsync("contoso", default);
+            Assert.Equal(japanese, result.ProblemText());
+        }
 
         Assert.False(result.IsIntact, kind);
         Assert.Equal(firstBroken, result.FirstBrokenSequence);
-        Assert.NotNull(result.Problem);
+        Assert.Equal(english, result.Problem);
+        using (UiCulture.Use("en"))
+        {
+            Assert.Equal(english, result.ProblemText());
+        }
     }
 }

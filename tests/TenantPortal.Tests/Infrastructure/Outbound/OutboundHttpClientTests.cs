@@ -39,9 +39,50 @@ public sealed class OutboundHttpClientTests : IAsyncLifetime
         var response = await harness.Get<OutboundHttpClient>().SendAsync(request, default);
 
         Assert.Equal(OutboundFailure.AddressRefused, response.Failure);
-        Assert.Contains(kind, response.Problem, StringComparison.Ordinal);
-        Assert.Contains("internal.example.com", response.Problem, StringComparison.Ordinal);
-        Assert.DoesNotContain(address, response.Problem, StringComparison.Ordinal);
+        Assert.Contains(kind, response.Problem?.English, StringComparison.Ordinal);
+        Assert.Contains("internal.example.com", response.Problem?.English, StringComparison.Ordinal);
+        Assert.DoesNotContain(address, response.Problem?.English, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_Failures_AreWordedInTheReadersLanguage_AndInEnglishForTheRecord()
+    {
+        var dns = new StaticDnsResolver().Map("internal.example.com", "10.0.0.7");
+        await using var harness = OutboundHarness.Create(dns);
+        var client = harness.Get<OutboundHttpClient>();
+        using var japanese = UiCulture.Use("ja");
+
+        using var refusedRequest = new HttpRequestMessage(HttpMethod.Get, "https://internal.example.com/v1/me");
+        var refused = (await client.SendAsync(refusedRequest, default)).Problem!;
+        using var unknownRequest = new HttpRequestMessage(HttpMethod.Get, "https://nowhere.example.com/");
+        var unknown = (await client.SendAsync(unknownRequest, default)).Problem!;
+        using var plainRequest = new HttpRequestMessage(HttpMethod.Get, "http://internal.example.com/");
+        var plain = (await client.SendAsync(plainRequest, default)).Problem!;
+
+        Assert.Equal("internal.example.com は プライベート ネットワーク のアドレスに解決されるため、ポータルからは呼び出しません。", refused.Text);
+        Assert.Equal("internal.example.com resolves to a private network address, which the portal never calls.", refused.English);
+        Assert.Equal("ホスト名 nowhere.example.com を解決できませんでした。", unknown.Text);
+        Assert.Equal("The host name nowhere.example.com could not be resolved.", unknown.English);
+        Assert.Equal("呼び出せるのは https:// の URL だけです。", plain.Text);
+        Assert.Equal("Only https:// URLs are called.", plain.English);
+    }
+
+    [Fact]
+    public void AddressKinds_EveryKindThePolicyNames_HasATextOfItsOwn()
+    {
+        string[] samples =
+        [
+            "0.1.2.3", "127.0.0.1", "10.1.2.3", "100.64.1.1", "169.254.1.1", "169.254.169.254", "168.63.129.16", "192.0.0.8",
+            "192.0.2.1", "198.18.0.1", "224.0.0.251", "255.255.255.255", "240.0.0.1", "::", "::1", "fd00::1", "fec0::1", "fe80::1",
+            "ff02::1", "2001:db8::1", "100::1",
+        ];
+
+        var kinds = samples.Select(a => OutboundAddressPolicy.Classify(IPAddress.Parse(a))!).Distinct().ToList();
+
+        Assert.Equal(17, kinds.Count);
+        Assert.Empty(kinds.Except(OutboundProblem.WordedAddressKinds));
+        using var japanese = UiCulture.Use("ja");
+        Assert.All(kinds, kind => Assert.DoesNotContain(kind, OutboundProblem.AddressRefused("h.example", kind).Text, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -131,7 +172,7 @@ public sealed class OutboundHttpClientTests : IAsyncLifetime
         var response = await sending.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(OutboundFailure.Timeout, response.Failure);
-        Assert.Contains("did not answer within 10 seconds", response.Problem, StringComparison.Ordinal);
+        Assert.Contains("did not answer within 10 seconds", response.Problem?.English, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -161,7 +202,7 @@ public sealed class OutboundHttpClientTests : IAsyncLifetime
         var response = await harness.Get<OutboundHttpClient>().SendAsync(request, default);
 
         Assert.Equal(OutboundFailure.ConnectionFailed, response.Failure);
-        Assert.Contains("Could not connect to down.provider.test", response.Problem, StringComparison.Ordinal);
+        Assert.Contains("Could not connect to down.provider.test", response.Problem?.English, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -188,7 +229,7 @@ public sealed class OutboundHttpClientTests : IAsyncLifetime
         var response = await harness.Get<OutboundHttpClient>().SendAsync(request, default);
 
         Assert.Equal(OutboundFailure.AddressRefused, response.Failure);
-        Assert.Contains("cloud metadata", response.Problem, StringComparison.Ordinal);
+        Assert.Contains("cloud metadata", response.Problem?.English, StringComparison.Ordinal);
     }
 
     private static int FreePort()

@@ -399,6 +399,10 @@ namespace TenantPortal.Web.Data.Migrations.SqlServer
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)");
 
+                    b.Property<string>("LastErrorCode")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
                     b.Property<int?>("LastStatusCode")
                         .HasColumnType("int");
 

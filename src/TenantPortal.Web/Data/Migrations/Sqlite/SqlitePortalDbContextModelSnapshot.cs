@@ -385,6 +385,10 @@ namespace TenantPortal.Web.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LastErrorCode")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("LastStatusCode")
                         .HasColumnType("INTEGER");
 
