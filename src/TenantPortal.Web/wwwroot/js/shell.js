@@ -34,11 +34,27 @@
         applyTheme();
     }
 
-    // Open unless closed in this tab; closed at first on a narrow screen, where the drawer covers the page.
-    const drawerOpen = () => {
-        const kept = sessionStorage.getItem('portal-drawer');
-        return kept === null ? !narrow.matches : kept === 'open';
+    // A browser that refuses storage still gets a drawer that opens and closes (for this page only).
+    let unkept = null;
+    const keptDrawer = () => {
+        try {
+            return sessionStorage.getItem('portal-drawer');
+        } catch {
+            return unkept;
+        }
     };
+    const keepDrawer = value => {
+        unkept = value;
+        try {
+            sessionStorage.setItem('portal-drawer', value);
+        } catch {
+            // kept in memory only
+        }
+    };
+
+    // On a wide screen: open unless closed in this tab. On a narrow one the drawer covers the page: closed unless opened
+    // there, and following one of its links closes it.
+    const drawerOpen = () => narrow.matches ? keptDrawer() === 'open-narrow' : keptDrawer() !== 'closed';
 
     function applyDrawer() {
         const open = drawerOpen();
@@ -68,10 +84,20 @@
         if (e.target.closest('[data-theme-toggle]')) {
             switchTheme();
         } else if (e.target.closest('[data-drawer-toggle]')) {
-            sessionStorage.setItem('portal-drawer', drawerOpen() ? 'closed' : 'open');
+            keepDrawer(drawerOpen() ? 'closed' : narrow.matches ? 'open-narrow' : 'open');
+            applyDrawer();
+        } else if (narrow.matches && e.target.closest('#portal-drawer a[href]')) {
+            // Following a link from the drawer on a narrow screen: the next page is not hidden behind it.
+            keepDrawer('closed');
+        }
+    });
+    document.addEventListener('keydown', e => {
+        if (e.key === 'Escape' && narrow.matches && drawerOpen()) {
+            keepDrawer('closed');
             applyDrawer();
         }
     });
+    narrow.addEventListener('change', applyDrawer);
     systemDark.addEventListener('change', applyTheme);
     window.Blazor?.addEventListener?.('enhancedload', applyAll);
     applyAll();
