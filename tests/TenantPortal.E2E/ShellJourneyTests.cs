@@ -28,7 +28,7 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
         await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bmud-drawer--closed\b"));
 
         // Another page by enhanced navigation (the server's markup has the drawer open): the browser closes it again.
-        await page.Locator("nav a[href='/tenants/contoso']").ClickAsync();
+        await page.Locator("[data-testid=policy-link]").ClickAsync();
         await page.WaitForURLAsync("**/tenants/contoso");
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");

@@ -72,6 +72,12 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
     protected override IHost CreateHost(IHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        if (Built is null)
+        {
+            // The factory's own start (it also serves Kestrel when UseKestrel was called, as the browser tests do).
+            return base.CreateHost(builder);
+        }
+
         var host = builder.Build();
         Built?.Invoke(host.Services);
         host.Start();
