@@ -21,11 +21,7 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
         var page = await server.NewPageAsync();
 
         // Signing in: Tab to the persona's button and press Enter.
-        await page.GotoAsync("/dev/sign-in?returnUrl=/tenants/contoso/api-key");
-        await TabToAsync(page, page.Locator("[data-testid=persona-contoso-admin]"));
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/tenants/contoso/api-key");
-        await PortalServerFixture.WaitForCircuitAsync(page);
+        await SignInWithTheKeyboardAsync(page, "persona-contoso-admin", "/tenants/contoso/api-key");
         await Assertions.Expect(page.Locator("[data-testid=rotation-status]")).ToHaveTextAsync("Not set", Patient);
 
         // Submitting: the dialog takes focus, the key is typed, Enter on the button stores it, focus comes back.
@@ -64,14 +60,28 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
     }
 
     [Fact]
+    public async Task WebhookAddress_ChangedByTheKeyboard_TakesFocus_AndCancellingGivesItBackToChange()
+    {
+        var page = await server.NewPageAsync();
+        await SignInWithTheKeyboardAsync(page, "persona-fabrikam-admin", "/tenants/fabrikam/api-key");
+        var change = page.Locator("[data-testid=edit-webhook-url]");
+        await TabToAsync(page, change);
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("input[data-testid=webhook-url]")).ToBeFocusedAsync();
+        await TabToAsync(page, page.Locator("[data-testid=cancel-webhook-url]"));
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("input[data-testid=webhook-url]")).ToHaveCountAsync(0);
+        await Assertions.Expect(change).ToBeFocusedAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Dialog_ClosedWithEscape_GivesFocusBackToItsOpener()
     {
         var page = await server.NewPageAsync();
-        await page.GotoAsync("/dev/sign-in?returnUrl=/tenants/fabrikam/api-key");
-        await TabToAsync(page, page.Locator("[data-testid=persona-fabrikam-admin]"));
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/tenants/fabrikam/api-key");
-        await PortalServerFixture.WaitForCircuitAsync(page);
+        await SignInWithTheKeyboardAsync(page, "persona-fabrikam-admin", "/tenants/fabrikam/api-key");
 
         var opener = page.Locator("[data-testid=open-submit-dialog]");
         await TabToAsync(page, opener);
@@ -90,11 +100,7 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
     public async Task PlatformAdminsDialogs_TakeFocusWhenTheyOpen_AndGiveItBackWhenClosed()
     {
         var page = await server.NewPageAsync();
-        await page.GotoAsync("/dev/sign-in?returnUrl=/platform/tenants");
-        await TabToAsync(page, page.Locator("[data-testid=persona-platform-admin]"));
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/platform/tenants");
-        await PortalServerFixture.WaitForCircuitAsync(page);
+        await SignInWithTheKeyboardAsync(page, "persona-platform-admin", "/platform/tenants");
 
         await OpenAndEscapeAsync(page, page.Locator("[data-testid=open-onboard]"));
 
@@ -109,11 +115,7 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
     public async Task RestoreConfirmation_TakesFocus_AndGivesItBackWhenAnswered()
     {
         var page = await server.NewPageAsync();
-        await page.GotoAsync("/dev/sign-in?returnUrl=/tenants/fabrikam/api-key");
-        await TabToAsync(page, page.Locator("[data-testid=persona-fabrikam-admin]"));
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/tenants/fabrikam/api-key");
-        await PortalServerFixture.WaitForCircuitAsync(page);
+        await SignInWithTheKeyboardAsync(page, "persona-fabrikam-admin", "/tenants/fabrikam/api-key");
         var submit = page.Locator("[data-testid=open-submit-dialog]");
         await SubmitWithKeyboardAsync(page, submit, $"sk_live_E2E_kbd_restore1_{Guid.NewGuid():N}");
         await SubmitWithKeyboardAsync(page, submit, $"sk_live_E2E_kbd_restore2_{Guid.NewGuid():N}");
@@ -164,6 +166,16 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
     {
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await Assertions.Expect(dialog.Locator(":focus")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>The persona picker by the keyboard: Tab to the persona's button, Enter, and the circuit of the page asked for.</summary>
+    private static async Task SignInWithTheKeyboardAsync(IPage page, string persona, string path)
+    {
+        await page.GotoAsync("/dev/sign-in?returnUrl=" + path);
+        await TabToAsync(page, page.Locator($"[data-testid={persona}]"));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**" + path);
+        await PortalServerFixture.WaitForCircuitAsync(page);
     }
 
     /// <summary>Presses Tab until <paramref name="target"/> has focus, as a keyboard user would; fails if it never does.</summary>

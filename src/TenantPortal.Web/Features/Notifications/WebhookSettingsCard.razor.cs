@@ -21,6 +21,7 @@ public sealed partial class WebhookSettingsCard
     private Severity _messageSeverity = Severity.Info;
     private bool _busy;
     private bool _editing;
+    private bool _focusEdit;
 
     [Parameter, EditorRequired]
     public string TenantId { get; set; } = "";
@@ -54,7 +55,23 @@ public sealed partial class WebhookSettingsCard
     private void CancelEditing()
     {
         _url = _view?.Url;
+        StopEditing();
+    }
+
+    // Save and Cancel leave with the field: focus goes back to the button that opened it, not to the top of the page.
+    private void StopEditing()
+    {
         _editing = false;
+        _focusEdit = true;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (_focusEdit)
+        {
+            _focusEdit = false;
+            await JS.InvokeVoidAsync("portalFocus", "[data-testid=edit-webhook-url]");
+        }
     }
 
     private Task ClearUrlAsync() => ChangeUrlAsync(null);
@@ -70,7 +87,7 @@ public sealed partial class WebhookSettingsCard
             {
                 await LoadAsync();
                 _url = _view?.Url;
-                _editing = false;
+                StopEditing();
             }
         }
         finally

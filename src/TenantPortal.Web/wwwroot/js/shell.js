@@ -100,5 +100,8 @@
     narrow.addEventListener('change', applyDrawer);
     systemDark.addEventListener('change', applyTheme);
     window.Blazor?.addEventListener?.('enhancedload', applyAll);
+
+    // For a component that takes away the focused control and knows where focus belongs instead (JS interop, no eval).
+    window.portalFocus = selector => document.querySelector(selector)?.focus();
     applyAll();
 })();

@@ -45,6 +45,8 @@ public sealed class WebhookSettingsCardTests : PortalComponentTestBase
             card.Find("[data-testid=webhook-message]").TextContent, StringComparison.Ordinal));
         // Saved: the address is text again, with a way to change or remove it.
         Assert.Equal("Webhook URL: https://hooks.contoso.com/portal", card.Find("[data-testid=webhook-url-current]").TextContent.Trim());
+        card.WaitForAssertion(() => Assert.Equal("[data-testid=edit-webhook-url]",
+            Assert.Single(JSInterop.Invocations, i => i.Identifier == "portalFocus").Arguments.Single()));
         Assert.Empty(card.FindAll("input[data-testid=webhook-url]"));
         Assert.NotEmpty(card.FindAll("[data-testid=clear-webhook-url]"));
         await using var db = Portal.CreateDbContext();
