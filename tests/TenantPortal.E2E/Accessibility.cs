@@ -57,8 +57,8 @@ public static class Accessibility
             "() => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().iterations === Infinity)");
 
     /// <summary>
-    /// Emulates the preference and waits for the page to show it: the interactive layout follows the system theme and
-    /// says so on the theme switch; a static page (the sign-in page) has no circuit to follow it and stays light.
+    /// Emulates the preference and waits for the page to show it: the shell follows the system theme and
+    /// says so on the theme switch (js/shell.js); a page without a circuit (the sign-in page) follows it through its CSS alone.
     /// </summary>
     public static async Task UseThemeAsync(IPage page, ColorScheme scheme)
     {
