@@ -33,6 +33,8 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
         await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bmud-drawer--closed\b"));
+        // The new page's heading has focus, so a keyboard or screen-reader user starts there (js/shell.js).
+        await Assertions.Expect(page.Locator("main h1")).ToBeFocusedAsync();
 
         await menu.ClickAsync();
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "true");
@@ -105,8 +107,9 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
     public async Task CircuitAuditRows_NameTheBrowsersConnection_AsThePrerenderedRequestDoes()
     {
         var startedAt = DateTimeOffset.UtcNow.AddSeconds(-1);
-        // Fabrikam's admin asks for Contoso's key: refused (audited) once when the page is prerendered, once in the circuit.
-        var page = await SignedInPageAsync("/tenants/contoso/api-key", "persona-fabrikam-admin");
+        // Fabrikam's admin asks for Contoso's tenant page (an interactive page): refused (audited) once when the page is
+        // prerendered, once in the circuit.
+        var page = await SignedInPageAsync("/tenants/contoso", "persona-fabrikam-admin");
         await Assertions.Expect(page.Locator("[data-testid=tenant-not-found]")).ToBeVisibleAsync();
         var userAgent = await page.EvaluateAsync<string>("() => navigator.userAgent");
 
@@ -133,7 +136,7 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
     {
         await using var db = server.Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
         return (await db.AuditEvents
-                .Where(e => e.Action == AuditActions.ApiKeyView && e.TenantId == "contoso" && e.ActorObjectId == DevelopmentPersonas.FabrikamAdmin.ObjectId)
+                .Where(e => e.Action == AuditActions.TenantView && e.TenantId == "contoso" && e.ActorObjectId == DevelopmentPersonas.FabrikamAdmin.ObjectId)
                 .ToListAsync())
             .Where(e => e.OccurredAt >= since)
             .ToList();

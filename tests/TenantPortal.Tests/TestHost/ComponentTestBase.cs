@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
 using TenantPortal.Web.Auth;
@@ -41,6 +44,21 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
             new Claim(PortalClaimTypes.TenantId, persona.EntraTenantId.ToString()),
             new Claim(PortalClaimTypes.ObjectId, persona.ObjectId.ToString()),
             new Claim(PortalClaimTypes.Name, persona.DisplayName));
+    }
+
+    /// <summary>
+    /// A static page's island changed something and asked for the page again (<c>NavigationManager.Refresh</c>, an
+    /// enhanced refresh in the browser): asserts it asked for this very page, then renders the page again as the
+    /// server would.
+    /// </summary>
+    protected void ServerRendersAgainAfterRefresh<TPage>(IRenderedComponent<TPage> page)
+        where TPage : IComponent
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var navigation = Services.GetRequiredService<BunitNavigationManager>();
+        var refresh = Assert.Single(navigation.History);
+        Assert.Equal(navigation.Uri, refresh.Uri);
+        page.Render();
     }
 
     protected IRenderedComponent<MudDialogProvider> RenderProviders()

@@ -149,6 +149,7 @@ public sealed class ApiKeyPageTests : PortalComponentTestBase
         dialogs.WaitForElement("[data-testid=secret-input]").Change(Key);
         await CompletionOf(dialogs.Find("[data-testid=submit-api-key]").ClickAsync(new()));
         await CompletionOf(opened);
+        ServerRendersAgainAfterRefresh(page);
 
         page.WaitForAssertion(() => Assert.Equal("••••a9F2", page.Find("[data-testid=masked-hint]").TextContent));
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=secret-input]")));

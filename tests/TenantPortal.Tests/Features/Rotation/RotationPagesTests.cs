@@ -43,6 +43,7 @@ public sealed class RotationPagesTests : PortalComponentTestBase
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled")));
         await CompletionOf(dialogs.Find("[data-testid=revoke-submit]").ClickAsync(new()));
         await CompletionOf(opened);
+        ServerRendersAgainAfterRefresh(page);
 
         page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=rotation-status]").TextContent.Trim()));
         Assert.Contains("Exposed in a ticket", page.Find("[data-testid=version-history]").TextContent, StringComparison.Ordinal);
