@@ -1,27 +1,19 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Localization;
-using Microsoft.JSInterop;
 using MudBlazor;
 using TenantPortal.Web.Features.Rotation;
 
 namespace TenantPortal.Web.Features.Notifications;
 
 /// <summary>
-/// The tenant admin's webhook settings and the tenant's last deliveries, for the API key page. Renders nothing when
-/// the tenant is not visible to the user (the page says "not found"). Every action goes through
-/// <see cref="WebhookSettingsService"/>, which authorizes again.
+/// The tenant admin's webhook settings and the tenant's last deliveries, for the API key page, as static HTML with the
+/// admin's controls as an interactive island (<see cref="WebhookControls"/>). Renders nothing when the tenant is not
+/// visible to the user (the page says "not found").
 /// </summary>
 public sealed partial class WebhookSettingsCard
 {
     private WebhookSettingsView? _view;
-    private string? _url;
-    private string? _newKey;
-    private string? _message;
-    private Severity _messageSeverity = Severity.Info;
-    private bool _busy;
-    private bool _editing;
-    private bool _focusEdit;
 
     [Parameter, EditorRequired]
     public string TenantId { get; set; } = "";
@@ -32,110 +24,9 @@ public sealed partial class WebhookSettingsCard
     [Inject]
     private IStringLocalizer<WebhookSettingsCard> L { get; set; } = default!;
 
-    protected override async Task OnParametersSetAsync()
-    {
-        _newKey = null;
-        _message = null;
-        await LoadAsync();
-        _url = _view?.Url;
-    }
-
-    private async Task LoadAsync() =>
+    // A static part of the page: read once, when the server renders the page (the controls are an island of their own).
+    protected override async Task OnParametersSetAsync() =>
         _view = await Webhooks.GetAsync((await AuthenticationState).User, TenantId, CancellationToken.None);
-
-    private Task SaveUrlAsync() => ChangeUrlAsync(_url);
-
-    private void StartEditing()
-    {
-        _url = _view?.Url;
-        _message = null;
-        _editing = true;
-    }
-
-    private void CancelEditing()
-    {
-        _url = _view?.Url;
-        StopEditing();
-    }
-
-    // Save and Cancel leave with the field: focus goes back to the button that opened it, not to the top of the page.
-    private void StopEditing()
-    {
-        _editing = false;
-        _focusEdit = true;
-    }
-
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        if (_focusEdit)
-        {
-            _focusEdit = false;
-            await JS.InvokeVoidAsync("portalFocus", "[data-testid=edit-webhook-url]");
-        }
-    }
-
-    private Task ClearUrlAsync() => ChangeUrlAsync(null);
-
-    private async Task ChangeUrlAsync(string? url)
-    {
-        _busy = true;
-        try
-        {
-            var result = await Webhooks.SetUrlAsync((await AuthenticationState).User, TenantId, url, CancellationToken.None);
-            Show(result.Outcome, result.Message);
-            if (result.Outcome == WebhookChangeOutcome.Saved)
-            {
-                await LoadAsync();
-                _url = _view?.Url;
-                StopEditing();
-            }
-        }
-        finally
-        {
-            _busy = false;
-        }
-    }
-
-    private async Task GenerateKeyAsync()
-    {
-        _busy = true;
-        try
-        {
-            var result = await Webhooks.GenerateSigningKeyAsync((await AuthenticationState).User, TenantId, CancellationToken.None);
-            _newKey = result.SigningKey;
-            Show(result.Outcome, result.Message);
-            await LoadAsync();
-        }
-        finally
-        {
-            _busy = false;
-        }
-    }
-
-    private async Task CopyKeyAsync()
-    {
-        if (_newKey is not null)
-        {
-            await JS.InvokeVoidAsync("navigator.clipboard.writeText", _newKey);
-        }
-    }
-
-    private void DismissKey()
-    {
-        _newKey = null;
-        _message = null;
-    }
-
-    private void Show(WebhookChangeOutcome outcome, string message)
-    {
-        _message = message;
-        _messageSeverity = outcome switch
-        {
-            WebhookChangeOutcome.Saved => Severity.Success,
-            WebhookChangeOutcome.Invalid => Severity.Warning,
-            _ => Severity.Error,
-        };
-    }
 
     private string NoticeText(DeliveryLogEntry entry) => entry.Kind switch
     {
