@@ -22,6 +22,8 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
         var drawer = page.Locator("#portal-drawer");
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "true");
         await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bmud-drawer--open\b"));
+        // On a wide screen the drawer sits beside the page: nothing dims it.
+        await Assertions.Expect(page.Locator("[data-testid=drawer-overlay]")).ToBeHiddenAsync();
 
         await menu.ClickAsync();
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
@@ -43,7 +45,7 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
     }
 
     [Fact]
-    public async Task Drawer_OnANarrowScreen_StartsClosed_OpensOnRequest_AndClosesWhenOneOfItsLinksIsFollowed()
+    public async Task Drawer_OnANarrowScreen_StartsClosed_OpensOnRequest_AndClosesOnAClickBesideIt_OrWhenOneOfItsLinksIsFollowed()
     {
         var page = await SignedInPageAsync("/tenants/contoso/api-key");
         await page.SetViewportSizeAsync(600, 800);
@@ -54,10 +56,20 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
         await Assertions.Expect(drawer).Not.ToBeInViewportAsync();
 
+        // Open, it dims the page beside it; a click there closes it.
+        var overlay = page.Locator("[data-testid=drawer-overlay]");
+        await Assertions.Expect(overlay).ToBeHiddenAsync();
         await menu.ClickAsync();
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "true");
         await Assertions.Expect(drawer).ToBeInViewportAsync();
+        await Assertions.Expect(overlay).ToBeVisibleAsync();
+        await page.Mouse.ClickAsync(500, 400);
+        await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
+        await Assertions.Expect(drawer).Not.ToBeInViewportAsync();
+        await Assertions.Expect(overlay).ToBeHiddenAsync();
 
+        await menu.ClickAsync();
+        await Assertions.Expect(drawer).ToBeInViewportAsync();
         await page.Locator("nav a[href='/tenants/contoso']").ClickAsync();
         await page.WaitForURLAsync("**/tenants/contoso");
         await PortalServerFixture.WaitForCircuitAsync(page);

@@ -53,7 +53,7 @@
     };
 
     // On a wide screen: open unless closed in this tab. On a narrow one the drawer covers the page: closed unless opened
-    // there, and following one of its links closes it.
+    // there, and following one of its links, a click on the dimmed page beside it or Escape closes it.
     const drawerOpen = () => narrow.matches ? keptDrawer() === 'open-narrow' : keptDrawer() !== 'closed';
 
     function applyDrawer() {
@@ -69,6 +69,7 @@
         const layout = drawer.closest('.mud-layout');
         layout?.classList.toggle('mud-drawer-open-responsive-md-left', open);
         document.querySelectorAll('[data-drawer-toggle]').forEach(button => button.setAttribute('aria-expanded', open ? 'true' : 'false'));
+        document.querySelectorAll('[data-drawer-overlay]').forEach(overlay => { overlay.hidden = !(open && narrow.matches); });
     }
 
     function applyAll() {
@@ -85,6 +86,9 @@
             switchTheme();
         } else if (e.target.closest('[data-drawer-toggle]')) {
             keepDrawer(drawerOpen() ? 'closed' : narrow.matches ? 'open-narrow' : 'open');
+            applyDrawer();
+        } else if (e.target.closest('[data-drawer-overlay]')) {
+            keepDrawer('closed');
             applyDrawer();
         } else if (narrow.matches && e.target.closest('#portal-drawer a[href]')) {
             // Following a link from the drawer on a narrow screen: the next page is not hidden behind it.
