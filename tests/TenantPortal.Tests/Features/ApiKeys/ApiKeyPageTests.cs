@@ -51,6 +51,10 @@ public sealed class ApiKeyPageTests : PortalComponentTestBase
         var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
 
         page.WaitForAssertion(() => Assert.Equal("enabled in the store but revoked here", page.Find("[data-testid=enabled-in-store]").TextContent.Trim()));
+        // What it means and what to do is text on the page (a title attribute reaches neither the keyboard nor most screen readers).
+        Assert.Equal("Someone re-enabled this version in the vault, so the SaaS may be using it. Revoke again to disable it.",
+            page.Find("[data-testid=enabled-in-store-tip]").TextContent.Trim());
+        Assert.Null(page.Find("[data-testid=enabled-in-store]").GetAttribute("title"));
         Assert.Equal("Revoked", page.Find("[data-testid=rotation-status]").TextContent.Trim());
     }
 
@@ -81,6 +85,8 @@ public sealed class ApiKeyPageTests : PortalComponentTestBase
         Assert.Null(rows[0].QuerySelector("[data-testid=fingerprint-legacy]"));
         Assert.Equal("9f86d081884c7d65", rows[1].QuerySelector("[data-testid=fingerprint]")!.TextContent);
         Assert.Equal("legacy", rows[1].QuerySelector("[data-testid=fingerprint-legacy]")!.TextContent.Trim());
+        Assert.StartsWith("Made before fingerprints were keyed", rows[1].QuerySelector("[data-testid=fingerprint-legacy-tip]")!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.Null(rows[0].QuerySelector("[data-testid=fingerprint-legacy-tip]"));
     }
 
     [Fact]
