@@ -96,6 +96,8 @@ internal static partial class CircuitMemory
         PrintTypeDiff(template, circuits);
     }
 
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
+
     private static async Task<Measurement> MeasureAsync(AppUnderTest app, IBrowser browser, string gcdump, int circuits, int warmUp, string dumpFolder)
     {
         if (!File.Exists(app.Assembly))
@@ -131,12 +133,16 @@ internal static partial class CircuitMemory
                 pages.Add(await app.OpenAsync(context, i == 0));
             }
 
+            // Let the circuits just opened settle (render batches acknowledged, connections idle) before each dump,
+            // so that neither counts work in flight.
+            await Task.Delay(Settle);
             var before = await DumpAsync(gcdump, process.Id, Path.Combine(dumpFolder, $"{Slug(app.Name)}-before.gcdump"));
             for (var i = 0; i < circuits; i++)
             {
                 pages.Add(await app.OpenAsync(context, pages.Count == 0));
             }
 
+            await Task.Delay(Settle);
             var after = await DumpAsync(gcdump, process.Id, Path.Combine(dumpFolder, $"{Slug(app.Name)}-after.gcdump"));
             Console.WriteLine($"  {app.Name}: {pages.Count} circuits open, {(after.TotalBytes - before.TotalBytes) / 1024.0 / circuits:N0} KB per circuit");
             await context.DisposeAsync();
