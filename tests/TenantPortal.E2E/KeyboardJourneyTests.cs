@@ -28,12 +28,15 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
         var opener = page.Locator("[data-testid=open-submit-dialog]");
         await SubmitWithKeyboardAsync(page, opener, first);
         await Assertions.Expect(page.Locator("[data-testid=masked-hint]")).ToHaveTextAsync("••••" + first[^4..], Patient);
+        // The page shows the change by an enhanced refresh of its static part; focus stays on the button.
+        await Assertions.Expect(opener).ToBeFocusedAsync();
 
         // Rotating: the same button, now "Rotate API key".
         await Assertions.Expect(opener).ToContainTextAsync("Rotate API key");
         await SubmitWithKeyboardAsync(page, opener, second);
         await Assertions.Expect(page.Locator("[data-testid=masked-hint]")).ToHaveTextAsync("••••" + second[^4..], Patient);
         await Assertions.Expect(page.Locator("[data-testid=version-history] tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(opener).ToBeFocusedAsync();
 
         // Revoking: reason typed, the checkbox ticked with Space, Enter on "Revoke now".
         var revoke = page.Locator("[data-testid=open-revoke]");
@@ -112,12 +115,13 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
     }
 
     [Fact]
-    public async Task RestoreConfirmation_TakesFocus_AndGivesItBackWhenAnswered()
+    public async Task RestoreConfirmation_TakesFocus_AndGivesItBackWhenAnsweredNo_AndRestoresWhenAnsweredYes()
     {
         var page = await server.NewPageAsync();
         await SignInWithTheKeyboardAsync(page, "persona-fabrikam-admin", "/tenants/fabrikam/api-key");
         var submit = page.Locator("[data-testid=open-submit-dialog]");
-        await SubmitWithKeyboardAsync(page, submit, $"sk_live_E2E_kbd_restore1_{Guid.NewGuid():N}");
+        var first = $"sk_live_E2E_kbd_restore1_{Guid.NewGuid():N}";
+        await SubmitWithKeyboardAsync(page, submit, first);
         await SubmitWithKeyboardAsync(page, submit, $"sk_live_E2E_kbd_restore2_{Guid.NewGuid():N}");
 
         var restore = page.Locator("[data-testid=restore-previous]");
@@ -133,6 +137,17 @@ public sealed class KeyboardJourneyTests(PortalServerFixture server) : IClassFix
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(dialog).ToHaveCountAsync(0);
         await Assertions.Expect(restore).ToBeFocusedAsync();
+
+        // Answer "yes": the first key is current again, nothing is left to restore, and focus goes to the heading
+        // rather than being lost with the button.
+        await page.Keyboard.PressAsync("Enter");
+        await AssertFocusInsideAsync(page, dialog);
+        await TabToAsync(page, dialog.Locator(".mud-dialog-actions button").Last);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=masked-hint]")).ToHaveTextAsync("••••" + first[^4..], Patient);
+        await Assertions.Expect(restore).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("main h1")).ToBeFocusedAsync();
         await page.Context.CloseAsync();
     }
 

@@ -35,8 +35,14 @@ public sealed class ShellJourneyTests(PortalServerFixture server)
         await PortalServerFixture.WaitForCircuitAsync(page);
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
         await Assertions.Expect(drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bmud-drawer--closed\b"));
-        // The new page's heading has focus, so a keyboard or screen-reader user starts there (js/shell.js).
+        // The new page's heading has focus, so a keyboard or screen-reader user starts there (FocusOnNavigate).
         await Assertions.Expect(page.Locator("main h1")).ToBeFocusedAsync();
+
+        // The key page's circuit had no popover provider; this page's select opens its list all the same.
+        await page.Locator("[data-testid=probe-method]").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "HEAD" })).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
 
         await menu.ClickAsync();
         await Assertions.Expect(menu).ToHaveAttributeAsync("aria-expanded", "true");

@@ -46,18 +46,21 @@ public abstract class ComponentTestBase : BunitContext, IAsyncLifetime
             new Claim(PortalClaimTypes.Name, persona.DisplayName));
     }
 
+    /// <summary>The address the component under test is at, to compare with where it goes after a change.</summary>
+    protected string CurrentUri => Services.GetRequiredService<BunitNavigationManager>().Uri;
+
     /// <summary>
     /// A static page's island changed something and asked for the page again (<c>NavigationManager.Refresh</c>, an
-    /// enhanced refresh in the browser): asserts it asked for this very page, then renders the page again as the
-    /// server would.
+    /// enhanced refresh in the browser): asserts it asked once, for the address it was at before the change and in place
+    /// of it (no new history entry), then renders the page again as the server would.
     /// </summary>
-    protected void ServerRendersAgainAfterRefresh<TPage>(IRenderedComponent<TPage> page)
+    protected void ServerRendersAgainAfterRefresh<TPage>(IRenderedComponent<TPage> page, string uriBeforeChange)
         where TPage : IComponent
     {
         ArgumentNullException.ThrowIfNull(page);
-        var navigation = Services.GetRequiredService<BunitNavigationManager>();
-        var refresh = Assert.Single(navigation.History);
-        Assert.Equal(navigation.Uri, refresh.Uri);
+        var refresh = Assert.Single(Services.GetRequiredService<BunitNavigationManager>().History);
+        Assert.Equal(uriBeforeChange, refresh.Uri);
+        Assert.True(refresh.Options.ReplaceHistoryEntry);
         page.Render();
     }
 

@@ -1,7 +1,7 @@
 // Focus is never dropped on the floor. When the focused element leaves the page (revoking a key removes the Revoke
 // button that opened the dialog; MudBlazor hands focus back to it just before it goes), the browser moves focus to
 // <body> and a keyboard or screen-reader user starts again from the top. Give it to the page's heading instead, the
-// same place shell.js puts it after a navigation. While a dialog is open its focus trap owns focus.
+// same place Blazor's FocusOnNavigate puts it after a navigation. While a dialog is open its focus trap owns focus.
 (() => {
     let lastFocused = null;
     document.addEventListener('focusin', e => { lastFocused = e.target; });

@@ -101,39 +101,11 @@
             applyDrawer();
         }
     });
-    // Focus after a navigation goes to the new page's heading, so a keyboard or screen-reader user starts there (what
-    // Blazor's FocusOnNavigate does). Only when the path changed: a page that refreshes itself after a change (an enhanced
-    // refresh of the same address) keeps focus where the user is. On the first load only if nothing has focus yet.
-    let lastPath = location.pathname;
-    function focusHeading() {
-        const heading = document.querySelector('main h1');
-        if (heading === null) {
-            return;
-        }
-
-        if (!heading.hasAttribute('tabindex')) {
-            heading.setAttribute('tabindex', '-1');
-        }
-
-        heading.focus();
-    }
-
-    function afterEnhancedLoad() {
-        applyAll();
-        if (location.pathname !== lastPath) {
-            lastPath = location.pathname;
-            focusHeading();
-        }
-    }
-
     narrow.addEventListener('change', applyDrawer);
     systemDark.addEventListener('change', applyTheme);
-    window.Blazor?.addEventListener?.('enhancedload', afterEnhancedLoad);
+    window.Blazor?.addEventListener?.('enhancedload', applyAll);
 
     // For a component that takes away the focused control and knows where focus belongs instead (JS interop, no eval).
     window.portalFocus = selector => document.querySelector(selector)?.focus();
     applyAll();
-    if (document.activeElement === null || document.activeElement === document.body) {
-        focusHeading();
-    }
 })();

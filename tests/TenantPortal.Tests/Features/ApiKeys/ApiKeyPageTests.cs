@@ -150,12 +150,13 @@ public sealed class ApiKeyPageTests : PortalComponentTestBase
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var dialogs = RenderProviders();
         var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+        var pageUri = CurrentUri;
         var opened = page.WaitForElement("[data-testid=open-submit-dialog]").ClickAsync(new());
 
         dialogs.WaitForElement("[data-testid=secret-input]").Change(Key);
         await CompletionOf(dialogs.Find("[data-testid=submit-api-key]").ClickAsync(new()));
         await CompletionOf(opened);
-        ServerRendersAgainAfterRefresh(page);
+        ServerRendersAgainAfterRefresh(page, pageUri);
 
         page.WaitForAssertion(() => Assert.Equal("••••a9F2", page.Find("[data-testid=masked-hint]").TextContent));
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=secret-input]")));

@@ -19,6 +19,7 @@ public sealed class RotationPagesTests : PortalComponentTestBase
         SignInAs(DevelopmentPersonas.ContosoAdmin);
         var dialogs = RenderProviders();
         var page = Render<ApiKeyPage>(p => p.Add(x => x.TenantId, "contoso"));
+        var pageUri = CurrentUri;
         var opened = page.WaitForElement("[data-testid=open-revoke]").ClickAsync(new());
 
         // The dialog promises what is true of the backend's cache, and names the KeyReader's Invalidate.
@@ -43,7 +44,7 @@ public sealed class RotationPagesTests : PortalComponentTestBase
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=revoke-submit]").HasAttribute("disabled")));
         await CompletionOf(dialogs.Find("[data-testid=revoke-submit]").ClickAsync(new()));
         await CompletionOf(opened);
-        ServerRendersAgainAfterRefresh(page);
+        ServerRendersAgainAfterRefresh(page, pageUri);
 
         page.WaitForAssertion(() => Assert.Equal("Revoked", page.Find("[data-testid=rotation-status]").TextContent.Trim()));
         Assert.Contains("Exposed in a ticket", page.Find("[data-testid=version-history]").TextContent, StringComparison.Ordinal);
