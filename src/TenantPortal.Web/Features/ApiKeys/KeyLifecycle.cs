@@ -308,7 +308,7 @@ public sealed partial class KeyLifecycle(
         }
 
         var view = await StoreView.ListAsync(store, SecretName.ForTenant(tenantId), cancellationToken);
-        var findings = await CommitAsync(held, tenantId, view, AuditTrail.NewCorrelationId(), _ => new Applied(null, null, null), outcome: null, cancellationToken);
+        var findings = await CommitAsync(held, tenantId, named: null, view, AuditTrail.NewCorrelationId(), _ => new Applied(null, null, null), outcome: null, cancellationToken);
         return findings is null ? ReconcileOutcome.Failed : new ReconcileOutcome(true, findings.Restored, findings.Missing);
     }
 
