@@ -52,8 +52,8 @@ public sealed partial class KeyLifecycle
     private async Task<KeyChangeResult> RunHeldAsync(Ceremony c, SecretName name, TenantKeyLock held, CancellationToken cancellationToken)
     {
         // The state as it is now that no other change can move it.
-        var state = await LoadAsync(c.TenantId, c.Version, cancellationToken);
-        if (state is null || (c.ActsForTheTenant && !state.Tenant.IsManagedFrom(c.Actor.EntraTenantId)))
+        var state = await LoadAsync(c.TenantId, c.Version, c.ActsForTheTenant ? c.Actor.EntraTenantId : null, cancellationToken);
+        if (state is null || (c.ActsForTheTenant && !state.ManagedByActor))
         {
             // The tenant was renamed, or the actor's directory removed from it, while this change waited.
             return new KeyChangeResult(KeyChangeOutcome.NotFound, Say(c, "TenantNotFound"));
@@ -298,8 +298,11 @@ public sealed partial class KeyLifecycle
         public Func<SecretStoreException, string>? StoreFailedMessage { get; init; }
     }
 
-    /// <summary>The tenant and its live versions (Current, Previous, Pending), with the one the ceremony names.</summary>
-    private sealed record KeyState(Tenant Tenant, List<ApiKeyVersion> Rows);
+    /// <summary>
+    /// The tenant (its directories not loaded) and its live versions (Current, Previous, Pending), with the one the
+    /// ceremony names; and whether the acting user's directory still manages the tenant.
+    /// </summary>
+    private sealed record KeyState(Tenant Tenant, List<ApiKeyVersion> Rows, bool ManagedByActor);
 
     private sealed record Committed(Applied Applied, int Restored, int Missing);
 

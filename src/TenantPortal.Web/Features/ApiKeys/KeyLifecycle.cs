@@ -344,18 +344,23 @@ public sealed partial class KeyLifecycle(
 
     /// <summary>
     /// The tenant and what a ceremony decides on: its live versions (Current, Previous, Pending) and the one it names,
-    /// not the whole history, which grows with every rotation.
+    /// not the whole history, which grows with every rotation; and whether <paramref name="actingDirectory"/> still
+    /// manages the tenant. One query.
     /// </summary>
-    private async Task<KeyState?> LoadAsync(string tenantId, string? named, CancellationToken cancellationToken)
+    private async Task<KeyState?> LoadAsync(string tenantId, string? named, Guid? actingDirectory, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var tenant = await db.Tenants.AsNoTracking().Include(t => t.Directories).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
-        return tenant is null
-            ? null
-            : new KeyState(tenant, await db.ApiKeyVersions.AsNoTracking()
-                .Where(v => v.TenantId == tenantId && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
-                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named))
-                .ToListAsync(cancellationToken));
+        var found = await db.Tenants.AsNoTracking()
+            .Where(t => t.Id == tenantId)
+            .Select(t => new
+            {
+                Tenant = t,
+                Managed = actingDirectory != null && t.Directories.Any(d => d.EntraTenantId == actingDirectory),
+                Rows = db.ApiKeyVersions.Where(v => v.TenantId == t.Id && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
+                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named)).ToList(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is null ? null : new KeyState(found.Tenant, found.Rows, found.Managed);
     }
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
