@@ -186,7 +186,12 @@ public sealed partial class KeyLifecycle
                     // The versions are read before the transaction, so that SQLite's one writer is not held while a long
                     // history loads: only changes under the key lock move them, and the lease proven below shows it was
                     // held throughout (a change that took it over would have left another holder).
-                    var all = await db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId).ToListAsync(ct);
+                    var all = new List<ApiKeyVersion>();
+                    await foreach (var version in HistoryQuery(db, tenantId).WithCancellation(ct))
+                    {
+                        all.Add(version);
+                    }
+
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
                     // A replay whose first execution landed changes nothing. It landed only if it gave the lock back (the release
                     // commits with it) and wrote its outcome; a rolled-back try leaves the lock ours, whatever else the chain holds

@@ -350,18 +350,23 @@ public sealed partial class KeyLifecycle(
     private async Task<KeyState?> LoadAsync(string tenantId, string? named, Guid? actingDirectory, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var found = await db.Tenants.AsNoTracking()
-            .Where(t => t.Id == tenantId)
-            .Select(t => new
-            {
-                Tenant = t,
-                Managed = actingDirectory != null && t.Directories.Any(d => d.EntraTenantId == actingDirectory),
-                Rows = db.ApiKeyVersions.Where(v => v.TenantId == t.Id && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
-                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named)).ToList(),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        return found is null ? null : new KeyState(found.Tenant, found.Rows, found.Managed);
+        return await LoadQuery(db, tenantId, named, actingDirectory, cancellationToken);
     }
+
+    // Compiled once: every change runs it under the lock.
+    private static readonly Func<PortalDbContext, string, string?, Guid?, CancellationToken, Task<KeyState?>> LoadQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId, string? named, Guid? actingDirectory, CancellationToken _) => db.Tenants.AsNoTracking()
+            .Where(t => t.Id == tenantId)
+            .Select(t => new KeyState(
+                t,
+                db.ApiKeyVersions.Where(v => v.TenantId == t.Id && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
+                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named)).ToList(),
+                actingDirectory != null && t.Directories.Any(d => d.EntraTenantId == actingDirectory)))
+            .FirstOrDefault());
+
+    // Compiled once: every commit reads the tenant's versions.
+    private static readonly Func<PortalDbContext, string, IAsyncEnumerable<ApiKeyVersion>> HistoryQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId) => db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId));
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 }
