@@ -138,9 +138,10 @@ public sealed partial class KeyVaultSecretStore(SecretClient client, IOptions<Se
         _ => SecretStoreException.Worded("VaultRefused", isRetryable: false, ex, ex.Status, ex.ErrorCode ?? ""),
     };
 
+    // The SDK's own tag dictionary when it is one (it is), not a copy: a listing maps every version, after every write.
     private static SecretVersionProperties ToProperties(SecretProperties p) =>
         new(p.Name, p.Version, p.Enabled ?? true, p.CreatedOn, p.UpdatedOn, p.ExpiresOn, p.ContentType,
-            new Dictionary<string, string>(p.Tags));
+            p.Tags as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(p.Tags));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Key Vault {Operation} failed for {SecretName} ({Reason})")]
     private static partial void LogFailed(ILogger logger, Exception exception, string operation, string? secretName, string reason);

@@ -111,10 +111,7 @@ public sealed partial class ApiKeyService(
         await using (var db = contexts.CreateDbContext())
         {
             // One read for the tenant and its directories; whether this is a rotation is decided under the key lock.
-            var found = await db.Tenants.AsNoTracking()
-                .Where(t => t.Id == tenantId)
-                .Select(t => new { Tenant = t, t.Directories })
-                .FirstOrDefaultAsync(cancellationToken);
+            var found = await TenantForSubmit(db, tenantId, cancellationToken);
             found?.Tenant.Directories.AddRange(found.Directories);
             tenant = await AuthorizeAsync(user, tenantId, found?.Tenant, ApiKeyOperations.Submit, AuditActions.ApiKeySubmit, correlationId, cancellationToken);
         }
@@ -193,6 +190,15 @@ public sealed partial class ApiKeyService(
         await audit.TryAppendAsync(Event(AuditOutcome.Failed, problem.English), cancellationToken);
         return new KeyChangeResult(KeyChangeOutcome.Invalid, text["ProbeRefused", problem.Text]);
     }
+
+    // Compiled once: every submit (the API's most frequent call) authorizes against it.
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<TenantAndDirectories?>> TenantForSubmit = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId, CancellationToken _) => db.Tenants.AsNoTracking()
+            .Where(t => t.Id == tenantId)
+            .Select(t => new TenantAndDirectories(t, t.Directories.ToList()))
+            .FirstOrDefault());
+
+    private sealed record TenantAndDirectories(Tenant Tenant, List<TenantDirectory> Directories);
 
     private KeyChangeResult NotFound() => new(KeyChangeOutcome.NotFound, text["TenantNotFound"]);
 

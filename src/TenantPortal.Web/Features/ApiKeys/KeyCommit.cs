@@ -6,9 +6,10 @@ namespace TenantPortal.Web.Features.ApiKeys;
 
 /// <summary>
 /// One change's unit of work: the tracked tenant and the versions that can still move, the store as listed, and the
-/// moves deferred until demotions are saved. Versions at rest (switched off here, disabled in the store, no drift, no
-/// notice due) are not tracked: nothing a change or a settlement does moves them, and a tenant's history grows with
-/// every rotation. <see cref="Known"/> still names every version, so none is mistaken for one the database lacks.
+/// moves deferred until demotions are saved. Versions at rest (see <see cref="IsAtRest"/>) are not tracked: nothing a
+/// change or a settlement does moves them, and a tenant's history grows with every rotation (as does the number of
+/// superseded versions still enabled while they wait for the rotation monitor). <see cref="Known"/> still names every
+/// version, so none is mistaken for one the database lacks.
 /// </summary>
 public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVersion> rows, IReadOnlySet<string> known, StoreView store, DateTimeOffset now)
 {
@@ -23,14 +24,47 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
     /// <summary>Every version the database records for the tenant, tracked or at rest.</summary>
     public IReadOnlySet<string> Known { get; } = known;
 
-    /// <summary>Whether <paramref name="v"/> is at rest with the store as <paramref name="store"/> lists it (see the class summary).</summary>
+    /// <summary>
+    /// Of <paramref name="all"/> the tenant's versions, those a change or a settlement against <paramref name="store"/>
+    /// can move: every one not at rest, the one the store would serve among them (a settlement may make it Current)
+    /// and the one a change names.
+    /// </summary>
+    public static List<ApiKeyVersion> ThatCanMove(IReadOnlyList<ApiKeyVersion> all, StoreView store, string? named)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(store);
+        // The settlement's rule for what is served, over the recorded versions. A change or a settlement only adds to
+        // these candidates (a new version, one found in the store) or removes ones the store shows disabled, so a
+        // version that is not the newest of them now cannot be served at the end of the commit either.
+        var servable = all.Where(v => v.IsEnabledInStore && v.MissingFromStoreSince is null && store.IsEnabled(v.StoreVersionId))
+            .MaxBy(v => (store.CreatedOn(v.StoreVersionId), v.CreatedAt, store.Position(v.StoreVersionId)));
+        return all.Where(v => ReferenceEquals(v, servable) || v.StoreVersionId == named || !IsAtRest(v, store)).ToList();
+    }
+
+    /// <summary>
+    /// Whether the store as <paramref name="store"/> lists it agrees with everything the row says, so that neither a
+    /// change nor a settlement moves <paramref name="v"/> (unless it is the version the store serves, which
+    /// <see cref="ThatCanMove"/> keeps): switched off here and there (Disabled, Revoked, or a Superseded one whose grace is
+    /// over), with no drift flagged and no notice due; or Superseded, enabled here and in the store with its grace end set,
+    /// waiting for the rotation monitor. One the store lists otherwise (disabled, re-enabled, missing) is not at rest.
+    /// </summary>
     public static bool IsAtRest(ApiKeyVersion v, StoreView store)
     {
         ArgumentNullException.ThrowIfNull(v);
         ArgumentNullException.ThrowIfNull(store);
-        return store.IsListed && !KeyTransitions.IsLive(v.Status) && v.DisabledInStoreAt is not null && v.NextNoticeAt is null
-            && v.MissingFromStoreSince is null && v.StillEnabledInStoreSince is null
-            && store.Contains(v.StoreVersionId) && !store.IsEnabled(v.StoreVersionId);
+        if (!store.IsListed || !store.Contains(v.StoreVersionId) || v.MissingFromStoreSince is not null || v.StillEnabledInStoreSince is not null)
+        {
+            return false;
+        }
+
+        var enabledThere = store.IsEnabled(v.StoreVersionId);
+        return v.Status switch
+        {
+            ApiKeyVersionStatus.Disabled or ApiKeyVersionStatus.Revoked => !enabledThere && v.DisabledInStoreAt is not null && v.NextNoticeAt is null,
+            ApiKeyVersionStatus.Superseded when v.DisabledInStoreAt is not null => !enabledThere && v.GraceEndsAt is null && v.NextNoticeAt is null,
+            ApiKeyVersionStatus.Superseded => enabledThere && v.GraceEndsAt is not null,
+            _ => false,
+        };
     }
 
     public StoreView Store { get; } = store;

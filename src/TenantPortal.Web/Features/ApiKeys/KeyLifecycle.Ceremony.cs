@@ -52,8 +52,8 @@ public sealed partial class KeyLifecycle
     private async Task<KeyChangeResult> RunHeldAsync(Ceremony c, SecretName name, TenantKeyLock held, CancellationToken cancellationToken)
     {
         // The state as it is now that no other change can move it.
-        var state = await LoadAsync(c.TenantId, c.Version, cancellationToken);
-        if (state is null || (c.ActsForTheTenant && !state.Tenant.IsManagedFrom(c.Actor.EntraTenantId)))
+        var state = await LoadAsync(c.TenantId, c.Version, c.ActsForTheTenant ? c.Actor.EntraTenantId : null, cancellationToken);
+        if (state is null || (c.ActsForTheTenant && !state.ManagedByActor))
         {
             // The tenant was renamed, or the actor's directory removed from it, while this change waited.
             return new KeyChangeResult(KeyChangeOutcome.NotFound, Say(c, "TenantNotFound"));
@@ -103,7 +103,7 @@ public sealed partial class KeyLifecycle
             // Record what the store did before it failed (a revoke half done), or at least the failure; after a store
             // call nothing the caller cancels may stop that record.
             if (ex is KeyLockLostException || await calls.TryListAsync(CancellationToken.None) is not { } partial
-                || await CommitAsync(held, c.TenantId, partial, c.CorrelationId, _ => new Applied(null, null, null), Failed, CancellationToken.None) is null)
+                || await CommitAsync(held, c.TenantId, c.Version, partial, c.CorrelationId, _ => new Applied(null, null, null), Failed, CancellationToken.None) is null)
             {
                 await audit.TryAppendAsync(Failed(new Applied(null, null, null)), CancellationToken.None);
             }
@@ -114,7 +114,7 @@ public sealed partial class KeyLifecycle
         }
 
         Applied? applied = null;
-        var committed = await CommitAsync(held, c.TenantId, view, c.CorrelationId, change =>
+        var committed = await CommitAsync(held, c.TenantId, c.Version, view, c.CorrelationId, change =>
         {
             applied = c.Apply(change);
             return applied;
@@ -163,13 +163,13 @@ public sealed partial class KeyLifecycle
     }
 
     /// <summary>
-    /// One transaction: proves the lock is still held, applies the change to the tracked rows, settles them against the
-    /// store and appends the outcome (and any drift found) to the audit chain. A concurrent audit append moves the
+    /// One transaction: proves the lock is still held, applies the change to the rows it can move (and <paramref name="named"/>,
+    /// the version the change is about), settles them against the store and appends the outcome (and any drift found) to the audit chain. A concurrent audit append moves the
     /// chain head; the whole unit is then redone from a fresh read. A replay after a commit whose acknowledgement was
     /// lost (SQL Server's retrying strategy) finds its own audit rows and changes nothing. Null when it could not be recorded.
     /// </summary>
     private async Task<Committed?> CommitAsync(
-        TenantKeyLock held, string tenantId, StoreView view, string correlationId, Func<KeyCommit, Applied> apply, Func<Applied, AuditEvent>? outcome,
+        TenantKeyLock held, string tenantId, string? named, StoreView view, string correlationId, Func<KeyCommit, Applied> apply, Func<Applied, AuditEvent>? outcome,
         CancellationToken cancellationToken)
     {
         var name = SecretName.ForTenant(tenantId);
@@ -186,7 +186,12 @@ public sealed partial class KeyLifecycle
                     // The versions are read before the transaction, so that SQLite's one writer is not held while a long
                     // history loads: only changes under the key lock move them, and the lease proven below shows it was
                     // held throughout (a change that took it over would have left another holder).
-                    var all = await db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId).ToListAsync(ct);
+                    var all = new List<ApiKeyVersion>();
+                    await foreach (var version in HistoryQuery(db, tenantId).WithCancellation(ct))
+                    {
+                        all.Add(version);
+                    }
+
                     await using var transaction = await db.Database.BeginTransactionAsync(ct);
                     // A replay whose first execution landed changes nothing. It landed only if it gave the lock back (the release
                     // commits with it) and wrote its outcome; a rolled-back try leaves the lock ours, whatever else the chain holds
@@ -209,7 +214,7 @@ public sealed partial class KeyLifecycle
 
                     // The tenant inside it: its contacts and policy are edited without the key lock.
                     var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
-                    var rows = all.Where(v => !KeyCommit.IsAtRest(v, view)).ToList();
+                    var rows = KeyCommit.ThatCanMove(all, view, named);
                     db.ApiKeyVersions.AttachRange(rows);
                     var change = new KeyCommit(db, tenant, rows, all.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal), view, time.GetUtcNow());
                     var applied = apply(change);
@@ -298,8 +303,11 @@ public sealed partial class KeyLifecycle
         public Func<SecretStoreException, string>? StoreFailedMessage { get; init; }
     }
 
-    /// <summary>The tenant and its live versions (Current, Previous, Pending), with the one the ceremony names.</summary>
-    private sealed record KeyState(Tenant Tenant, List<ApiKeyVersion> Rows);
+    /// <summary>
+    /// The tenant (its directories not loaded) and its live versions (Current, Previous, Pending), with the one the
+    /// ceremony names; and whether the acting user's directory still manages the tenant.
+    /// </summary>
+    private sealed record KeyState(Tenant Tenant, List<ApiKeyVersion> Rows, bool ManagedByActor);
 
     private sealed record Committed(Applied Applied, int Restored, int Missing);
 

@@ -308,7 +308,7 @@ public sealed partial class KeyLifecycle(
         }
 
         var view = await StoreView.ListAsync(store, SecretName.ForTenant(tenantId), cancellationToken);
-        var findings = await CommitAsync(held, tenantId, view, AuditTrail.NewCorrelationId(), _ => new Applied(null, null, null), outcome: null, cancellationToken);
+        var findings = await CommitAsync(held, tenantId, named: null, view, AuditTrail.NewCorrelationId(), _ => new Applied(null, null, null), outcome: null, cancellationToken);
         return findings is null ? ReconcileOutcome.Failed : new ReconcileOutcome(true, findings.Restored, findings.Missing);
     }
 
@@ -344,19 +344,29 @@ public sealed partial class KeyLifecycle(
 
     /// <summary>
     /// The tenant and what a ceremony decides on: its live versions (Current, Previous, Pending) and the one it names,
-    /// not the whole history, which grows with every rotation.
+    /// not the whole history, which grows with every rotation; and whether <paramref name="actingDirectory"/> still
+    /// manages the tenant. One query.
     /// </summary>
-    private async Task<KeyState?> LoadAsync(string tenantId, string? named, CancellationToken cancellationToken)
+    private async Task<KeyState?> LoadAsync(string tenantId, string? named, Guid? actingDirectory, CancellationToken cancellationToken)
     {
         await using var db = contexts.CreateDbContext();
-        var tenant = await db.Tenants.AsNoTracking().Include(t => t.Directories).FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
-        return tenant is null
-            ? null
-            : new KeyState(tenant, await db.ApiKeyVersions.AsNoTracking()
-                .Where(v => v.TenantId == tenantId && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
-                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named))
-                .ToListAsync(cancellationToken));
+        return await LoadQuery(db, tenantId, named, actingDirectory, cancellationToken);
     }
+
+    // Compiled once: every change runs it under the lock.
+    private static readonly Func<PortalDbContext, string, string?, Guid?, CancellationToken, Task<KeyState?>> LoadQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId, string? named, Guid? actingDirectory, CancellationToken _) => db.Tenants.AsNoTracking()
+            .Where(t => t.Id == tenantId)
+            .Select(t => new KeyState(
+                t,
+                db.ApiKeyVersions.Where(v => v.TenantId == t.Id && (v.Status == ApiKeyVersionStatus.Current || v.Status == ApiKeyVersionStatus.Previous
+                    || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named)).ToList(),
+                actingDirectory != null && t.Directories.Any(d => d.EntraTenantId == actingDirectory)))
+            .FirstOrDefault());
+
+    // Compiled once: every commit reads the tenant's versions.
+    private static readonly Func<PortalDbContext, string, IAsyncEnumerable<ApiKeyVersion>> HistoryQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId) => db.ApiKeyVersions.AsNoTracking().Where(v => v.TenantId == tenantId));
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 }

@@ -170,6 +170,113 @@ public sealed class ApiKeyReconcilerTests : IAsyncLifetime
         Assert.Single(await check.AuditEvents.Where(e => e.Action == AuditActions.ReconciliationMissing).ToListAsync());
     }
 
+    [Fact]
+    public async Task SubmitApiKeyAsync_SupersededVersionInGraceDisabledInTheStoreOutsideThePortal_IsFollowedByTheNextCommit()
+    {
+        var (oldest, _, _) = await RotateThreeTimesAsync();
+        await _portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant("contoso"), oldest, new SecretVersionUpdate(Enabled: false), default);
+        _portal.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var fourth = await SubmitAsync("sk_live_superseded_fourth_04");
+
+        Assert.Equal(KeyChangeOutcome.Done, fourth.Outcome);
+        await using var db = _portal.CreateDbContext();
+        var row = await db.ApiKeyVersions.SingleAsync(v => v.StoreVersionId == oldest);
+        Assert.Equal(ApiKeyVersionStatus.Superseded, row.Status);
+        Assert.Equal(_portal.Time.GetUtcNow(), row.DisabledInStoreAt);
+        Assert.Null(row.GraceEndsAt);
+        var followed = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.ReconciliationDisabledInStore);
+        Assert.Equal(oldest, followed.KeyVersion);
+        Assert.Equal("The secret store has this version disabled", followed.Reason);
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_SupersededVersionInGraceMissingFromTheStore_IsFlaggedAndLosesItsGrace()
+    {
+        await RotateThreeTimesAsync();
+        const string unknown = "00000000000000000000000000000abc";
+        await using (var db = _portal.CreateDbContext())
+        {
+            db.ApiKeyVersions.Add(new ApiKeyVersion
+            {
+                TenantId = "contoso", StoreVersionId = unknown, Status = ApiKeyVersionStatus.Superseded, CreatedAt = PortalServices.Start.AddDays(-3),
+                GraceEndsAt = _portal.Time.GetUtcNow(), CreatedByName = "Adele Vance", MaskedHint = "••••", Fingerprint = "",
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var result = await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        Assert.Equal(new TenantReconciliation(TenantReconciliationOutcome.Reconciled, 0, 1), result);
+        await using var check = _portal.CreateDbContext();
+        var row = await check.ApiKeyVersions.SingleAsync(v => v.StoreVersionId == unknown);
+        Assert.Equal(ApiKeyVersionStatus.Superseded, row.Status);
+        Assert.Equal(_portal.Time.GetUtcNow(), row.MissingFromStoreSince);
+        Assert.Null(row.GraceEndsAt);
+        Assert.Equal(unknown, (await check.AuditEvents.SingleAsync(e => e.Action == AuditActions.ReconciliationMissing)).KeyVersion);
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_SupersededVersionWhoseGraceEndedReEnabledInTheStore_IsFlaggedNeverPromoted()
+    {
+        var (oldest, _, newest) = await RotateThreeTimesAsync();
+        var ended = await _portal.Get<KeyLifecycle>().EndGraceAsync("contoso", oldest, default);
+        Assert.Equal(KeyChangeOutcome.Done, ended.Outcome);
+        await _portal.Get<ISecretStore>().UpdateVersionAsync(SecretName.ForTenant("contoso"), oldest, new SecretVersionUpdate(Enabled: true), default);
+
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.Equal(newest, overview!.Current!.Version);
+        var row = overview.History.Single(v => v.Version == oldest);
+        Assert.Equal(ApiKeyVersionStatus.Superseded, row.Status);
+        Assert.True(row.StillEnabledInStore);
+        await using var db = _portal.CreateDbContext();
+        var flagged = await db.AuditEvents.SingleAsync(e => e.Action == AuditActions.ReconciliationEnabledInStore);
+        Assert.Equal(oldest, flagged.KeyVersion);
+        Assert.Equal("Enabled in the secret store but superseded here", flagged.Reason);
+    }
+
+    [Fact]
+    public async Task ReconcileTenantAsync_CurrentAndPreviousDisabledInTheStore_TheSupersededVersionStillInGraceBecomesCurrent()
+    {
+        var (oldest, middle, newest) = await RotateThreeTimesAsync();
+        var store = _portal.Get<ISecretStore>();
+        await store.UpdateVersionAsync(SecretName.ForTenant("contoso"), newest, new SecretVersionUpdate(Enabled: false), default);
+        await store.UpdateVersionAsync(SecretName.ForTenant("contoso"), middle, new SecretVersionUpdate(Enabled: false), default);
+
+        await Reconciler.ReconcileTenantAsync("contoso", default);
+
+        // The backend now serves the oldest version, the only one still enabled: the metadata says so.
+        var overview = await _portal.Get<ApiKeyService>().GetOverviewAsync(TestPersonas.ContosoAdmin, "contoso", default);
+        Assert.Equal(oldest, overview!.Current!.Version);
+        Assert.Equal(ApiKeyVersionStatus.Disabled, overview.History.Single(v => v.Version == newest).Status);
+        Assert.Equal(ApiKeyVersionStatus.Superseded, overview.History.Single(v => v.Version == middle).Status);
+        Assert.Equal(oldest, Assert.Single(await _portal.StoredVersionsAsync("contoso"), v => v.Enabled).Version);
+    }
+
+    /// <summary>Three submits a day apart: the oldest is Superseded in its (ended) grace, still enabled in the store, waiting for the monitor.</summary>
+    private async Task<(string Oldest, string Middle, string Newest)> RotateThreeTimesAsync()
+    {
+        var versions = new List<string>();
+        foreach (var value in new[] { "sk_live_superseded_first_001", "sk_live_superseded_second_02", "sk_live_superseded_third_003" })
+        {
+            var result = await SubmitAsync(value);
+            Assert.Equal(KeyChangeOutcome.Done, result.Outcome);
+            versions.Add(result.Version!.Version);
+            _portal.Time.Advance(TimeSpan.FromDays(1));
+        }
+
+        await using var db = _portal.CreateDbContext();
+        var oldest = await db.ApiKeyVersions.SingleAsync(v => v.StoreVersionId == versions[0]);
+        Assert.Equal(ApiKeyVersionStatus.Superseded, oldest.Status);
+        Assert.NotNull(oldest.GraceEndsAt);
+        Assert.Null(oldest.DisabledInStoreAt);
+        Assert.Equal(3, (await _portal.StoredVersionsAsync("contoso")).Count(v => v.Enabled));
+        return (versions[0], versions[1], versions[2]);
+    }
+
     private Task<KeyChangeResult> SubmitAsync(string value) =>
         _portal.Get<ApiKeyService>().SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue(value), default);
 

@@ -80,6 +80,34 @@ public sealed class KeyLifecycleRaceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Submit_WhoseDirectoryIsRemovedFromTheTenantWhileItWaitsForTheLock_IsNotFound_AndStoresNothing()
+    {
+        var first = await SubmitAsync(Mine, Key1);
+        var set = Store.BlockNext(StorePoint.BeforeSet);
+        var listed = Store.BlockNext(StorePoint.AfterList);
+        var revoke = Task.Run(() => Mine.RevokeAsync(TestPersonas.ContosoAdmin, Tenant, "Leaked in a log", confirmed: true, default));
+        await listed.Reached.WaitAsync(Never);
+
+        var waiting = WaitingForLock();
+        var submit = Task.Run(() => Theirs.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, Tenant, new SecretValue(Key2), default));
+        await waiting.WaitAsync(Never);
+        var directory = TenantPortal.Web.Auth.PortalActor.From(TestPersonas.ContosoAdmin)!.EntraTenantId;
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Equal(1, await db.TenantDirectories.Where(d => d.TenantId == Tenant && d.EntraTenantId == directory).ExecuteDeleteAsync());
+        }
+
+        listed.Release();
+        Assert.Equal(KeyChangeOutcome.Done, (await revoke.WaitAsync(Never)).Outcome);
+        var submitted = await submit.WaitAsync(Never);
+
+        Assert.Equal(KeyChangeOutcome.NotFound, submitted.Outcome);
+        Assert.False(set.Reached.IsCompleted);
+        Assert.Equal([first], (await _portal.StoredVersionsAsync(Tenant)).Select(v => v.Version));
+        await AssertAgreesWithBackendAsync(expectedCurrent: null);
+    }
+
+    [Fact]
     public async Task Submit_WithRevokeArrivingBeforeItsWrite_TheRevokeAlsoDisablesTheNewVersion()
     {
         var first = await SubmitAsync(Mine, Key1);
