@@ -404,26 +404,26 @@ public sealed partial class KeyVaultFake : IAsyncDisposable
             return;
         }
 
-        var versions = ListVersionsNewestFirst ? VersionsOf(name).AsEnumerable().Reverse() : VersionsOf(name);
-        await PageAsync(context, versions.Select(v => Bundle(v, includeValue: false)).ToList(), $"secrets/{name}/versions");
+        IReadOnlyList<StoredVersion> versions = ListVersionsNewestFirst ? VersionsOf(name).Reverse().ToList() : VersionsOf(name);
+        await PageAsync(context, versions, v => Bundle(v, includeValue: false), $"secrets/{name}/versions");
     }
 
     private async Task ListSecretsAsync(HttpContext context)
     {
-        var latest = _secrets.Values.Select(l => l.LastOrDefault()).OfType<StoredVersion>()
-            .Select(v =>
-            {
-                var item = Bundle(v, includeValue: false);
-                item["id"] = new Uri(VaultUri, $"secrets/{v.Name}").ToString();
-                return item;
-            }).ToList();
-        await PageAsync(context, latest, "secrets");
+        var latest = _secrets.Values.Select(l => l.LastOrDefault()).OfType<StoredVersion>().ToList();
+        await PageAsync(context, latest, v =>
+        {
+            var item = Bundle(v, includeValue: false);
+            item["id"] = new Uri(VaultUri, $"secrets/{v.Name}").ToString();
+            return item;
+        }, "secrets");
     }
 
-    private async Task PageAsync(HttpContext context, List<JsonObject> items, string relative)
+    /// <summary>One page of <paramref name="items"/>: only its own entries are rendered, so a long history costs each page its page.</summary>
+    private async Task PageAsync(HttpContext context, IReadOnlyList<StoredVersion> items, Func<StoredVersion, JsonObject> render, string relative)
     {
         var skip = int.TryParse(context.Request.Query["$skiptoken"], out var s) ? s : 0;
-        var page = items.Skip(skip).Take(PageSize).ToList();
+        var page = items.Skip(skip).Take(PageSize).Select(render).ToList();
         var result = new JsonObject { ["value"] = new JsonArray([.. page]) };
         result["nextLink"] = skip + PageSize < items.Count
             ? $"{VaultUri}{relative}?api-version=7.6&$skiptoken={skip + PageSize}&maxresults={PageSize}"
