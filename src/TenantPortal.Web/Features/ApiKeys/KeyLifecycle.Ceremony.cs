@@ -183,6 +183,9 @@ public sealed partial class KeyLifecycle
                 return await strategyContext.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
                 {
                     await using var db = contexts.CreateDbContext();
+                    // A failed save fails the whole unit, which is redone from a fresh context: no savepoint around each
+                    // save (two statements more per save, run while SQLite's one writer is held).
+                    db.Database.AutoSavepointsEnabled = false;
                     // The versions are read before the transaction, so that SQLite's one writer is not held while a long
                     // history loads: only changes under the key lock move them, and the lease proven below shows it was
                     // held throughout (a change that took it over would have left another holder).
@@ -213,7 +216,7 @@ public sealed partial class KeyLifecycle
                     }
 
                     // The tenant inside it: its contacts and policy are edited without the key lock.
-                    var tenant = await db.Tenants.Include(t => t.Contacts).FirstAsync(t => t.Id == tenantId, ct);
+                    var tenant = await TenantQuery(db, tenantId, ct);
                     var rows = KeyCommit.ThatCanMove(all, view, named);
                     db.ApiKeyVersions.AttachRange(rows);
                     var change = new KeyCommit(db, tenant, rows, all.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal), view, time.GetUtcNow());

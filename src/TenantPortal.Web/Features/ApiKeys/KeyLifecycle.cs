@@ -3,6 +3,7 @@ using Microsoft.Extensions.Localization;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Features.Rotation;
+using TenantPortal.Web.Features.Tenants;
 using TenantPortal.Web.Infrastructure.Audit;
 using TenantPortal.Web.Infrastructure.Text;
 using TenantPortal.Web.SecretStore;
@@ -363,6 +364,10 @@ public sealed partial class KeyLifecycle(
                     || v.Status == ApiKeyVersionStatus.Pending || v.StoreVersionId == named)).ToList(),
                 actingDirectory != null && t.Directories.Any(d => d.EntraTenantId == actingDirectory)))
             .FirstOrDefault());
+
+    // Compiled once: every commit reads its tenant, tracked, with the contacts a notice goes to.
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<Tenant>> TenantQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId, CancellationToken _) => db.Tenants.Include(t => t.Contacts).First(t => t.Id == tenantId));
 
     // Compiled once: every commit reads the tenant's versions.
     private static readonly Func<PortalDbContext, string, IAsyncEnumerable<ApiKeyVersion>> HistoryQuery = EF.CompileAsyncQuery(
