@@ -73,16 +73,25 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
 
     public ApiKeyVersion? Row(string storeVersionId) => Rows.FirstOrDefault(v => v.StoreVersionId == storeVersionId);
 
-    /// <summary>A new Current row, added once the version it replaces is saved as demoted (one Current per tenant is an index).</summary>
+    /// <summary>
+    /// A new Current row, added after the demotions (one Current per tenant is a unique index). It may be saved in the
+    /// same save as the demotions: EF Core runs a table's updates before its inserts when nothing else orders them
+    /// (<c>ModificationCommandComparer</c>: by table, then entity state), so the row it replaces is no longer Current
+    /// when it is inserted. Every submit test fails on the index if that ever changes.
+    /// </summary>
     public void AddAfterDemotions(ApiKeyVersion row) => _afterDemotions.Add((row, null));
+
+    /// <summary>Whether a recorded version is to become Current: its update needs the demotions saved first.</summary>
+    internal bool PromotesRecordedVersion => _afterDemotions.Exists(m => m.Cause is not null);
 
     /// <summary>Makes <paramref name="row"/> Current once the demotions are saved.</summary>
     public void PromoteAfterDemotions(ApiKeyVersion row, KeyEvent cause) => _afterDemotions.Add((row, cause));
 
     /// <summary>
-    /// Applies the deferred moves, once the demotions are saved. They are saved with the commit's next save (the
-    /// settlement's or the last): nothing between reads them from the database, and a settlement that demotes the
-    /// promoted row again saves that instead, so the database never holds two Current rows.
+    /// Applies the deferred moves, after the demotions (saved first when a recorded version is promoted, see
+    /// <see cref="PromotesRecordedVersion"/>). They are saved with the commit's next save (the settlement's or the last):
+    /// nothing between reads them from the database, and a settlement that demotes the promoted row again saves that
+    /// instead, so the database never holds two Current rows.
     /// </summary>
     internal void ApplyAfterDemotions()
     {

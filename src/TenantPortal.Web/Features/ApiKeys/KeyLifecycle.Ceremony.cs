@@ -222,7 +222,13 @@ public sealed partial class KeyLifecycle
                     var change = new KeyCommit(db, tenant, rows, all.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal), view, time.GetUtcNow());
                     var applied = apply(change);
                     lastApplied = applied;
-                    await db.SaveChangesAsync(ct);
+                    if (change.PromotesRecordedVersion)
+                    {
+                        // Both the demoted row and the promoted one are updates, which EF Core orders by key, not by the
+                        // one-Current index: the demotions go first, in a save of their own.
+                        await db.SaveChangesAsync(ct);
+                    }
+
                     change.ApplyAfterDemotions();
                     var findings = view.IsListed ? await SettleAsync(change, ct) : new Findings();
                     foreach (var finding in findings.Events)
