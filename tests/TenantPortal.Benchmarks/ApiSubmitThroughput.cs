@@ -94,10 +94,12 @@ internal static class ApiSubmitThroughput
         var paused = GC.GetTotalPauseDuration();
         var allocatedBefore = GC.GetTotalAllocatedBytes();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var writerBefore = timing.WriterHeld;
         using var threads = new ThreadPoolSampler();
         var started = Stopwatch.GetTimestamp();
         var total = await RunPhaseAsync(http, own, next, submits, rate);
         var wall = Stopwatch.GetElapsedTime(started);
+        var writer = (Held: timing.WriterHeld.Held - writerBefore.Held, Transactions: timing.WriterHeld.Transactions - writerBefore.Transactions);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         threads.Dispose();
         var allocatedInRun = GC.GetTotalAllocatedBytes() - allocatedBefore;
@@ -147,6 +149,8 @@ internal static class ApiSubmitThroughput
             SubmitOverhead.Report("database: COMMIT", measured.Select(s => s.Commit.TotalMilliseconds).ToArray());
             SubmitOverhead.Report("pipeline − database − store calls", measured
                 .Select(s => (s.Server - s.Begin - s.Commands - s.Commit - s.StoreWrite - s.Listing).TotalMilliseconds).ToArray());
+            Console.WriteLine($"  {"database: write transactions held",-40} {writer.Held.TotalMilliseconds / submits,7:0.00} ms per submit, {writer.Transactions / (double)submits:0.00} transactions " +
+                $"per submit, {writer.Held / wall:P0} of the wall clock (BEGIN's end to COMMIT's end, group commits included; autocommit writes not counted)");
             Console.WriteLine($"  {"per submit (mean)",-40} {measured.Average(s => s.CommandCount),7:0.0} commands, {measured.Average(s => s.ConnectionCount):0.0} connections opened, " +
                 $"{measured.Average(s => s.SaveCount):0.0} SaveChanges (the audit writer's group commits are not in the request)");
         }
@@ -332,18 +336,36 @@ internal static class ApiSubmitThroughput
     /// <summary>EF Core's command and transaction durations, added to the request they run in.</summary>
     private sealed class DatabaseTimer(RequestTiming timing) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
     {
+        private readonly ConcurrentDictionary<Guid, DateTimeOffset> _begun = new();
+
         public void OnNext(DiagnosticListener value)
         {
             if (value.Name == DbLoggerCategory.Name)
             {
                 value.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name || name == RelationalEventId.TransactionStarted.Name
-                    || name == RelationalEventId.TransactionCommitted.Name || name == RelationalEventId.ConnectionOpened.Name
+                    || name == RelationalEventId.TransactionCommitted.Name || name == RelationalEventId.TransactionRolledBack.Name
+                    || name == RelationalEventId.ConnectionOpened.Name
                     || name == CoreEventId.SaveChangesCompleted.Name);
             }
         }
 
         public void OnNext(KeyValuePair<string, object?> value)
         {
+            // SQLite's one writer: from the end of each BEGIN to the end of its COMMIT or ROLLBACK, for every transaction
+            // (the audit writer's group commits too, which run in no request).
+            if (value.Value is TransactionEndEventData ended)
+            {
+                var at = ended.StartTime + ended.Duration;
+                if (value.Key == RelationalEventId.TransactionStarted.Name)
+                {
+                    _begun[ended.TransactionId] = at;
+                }
+                else if (_begun.TryRemove(ended.TransactionId, out var begun))
+                {
+                    timing.AddWriterHeld(at - begun);
+                }
+            }
+
             if (timing.Current() is not { } sample)
             {
                 return;
@@ -364,7 +386,7 @@ internal static class ApiSubmitThroughput
                 case TransactionEndEventData transaction when value.Key == RelationalEventId.TransactionStarted.Name:
                     sample.Begin += transaction.Duration;
                     break;
-                case TransactionEndEventData transaction:
+                case TransactionEndEventData transaction when value.Key == RelationalEventId.TransactionCommitted.Name:
                     sample.Commit += transaction.Duration;
                     break;
             }
@@ -435,6 +457,18 @@ internal static class ApiSubmitThroughput
         private static readonly HttpContextAccessor Http = new();
 
         public ConcurrentDictionary<int, RequestSample> Requests { get; } = new();
+
+        private long _writerHeldTicks;
+        private long _transactions;
+
+        /// <summary>Time SQLite's writer was held by transactions (BEGIN's end to COMMIT's end), and how many.</summary>
+        public (TimeSpan Held, long Transactions) WriterHeld => (TimeSpan.FromTicks(Interlocked.Read(ref _writerHeldTicks)), Interlocked.Read(ref _transactions));
+
+        public void AddWriterHeld(TimeSpan held)
+        {
+            Interlocked.Add(ref _writerHeldTicks, held.Ticks);
+            Interlocked.Increment(ref _transactions);
+        }
 
         public RequestSample? Current() =>
             Http.HttpContext?.Request.Headers[SubmitHeader] is [{ } number] && int.TryParse(number, out var n) ? Requests.GetOrAdd(n, _ => new RequestSample()) : null;
