@@ -6,7 +6,7 @@ namespace TenantPortal.Web.Features.ApiKeys;
 
 /// <summary>
 /// One change's unit of work: the tracked tenant and the versions that can still move, the store as listed, and the
-/// moves deferred until demotions are saved. Versions at rest (see <see cref="IsAtRest"/>) are not tracked: nothing a
+/// moves deferred until after the demotions. Versions at rest (see <see cref="IsAtRest"/>) are not tracked: nothing a
 /// change or a settlement does moves them, and a tenant's history grows with every rotation (as does the number of
 /// superseded versions still enabled while they wait for the rotation monitor). <see cref="Known"/> still names every
 /// version, so none is mistaken for one the database lacks.
