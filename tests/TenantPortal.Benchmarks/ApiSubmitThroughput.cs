@@ -344,6 +344,7 @@ internal static class ApiSubmitThroughput
             {
                 value.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name || name == RelationalEventId.TransactionStarted.Name
                     || name == RelationalEventId.TransactionCommitted.Name || name == RelationalEventId.TransactionRolledBack.Name
+                    || name == RelationalEventId.TransactionDisposed.Name
                     || name == RelationalEventId.ConnectionOpened.Name
                     || name == CoreEventId.SaveChangesCompleted.Name);
             }
@@ -353,7 +354,16 @@ internal static class ApiSubmitThroughput
         {
             // SQLite's one writer: from the end of each BEGIN to the end of its COMMIT or ROLLBACK, for every transaction
             // (the audit writer's group commits too, which run in no request).
-            if (value.Value is TransactionEndEventData ended)
+            if (value.Key == RelationalEventId.TransactionDisposed.Name && value.Value is TransactionEventData disposed)
+            {
+                // Disposed without a commit or a rollback (a failed save, a unit redone): held until now. After a commit it
+                // was already counted.
+                if (_begun.TryRemove(disposed.TransactionId, out var begunAt))
+                {
+                    timing.AddWriterHeld(disposed.StartTime - begunAt);
+                }
+            }
+            else if (value.Value is TransactionEndEventData ended)
             {
                 var at = ended.StartTime + ended.Duration;
                 if (value.Key == RelationalEventId.TransactionStarted.Name)
