@@ -216,7 +216,7 @@ public sealed partial class KeyLifecycle
                     }
 
                     // The tenant inside it: its contacts and policy are edited without the key lock.
-                    var tenant = await TenantQuery(db, tenantId, ct);
+                    var tenant = (await TenantQuery(db, tenantId, ct)).Tenant;
                     var rows = KeyCommit.ThatCanMove(all, view, named);
                     db.ApiKeyVersions.AttachRange(rows);
                     var change = new KeyCommit(db, tenant, rows, all.Select(v => v.StoreVersionId).ToHashSet(StringComparer.Ordinal), view, time.GetUtcNow());

@@ -365,9 +365,17 @@ public sealed partial class KeyLifecycle(
                 actingDirectory != null && t.Directories.Any(d => d.EntraTenantId == actingDirectory)))
             .FirstOrDefault());
 
-    // Compiled once: every commit reads its tenant, tracked, with the contacts a notice goes to.
-    private static readonly Func<PortalDbContext, string, CancellationToken, Task<Tenant>> TenantQuery = EF.CompileAsyncQuery(
-        (PortalDbContext db, string tenantId, CancellationToken _) => db.Tenants.Include(t => t.Contacts).First(t => t.Id == tenantId));
+    // Compiled once: every commit reads its tenant, tracked, with the contacts a notice goes to, and the head of the
+    // tenant's audit chain (tracked, so that the commit's audit rows chain from it without a query of their own).
+    private static readonly Func<PortalDbContext, string, CancellationToken, Task<TenantAndChainHead>> TenantQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, string tenantId, CancellationToken _) => (
+            from t in db.Tenants.Include(t => t.Contacts)
+            where t.Id == tenantId
+            join h in db.AuditChainHeads on t.Id equals h.ChainId into heads
+            from h in heads.DefaultIfEmpty()
+            select new TenantAndChainHead(t, h)).First());
+
+    private sealed record TenantAndChainHead(Tenant Tenant, AuditChainHead? Head);
 
     // Compiled once: every commit reads the tenant's versions.
     private static readonly Func<PortalDbContext, string, IAsyncEnumerable<ApiKeyVersion>> HistoryQuery = EF.CompileAsyncQuery(
