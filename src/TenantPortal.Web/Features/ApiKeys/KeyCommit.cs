@@ -77,7 +77,7 @@ public sealed class KeyCommit(PortalDbContext db, Tenant tenant, List<ApiKeyVers
     /// A new Current row, added after the demotions (one Current per tenant is a unique index). It may be saved in the
     /// same save as the demotions: EF Core runs a table's updates before its inserts when nothing else orders them
     /// (<c>ModificationCommandComparer</c>: by table, then entity state), so the row it replaces is no longer Current
-    /// when it is inserted. Every submit test fails on the index if that ever changes.
+    /// when it is inserted (<c>OneCurrentPerTenantTests</c> pins that order against the index).
     /// </summary>
     public void AddAfterDemotions(ApiKeyVersion row) => _afterDemotions.Add((row, null));
 

@@ -215,7 +215,7 @@ public sealed partial class KeyLifecycle
                         return null;
                     }
 
-                    // The tenant inside it: its contacts and policy are edited without the key lock.
+                    // The tenant inside it (its contacts and policy are edited without the key lock), with its audit chain's head.
                     var tenant = (await TenantQuery(db, tenantId, ct)).Tenant;
                     var rows = KeyCommit.ThatCanMove(all, view, named);
                     db.ApiKeyVersions.AttachRange(rows);
