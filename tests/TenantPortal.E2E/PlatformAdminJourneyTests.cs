@@ -97,6 +97,8 @@ public sealed class PlatformAdminJourneyTests(PortalServerFixture server)
 
         await page.GetByRole(AriaRole.Link, new() { Name = "プラットフォーム設定" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=settings-save]")).ToHaveTextAsync("設定を保存", new() { Timeout = 15_000 });
+        // The page is prerendered first: its form takes input only once its circuit is up.
+        await PortalServerFixture.WaitForCircuitAsync(page);
         await page.Locator("input[data-testid=settings-max]").FillAsync("30");
         await page.Locator("input[data-testid=settings-max]").PressAsync("Tab");
         await page.Locator("[data-testid=settings-save]").ClickAsync();

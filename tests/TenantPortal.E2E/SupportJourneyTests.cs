@@ -199,6 +199,9 @@ public sealed class SupportJourneyTests(SupportPortalServerFixture server)
         await page.GetByRole(AriaRole.Link, new() { Name = "このキーは誰のもの？" }).ClickAsync();
         await page.WaitForURLAsync("**/support/key-lookup");
         var input = page.Locator("[data-testid=secret-input]");
+        // The page is prerendered first: its button acts only once its circuit is up.
+        await page.Locator("[data-testid=look-up]").WaitForAsync();
+        await PortalServerFixture.WaitForCircuitAsync(page);
         await page.Locator("[data-testid=look-up]").ClickAsync();
         await Assertions.Expect(page.GetByText("照会するキーを貼り付けてください。")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await input.FillAsync(SupportPortalServerFixture.ContosoKey);
