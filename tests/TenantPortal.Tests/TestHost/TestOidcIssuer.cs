@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Builder;
@@ -80,6 +81,8 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     private TestUser? _nextUser;
     private IssuerFault _nextFault;
     private TaskCompletionSource _tokenRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile MetadataHold? _metadataHold;
+    private int _metadataRequests;
 
     private TestOidcIssuer(WebApplication app, X509Certificate2 certificate, RSA rsa)
     {
@@ -139,6 +142,17 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     {
         Unavailable = true;
         return new Scope(() => Unavailable = false);
+    }
+
+    /// <summary>How many times a discovery document (any tenant segment) was asked for.</summary>
+    public int MetadataRequests => Volatile.Read(ref _metadataRequests);
+
+    /// <summary>Every discovery-document request waits on the returned hold until the test releases it (one at a time, in order); disposing it releases all.</summary>
+    public MetadataHold HoldMetadata()
+    {
+        var hold = new MetadataHold(() => _metadataHold = null);
+        _metadataHold = hold;
+        return hold;
     }
 
     /// <summary>Every refresh grant answered with <paramref name="error"/> (AADSTS <paramref name="code"/>) until the scope is disposed.</summary>
@@ -333,6 +347,12 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         switch (match.Groups["endpoint"].Value)
         {
             case "/v2.0/.well-known/openid-configuration":
+                Interlocked.Increment(ref _metadataRequests);
+                if (_metadataHold is { } hold)
+                {
+                    await hold.WaitAsync();
+                }
+
                 await RewriteJsonAsync(context, next, json =>
                 {
                     json["issuer"] = Guid.TryParse(tenant, out var tid) ? IssuerFor(tid) : $"{Instance}{{tenantid}}/v2.0";
@@ -522,6 +542,46 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         }
 
         return $"{header}.{body}.{Base64UrlEncoder.Encode(signature)}";
+    }
+
+    /// <summary>Discovery-document requests held until released: tests see each fetch and decide when it is answered.</summary>
+    public sealed class MetadataHold : IDisposable
+    {
+        private readonly Action _end;
+        private readonly Channel<TaskCompletionSource> _held = Channel.CreateUnbounded<TaskCompletionSource>();
+        private int _requests;
+        private volatile bool _released;
+
+        internal MetadataHold(Action end) => _end = end;
+
+        /// <summary>How many discovery-document requests arrived while held.</summary>
+        public int Requests => Volatile.Read(ref _requests);
+
+        /// <summary>Completes when the next held request arrives, with what answers it.</summary>
+        public async Task<TaskCompletionSource> NextAsync() => await _held.Reader.ReadAsync();
+
+        public void Dispose()
+        {
+            _released = true;
+            _end();
+            while (_held.Reader.TryRead(out var request))
+            {
+                request.TrySetResult();
+            }
+        }
+
+        internal async Task WaitAsync()
+        {
+            Interlocked.Increment(ref _requests);
+            if (_released)
+            {
+                return;
+            }
+
+            var request = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _held.Writer.TryWrite(request);
+            await request.Task;
+        }
     }
 
     private sealed class Scope(Action end) : IDisposable

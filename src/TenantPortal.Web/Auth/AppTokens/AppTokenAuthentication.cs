@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using TenantPortal.Web.Auth.AppTokens;
 using TenantPortal.Web.Auth.Entra;
@@ -41,6 +42,9 @@ public static class AppTokenAuthentication
                     o.AllowWebApiToBeAuthorizedByACL = true;
                 },
                 Scheme);
+            // Its issuer check then needs no metadata fetch, so no request blocks a thread on one (AsyncIssuerValidation).
+            services.AddOptions<JwtBearerOptions>(Scheme)
+                .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => AsyncIssuerValidation.Apply(o.TokenValidationParameters, entra));
         }
 
         services.TryAddSingleton<AllowListChanges>();

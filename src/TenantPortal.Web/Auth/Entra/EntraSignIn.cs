@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Identity.Abstractions;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -75,6 +76,9 @@ public static class EntraSignIn
                 }
             };
         });
+        // After every Configure, Microsoft.Identity.Web's included: its issuer check then needs no metadata fetch (AsyncIssuerValidation).
+        services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
+            .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => AsyncIssuerValidation.Apply(o.TokenValidationParameters, entra));
         return builder;
     }
 }
