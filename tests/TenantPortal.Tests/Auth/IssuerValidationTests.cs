@@ -81,5 +81,32 @@ public sealed class IssuerValidationTests : IAsyncLifetime
         Assert.Equal([$"{_host.Issuer.Instance.AbsoluteUri}{{tenantid}}/v2.0"], oidc.TokenValidationParameters.ValidIssuers);
     }
 
+    [Fact]
+    public void OnThePublicCloud_V1AndV2AccessTokens_MatchTheirTemplates_WithoutAFetch()
+    {
+        // No Entra here: a fetch would fail, so a match proves the templates alone decided.
+        using var portal = new PortalAppFactory { Environment = "Production" }
+            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+            .WithSetting("AzureAd:TenantId", "organizations")
+            .WithSetting("AzureAd:ClientId", "11111111-2222-3333-4444-555555555555")
+            .WithSetting("AzureAd:ClientSecret", "development-only-secret")
+            .WithSetting("Authentication:HomeTenantId", "9e7b0a4c-0000-4000-8000-000000000001")
+            .WithSetting("Database:MigrateAtStartup", "true");
+        var parameters = portal.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(AppTokenAuthentication.Scheme).TokenValidationParameters;
+        var tid = Guid.NewGuid();
+
+        foreach (var issuer in new[] { $"https://login.microsoftonline.com/{tid}/v2.0", $"https://sts.windows.net/{tid}/" })
+        {
+            var token = new JsonWebToken(new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+            {
+                Issuer = issuer,
+                Claims = new Dictionary<string, object> { ["tid"] = tid.ToString() },
+            }));
+            Assert.Equal(issuer, parameters.IssuerValidator!(issuer, token, parameters));
+        }
+
+        Assert.Equal(["https://login.microsoftonline.com/{tenantid}/v2.0", "https://sts.windows.net/{tenantid}/"], parameters.ValidIssuers);
+    }
+
     private static readonly Guid FabrikamDirectory = Guid.Parse("fab0fab0-0000-4000-8000-00000000b001");
 }

@@ -11,9 +11,10 @@ namespace TenantPortal.Web.Auth.Entra;
 /// under load, as a new instance does when it scales out, can starve its thread pool of the threads that would complete
 /// the fetch (Microsoft.Identity.Web issue 3884). Given the template in <see cref="TokenValidationParameters.ValidIssuers"/>
 /// the same validator matches the issuer against it (the token's own <c>tid</c> in place of <c>{tenantid}</c>, exactly as
-/// against the metadata's) without fetching anything. The template is Entra's v2.0 issuer for the configured instance:
-/// sign-in's id tokens and the API's app tokens (the app registration asks for v2.0 access tokens) carry it. A v1.0
-/// token (<c>https://sts.windows.net/{tid}/</c>) still falls through to the metadata, as before.
+/// against the metadata's) without fetching anything. The templates are Entra's v2.0 issuer for the configured instance,
+/// which sign-in's id tokens and the API's app tokens carry (the app registration asks for v2.0 access tokens), and, on
+/// the public cloud, the v1.0 issuer <c>https://sts.windows.net/{tenantid}/</c> that access tokens carry when the
+/// registration does not. Any other issuer still falls through to the metadata, as before.
 /// </summary>
 internal static class AsyncIssuerValidation
 {
@@ -21,6 +22,17 @@ internal static class AsyncIssuerValidation
 
     /// <summary>Entra's v2.0 issuer template for <paramref name="instance"/> (e.g. <c>https://login.microsoftonline.com/{tenantid}/v2.0</c>).</summary>
     public static string V2IssuerTemplate(string instance) => $"{instance.TrimEnd('/')}/{TenantIdTemplate}/v2.0";
+
+    /// <summary>The public cloud's sign-in instance, whose v1.0 access tokens Entra issues as <see cref="PublicCloudV1IssuerTemplate"/>.</summary>
+    public const string PublicCloudInstance = "login.microsoftonline.com";
+
+    public const string PublicCloudV1IssuerTemplate = "https://sts.windows.net/" + TenantIdTemplate + "/";
+
+    /// <summary>The issuer templates a token of <paramref name="instance"/> may carry, v2.0 first.</summary>
+    public static IReadOnlyList<string> IssuerTemplates(string instance) =>
+        Uri.TryCreate(instance, UriKind.Absolute, out var uri) && string.Equals(uri.Host, PublicCloudInstance, StringComparison.OrdinalIgnoreCase)
+            ? [V2IssuerTemplate(instance), PublicCloudV1IssuerTemplate]
+            : [V2IssuerTemplate(instance)];
 
     /// <summary>After Microsoft.Identity.Web's own configuration of <paramref name="parameters"/>: when it validates with Entra's issuer validator.</summary>
     public static void Apply(TokenValidationParameters parameters, EntraSignInOptions entra)
@@ -32,11 +44,8 @@ internal static class AsyncIssuerValidation
             return;
         }
 
-        var template = V2IssuerTemplate(entra.Instance);
-        if (parameters.ValidIssuers?.Contains(template, StringComparer.Ordinal) != true)
-        {
-            parameters.ValidIssuers = [.. parameters.ValidIssuers ?? [], template];
-        }
+        var templates = IssuerTemplates(entra.Instance);
+        parameters.ValidIssuers = [.. (parameters.ValidIssuers ?? []).Concat(templates).Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>For <c>PostConfigure</c> of a scheme's options.</summary>
