@@ -26,8 +26,9 @@ public sealed partial class KeyLifecycle
         {
             held = await locks.AcquireAsync(c.TenantId, c.Wait ?? locks.Options.Wait, cancellationToken);
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or RetryLimitExceededException)
         {
+            // RetryLimitExceededException: SQL Server's retrying strategy gave up (an outage longer than its retries).
             LogDatabaseFailed(logger, ex, name.Value, c.CorrelationId);
             return new KeyChangeResult(KeyChangeOutcome.Failed, Say(c, "DatabaseDidNotAnswer"));
         }
@@ -156,7 +157,7 @@ public sealed partial class KeyLifecycle
             await using var db = contexts.CreateDbContext();
             return await db.ApiKeyVersions.AnyAsync(v => v.TenantId == tenantId && v.StoreVersionId == version, CancellationToken.None);
         }
-        catch (DbException)
+        catch (Exception ex) when (ex is DbException or RetryLimitExceededException)
         {
             return true; // cannot tell: leave the version for reconciliation rather than withdraw what may be recorded
         }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Storage;
 using TenantPortal.Web.SecretStore;
 
 namespace TenantPortal.Web.Features.ApiKeys;
@@ -55,7 +56,7 @@ public sealed class StoreCalls
         {
             return !await _locks.RenewAsync(_held, CancellationToken.None);
         }
-        catch (DbException)
+        catch (Exception ex) when (ex is DbException or RetryLimitExceededException)
         {
             return false;
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.SecretStore;
@@ -153,7 +154,7 @@ public sealed partial class TenantKeyLocks(
                 await ClearAsync(held);
             }
         }
-        catch (DbException ex)
+        catch (Exception ex) when (ex is DbException or RetryLimitExceededException)
         {
             // The lease lapses on its own; the change's own result stands.
             LogReleaseFailed(logger, ex, held.TenantId);

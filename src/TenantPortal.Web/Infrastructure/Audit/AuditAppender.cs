@@ -140,8 +140,11 @@ public sealed partial class AuditAppender : IAsyncDisposable
             {
                 // Another writer moved a chain head: link the group again.
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception ex)
             {
+                // Whatever failed (a refused statement, or SQL Server's retrying strategy giving up after an outage with
+                // RetryLimitExceededException), it fails this group and this process's one writer goes on: an exception
+                // left to escape would end the writer, and every later append would wait for ever.
                 if (batch.Count > 1)
                 {
                     return false;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Features.ApiKeys;
@@ -11,10 +12,11 @@ namespace TenantPortal.Tests.Infrastructure.Audit;
 public sealed class AuditAppenderTests : IAsyncLifetime
 {
     private readonly AuditWriteGate _gate = new();
+    private readonly AuditWriteFault _fault = new();
     private PortalServices _portal = null!;
 
     public async Task InitializeAsync() => _portal = await PortalServices.StartAsync(
-        services => services.AddSingleton<IInterceptor>(_gate),
+        services => services.AddSingleton<IInterceptor>(_gate).AddSingleton<IInterceptor>(_fault),
         new Dictionary<string, string?> { ["Audit:QueueCapacity"] = "2" });
 
     public async Task DisposeAsync()
@@ -53,6 +55,47 @@ public sealed class AuditAppenderTests : IAsyncLifetime
         await using var db = _portal.CreateDbContext();
         Assert.Equal(["Test.Held", "Test.Queued", "Test.Queued"], await db.AuditEvents.OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
         Assert.False(await db.ApiKeyVersions.AnyAsync());
+    }
+
+    [Fact]
+    public async Task AppendAsync_WhenTheDatabasesRetriesRunOut_FailsThatAppend_AndTheWriterGoesOn()
+    {
+        var audit = _portal.Get<AuditTrail>();
+        // What SQL Server's retrying execution strategy throws once an outage outlasts its retries: not a DbException.
+        _fault.ThrowOnNext(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException("Connection timeout expired.")));
+
+        // The 30 seconds only turn a hang into a failure: a writer ended by the exception never answers either append.
+        var failed = await Assert.ThrowsAsync<AuditUnavailableException>(
+            () => audit.AppendAsync(audit.Create(null, "Test.DuringOutage", AuditOutcome.Succeeded, null), default).WaitAsync(TimeSpan.FromSeconds(30)));
+        await audit.AppendAsync(audit.Create(null, "Test.AfterOutage", AuditOutcome.Succeeded, null), default).WaitAsync(TimeSpan.FromSeconds(30));
+        var submit = await _portal.Get<ApiKeyService>().SubmitApiKeyAsync(
+            TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_after_outage_000001"), default);
+
+        Assert.Equal("The audit trail could not be written.", failed.Message);
+        Assert.IsType<RetryLimitExceededException>(failed.InnerException);
+        Assert.Equal(KeyChangeOutcome.Done, submit.Outcome);
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(["Test.AfterOutage", AuditActions.ApiKeySubmit, AuditActions.ApiKeySubmit],
+            await db.AuditEvents.Where(e => e.Action.StartsWith("Test.") || e.TenantId == "contoso").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+    }
+
+    /// <summary>Throws the given exception from the next save that adds audit events.</summary>
+    private sealed class AuditWriteFault : SaveChangesInterceptor
+    {
+        private Exception? _next;
+
+        public void ThrowOnNext(Exception exception) => Interlocked.Exchange(ref _next, exception);
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+            DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context!.ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added) && Interlocked.Exchange(ref _next, null) is { } fault)
+            {
+                throw fault;
+            }
+
+            return ValueTask.FromResult(result);
+        }
     }
 
     /// <summary>Once armed, holds the next save that adds audit events until the test releases it.</summary>

@@ -1,0 +1,72 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using TenantPortal.Tests.TestHost;
+using TenantPortal.Web.Features.ApiKeys;
+using TenantPortal.Web.Infrastructure.Audit;
+using TenantPortal.Web.SecretStore;
+
+namespace TenantPortal.Tests.Features.ApiKeys;
+
+/// <summary>
+/// A database outage longer than SQL Server's retrying strategy ends in EF Core's <see cref="RetryLimitExceededException"/>,
+/// which is not a <see cref="DbException"/>: a change then answers that the database did not answer, as for any database
+/// error, and writes nothing, rather than throwing into the page or the API.
+/// </summary>
+public sealed class DatabaseOutageTests : IAsyncLifetime
+{
+    private readonly OutageAt _outage = new();
+    private PortalServices _portal = null!;
+
+    public async Task InitializeAsync() => _portal = await PortalServices.StartAsync(services => services.AddSingleton<IInterceptor>(_outage));
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    [Fact]
+    public async Task Submit_WhenTheRetriesRunOutTakingTheKeyLock_SaysTheDatabaseDidNotAnswer_AndChangesNothing_ThenWorksOnceItIsBack()
+    {
+        var keys = _portal.Get<ApiKeyService>();
+        // The key lock's take: the first write of a change, on the tenant's row.
+        _outage.FailNext(sql => sql.StartsWith("UPDATE \"Tenants\"", StringComparison.Ordinal) && sql.Contains("\"KeyLockHolder\" IS NULL", StringComparison.Ordinal));
+
+        var during = await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_during_outage_00001"), default);
+
+        Assert.Equal(KeyChangeOutcome.Failed, during.Outcome);
+        Assert.Equal("The portal's database did not answer, so nothing was changed. Please try again in a moment.", during.Message);
+        Assert.Empty(await _portal.StoredVersionsAsync("contoso"));
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.False(await db.ApiKeyVersions.AnyAsync(v => v.TenantId == "contoso"));
+            Assert.Null((await db.Tenants.SingleAsync(t => t.Id == "contoso")).KeyLockHolder);
+        }
+
+        var after = await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_after_outage_000001"), default);
+
+        Assert.Equal(KeyChangeOutcome.Done, after.Outcome);
+        Assert.Single(await _portal.StoredVersionsAsync("contoso"));
+        await using var check = _portal.CreateDbContext();
+        Assert.Equal([AuditOutcome.Requested, AuditOutcome.Succeeded],
+            await check.AuditEvents.Where(e => e.TenantId == "contoso" && e.Action == AuditActions.ApiKeySubmit).OrderBy(e => e.Id).Select(e => e.Outcome).ToListAsync());
+    }
+
+    /// <summary>Throws what the retrying strategy throws when it gives up, from the next command that matches.</summary>
+    private sealed class OutageAt : DbCommandInterceptor
+    {
+        private Func<string, bool>? _matches;
+
+        public void FailNext(Func<string, bool> matches) => Interlocked.Exchange(ref _matches, matches);
+
+        public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (Volatile.Read(ref _matches) is { } matches && matches(command.CommandText) && Interlocked.CompareExchange(ref _matches, null, matches) == matches)
+            {
+                throw new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException("Connection timeout expired."));
+            }
+
+            return ValueTask.FromResult(result);
+        }
+    }
+}
