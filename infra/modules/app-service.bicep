@@ -177,7 +177,10 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
       ftpsState: 'Disabled'
       remoteDebuggingEnabled: false
       use32BitWorkerProcess: false
-      healthCheckPath: '/health/ready'
+      // Liveness, not /health/ready: App Service takes an instance out of the load balancer (and later replaces it) when
+      // this fails, and a Key Vault or database outage fails every instance's readiness at once. Taking instances away
+      // then only costs capacity and brings cold starts; the portal keeps serving what it can without the vault.
+      healthCheckPath: '/health/live'
       appSettings: concat(baseSettings, dataProtectionSettings)
     }
   }

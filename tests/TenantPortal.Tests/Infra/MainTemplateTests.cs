@@ -158,7 +158,7 @@ public sealed partial class MainTemplateTests(InfraBuild infra)
         Assert.Equal("DOTNETCORE|10.0", site["properties.siteConfig.linuxFxVersion"]!.GetValue<string>());
         Assert.True(site["properties.siteConfig.alwaysOn"]!.GetValue<bool>());
         Assert.Equal("SystemAssigned", site["identity.type"]!.GetValue<string>());
-        Assert.Equal("/health/ready", site["properties.siteConfig.healthCheckPath"]!.GetValue<string>());
+        Assert.Equal("/health/live", site["properties.siteConfig.healthCheckPath"]!.GetValue<string>());
         Assert.True(Template.Only("Microsoft.Web/serverfarms")["properties.reserved"]!.GetValue<bool>());
     }
 
