@@ -198,6 +198,69 @@ internal static class ApiSubmitThroughput
         return times;
     }
 
+    /// <summary>
+    /// The first authenticated requests a freshly started portal gets, all at once, as a new instance gets them when it
+    /// scales out under load: <paramref name="requests"/> clients (each on its own HTTPS connection, opened beforehand
+    /// with an anonymous <c>/health/live</c>) send one <c>GET</c> of their tenant's key status together, while Entra's
+    /// discovery document takes <paramref name="metadataDelayMs"/> to arrive, as over the internet. <paramref name="issuerCheck"/>
+    /// <c>as-shipped</c> is the portal as it is; <c>library-default</c> removes the issuer templates, leaving
+    /// Microsoft.Identity.Web's issuer check to fetch the metadata itself and wait for it on its thread.
+    /// </summary>
+    public static async Task ColdStartAsync(int requests, int metadataDelayMs, string issuerCheck)
+    {
+        var libraryDefault = issuerCheck switch
+        {
+            "as-shipped" => false,
+            "library-default" => true,
+            _ => throw new ArgumentException($"The issuer check is 'as-shipped' or 'library-default', not '{issuerCheck}'."),
+        };
+        await using var vault = await KeyVaultFake.StartAsync(pageSize: 25);
+        await using var issuer = await TestOidcIssuer.StartAsync();
+        issuer.MetadataDelay = TimeSpan.FromMilliseconds(metadataDelayMs);
+        using var portal = new ApiPortal(true, issuer, vault, new RequestTiming(), libraryDefault
+            ? services => services.PostConfigure<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>(
+                AppTokenAuthentication.Scheme, o => o.TokenValidationParameters.ValidIssuers = null)
+            : null);
+        using var certificate = KeyVaultFake.CreateCertificate();
+        portal.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        portal.StartServer();
+        var address = new Uri(portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var targets = await OnboardAsync(portal, issuer, requests, PortalAppRoles.ApiKeysRead);
+        var thumbprint = certificate.Thumbprint;
+        var http = targets.Select(_ => new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == thumbprint },
+        }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) }).ToArray();
+        await Task.WhenAll(http.Select(async client => (await client.GetAsync("/health/live")).EnsureSuccessStatusCode()));
+        var threadsBefore = ThreadPool.ThreadCount;
+
+        var started = Stopwatch.GetTimestamp();
+        using var threads = new ThreadPoolSampler();
+        var latencies = await Task.WhenAll(targets.Select(async (target, i) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, ApiKeyEndpointsRoute.Replace("{tenantId}", target.TenantId, StringComparison.Ordinal));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Token);
+            using var response = await http[i].SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"The status request for {target.TenantId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }));
+        threads.Dispose();
+        foreach (var client in http)
+        {
+            client.Dispose();
+        }
+
+        Console.WriteLine($"Cold start: {requests} first authenticated requests at once (GET {ApiKeyEndpointsRoute}, app-only tokens, Production), " +
+            $"Entra's discovery document answered after {metadataDelayMs} ms; issuer check {issuerCheck}; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"  discovery documents fetched: {issuer.MetadataRequests}");
+        Console.WriteLine($"  thread pool: {threadsBefore} threads before, {threads.MaxThreads} at most during, {ThreadPool.ThreadCount} after; at most {threads.MaxQueued} work items queued");
+        SubmitOverhead.Report("answered after (from the common start)", latencies);
+    }
+
     private static async Task SubmitAsync(HttpClient client, Target target, int number)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, ApiKeyEndpointsRoute.Replace("{tenantId}", target.TenantId, StringComparison.Ordinal));
@@ -213,7 +276,7 @@ internal static class ApiSubmitThroughput
     }
 
     /// <summary>Tenants each with a directory of its own and an automation app there holding ApiKeys.Rotate; one token per tenant.</summary>
-    private static async Task<Target[]> OnboardAsync(ApiPortal portal, TestOidcIssuer? issuer, int count)
+    private static async Task<Target[]> OnboardAsync(ApiPortal portal, TestOidcIssuer? issuer, int count, params string[] roles)
     {
         var directories = new List<(string TenantId, Guid Directory)>(count);
         await using (var db = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
@@ -237,8 +300,8 @@ internal static class ApiSubmitThroughput
         {
             var (tenantId, directory) = directories[i];
             targets[i] = new Target(tenantId, issuer is not null
-                ? await issuer.RequestAppTokenAsync(TestApp.In(directory, PortalAppRoles.ApiKeysRotate))
-                : development!.Issue(directory, Guid.NewGuid().ToString(), [PortalAppRoles.ApiKeysRotate]));
+                ? await issuer.RequestAppTokenAsync(TestApp.In(directory, roles.Length == 0 ? [PortalAppRoles.ApiKeysRotate] : roles))
+                : development!.Issue(directory, Guid.NewGuid().ToString(), roles.Length == 0 ? [PortalAppRoles.ApiKeysRotate] : roles));
         }
 
         return targets;
@@ -248,7 +311,8 @@ internal static class ApiSubmitThroughput
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>The whole portal as Program.cs composes it, its secret store timed per request.</summary>
-    private sealed class ApiPortal(bool production, TestOidcIssuer? issuer, KeyVaultFake vault, RequestTiming timing) : WebApplicationFactory<portal::Program>
+    private sealed class ApiPortal(bool production, TestOidcIssuer? issuer, KeyVaultFake vault, RequestTiming timing, Action<IServiceCollection>? configure = null)
+        : WebApplicationFactory<portal::Program>
     {
         private readonly string _dataDirectory = TempDirectory.Create();
 
@@ -290,6 +354,7 @@ internal static class ApiSubmitThroughput
                 services.PostConfigure<SecretStoreOptions>(o => o.ConfigureClient = vault.ConfigureClient);
                 services.AddSingleton<ISecretStore>(sp => new ListingTimedStore(SubmitOverhead.TimedVaultStore(sp, timing), timing));
                 services.AddSingleton<IStartupFilter>(new PipelineTimer(timing));
+                configure?.Invoke(services);
             });
         }
 

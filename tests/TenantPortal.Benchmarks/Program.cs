@@ -5,6 +5,7 @@ using TenantPortal.Benchmarks;
 // dotnet run -c Release --project tests/TenantPortal.Benchmarks -- <suite> [arguments]
 //   submit [submits] [tenants]        the portal's own overhead per key submit (p50/p99)
 //   api-submit [submits] [tenants] [clients] [production|development] [breakdown] [rate=N]   API submits/s through HTTP (p50/p99); rate=N: at an offered load
+//   api-cold-start [requests] [metadata delay ms] [as-shipped|library-default]   a fresh portal's first authenticated requests, all at once
 //   audit-append [appends] [chains]   chained audit appends per second on SQLite
 //   audit-query [rows] [tenants]      the first filtered audit page over a large trail
 //   rotation-sweep [tenants]          the rotation monitor's sweep over many tenants
@@ -26,6 +27,9 @@ switch (suite)
         await ApiSubmitThroughput.RunAsync(submits: Arg(1, 4000), tenants: Arg(2, 200), clients: Arg(3, 16), mode: args.Length > 4 ? args[4] : "production",
             breakdown: args.Contains("breakdown"),
             rate: args.FirstOrDefault(a => a.StartsWith("rate=", StringComparison.Ordinal)) is { } r ? int.Parse(r[5..], System.Globalization.CultureInfo.InvariantCulture) : 0);
+        break;
+    case "api-cold-start":
+        await ApiSubmitThroughput.ColdStartAsync(requests: Arg(1, 64), metadataDelayMs: Arg(2, 200), issuerCheck: args.Length > 3 ? args[3] : "as-shipped");
         break;
     case "rotation-sweep":
         await RotationMonitorSweep.RunAsync(Arg(1, 100_000));
@@ -62,7 +66,7 @@ switch (suite)
         await AuditTrailBenchmarks.QueryAsync(Arg(1, 1_000_000), Arg(2, 1000));
         break;
     default:
-        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load, key-usage-ingest, circuits");
+        Console.Error.WriteLine($"Unknown suite '{suite}'. Suites: submit, api-submit, api-cold-start, rotation-sweep, reconcile-start, reconcile-day, support, audit-append, audit-query, keyreader-hit, keyreader-load, key-usage-ingest, circuits");
         return 2;
 }
 

@@ -144,6 +144,9 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         return new Scope(() => Unavailable = false);
     }
 
+    /// <summary>How long each discovery document takes to arrive (benchmarks: Entra over the internet); zero in tests.</summary>
+    public TimeSpan MetadataDelay { get; set; }
+
     /// <summary>How many times a discovery document (any tenant segment) was asked for.</summary>
     public int MetadataRequests => Volatile.Read(ref _metadataRequests);
 
@@ -348,6 +351,11 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
         {
             case "/v2.0/.well-known/openid-configuration":
                 Interlocked.Increment(ref _metadataRequests);
+                if (MetadataDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(MetadataDelay);
+                }
+
                 if (_metadataHold is { } hold)
                 {
                     await hold.WaitAsync();
