@@ -16,7 +16,9 @@ namespace TenantPortal.Web.SecretStore;
 /// the key once, and the others look again every <see cref="PollInterval"/> until the key is there, or until the
 /// lease lapses (<see cref="LeaseDuration"/>) because its holder died, and then take it themselves. A ring with a usable
 /// key takes no lease. Later keys are Data Protection's own schedule: each successor is made days before the current
-/// key expires and activated at that expiry, so every instance has read it before it is used.
+/// key expires and activated at that expiry, so every instance has read it before it is used. On every path this check
+/// only lists the keys (or protects once under the lease); Data Protection's own start-up service, registered after this
+/// one and started before the server, loads the ring into Data Protection's cache, so the first requests read no keys.
 /// </summary>
 public sealed partial class KeyRingStartup(
     IKeyManager keys, IDataProtectionProvider dataProtection, Leases leases, LeaseHolder instance, TimeProvider time, ILogger<KeyRingStartup> logger)

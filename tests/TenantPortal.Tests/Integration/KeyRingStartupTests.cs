@@ -131,6 +131,42 @@ public sealed partial class KeyRingStartupTests : IAsyncLifetime
             && r.Message.StartsWith("The key ring could not be checked at start-up (apply the migrations)", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A start on a ring with a usable key takes no lease and ends <see cref="KeyRingStartup"/> having only listed the
+    /// keys; Data Protection's own start-up service, which runs after it and before the server, loads the ring into its
+    /// cache. Without that, the first requests would each find no ring cached and load it from the database (one caller
+    /// reading it synchronously, the others blocked on its lock), a pool thread each, just as a new instance takes load.
+    /// </summary>
+    [Fact]
+    public async Task Start_OnARingWithAUsableKey_LoadsTheRingBeforeServing_SoTheFirstRequestsReadNoKeys()
+    {
+        // A ring with the key another instance made; a new instance starts on it, as one does when the portal scales out.
+        _heldOnA.Release();
+        _a.StartServer();
+        var fromA = Protect(_a, "issued by host A");
+        var reads = new GatedKeyReads();
+        await using var c = Host(services => services.PostConfigure<KeyManagementOptions>(o => o.XmlRepository = reads.Around(o.XmlRepository!)));
+        c.StartServer();
+        var readsAtStart = reads.Count;
+        // From here a read of the ring throws: a first Protect, a cookie, antiforgery token or page that had to load it fails.
+        reads.Close();
+
+        var fromC = Protect(c, "issued by host C");
+        var unprotected = (Unprotect(c, fromA), Unprotect(c, fromC));
+        var cookies = new CookieContainer();
+        using var browserOnA = _a.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(cookies));
+        using var browserOnC = c.CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(cookies));
+        await PortalAppFactory.SignInAsync(browserOnA, "contoso-admin", "/tenants/contoso/api-key");
+        using var page = await browserOnC.GetAsync("/tenants/contoso/api-key");
+
+        Assert.Equal(("issued by host A", "issued by host C"), unprotected);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Contoso Ltd", WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(KeyIdOf(fromA), KeyIdOf(fromC));
+        Assert.Equal(0, reads.AfterClose);
+        Assert.True(readsAtStart > 0);
+    }
+
     private PortalAppFactory Host(Action<IServiceCollection>? configure = null, Action<IServiceProvider>? built = null) => new PortalAppFactory
     {
         ConfigureServices = services =>
@@ -181,6 +217,39 @@ public sealed partial class KeyRingStartupTests : IAsyncLifetime
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryToken();
+
+    /// <summary>Counts the reads of the key ring through the portal's repository; once closed, a read fails (and is counted).</summary>
+    private sealed class GatedKeyReads
+    {
+        private int _count;
+        private int _afterClose;
+        private volatile bool _closed;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public int AfterClose => Volatile.Read(ref _afterClose);
+
+        public void Close() => _closed = true;
+
+        public IXmlRepository Around(IXmlRepository inner) => new Repository(inner, this);
+
+        private sealed class Repository(IXmlRepository inner, GatedKeyReads reads) : IXmlRepository
+        {
+            public IReadOnlyCollection<XElement> GetAllElements()
+            {
+                Interlocked.Increment(ref reads._count);
+                if (reads._closed)
+                {
+                    Interlocked.Increment(ref reads._afterClose);
+                    throw new InvalidOperationException("The key ring was read from its repository after the host had started.");
+                }
+
+                return inner.GetAllElements();
+            }
+
+            public void StoreElement(XElement element, string friendlyName) => inner.StoreElement(element, friendlyName);
+        }
+    }
 
     /// <summary>Holds the first key write through the portal's repository until the test releases it.</summary>
     private sealed class HeldKeyWrites
