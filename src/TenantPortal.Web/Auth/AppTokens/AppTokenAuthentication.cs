@@ -42,9 +42,9 @@ public static class AppTokenAuthentication
                     o.AllowWebApiToBeAuthorizedByACL = true;
                 },
                 Scheme);
-            // Its issuer check then needs no metadata fetch, so no request blocks a thread on one (AsyncIssuerValidation).
+            // Its issuer check then needs no metadata fetch, so no request blocks a thread on one (EntraIssuerTemplates).
             services.AddOptions<JwtBearerOptions>(Scheme)
-                .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => AsyncIssuerValidation.Apply(o.TokenValidationParameters, entra));
+                .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => EntraIssuerTemplates.Apply(o.TokenValidationParameters, entra));
         }
 
         services.TryAddSingleton<AllowListChanges>();

@@ -76,9 +76,9 @@ public static class EntraSignIn
                 }
             };
         });
-        // After every Configure, Microsoft.Identity.Web's included: its issuer check then needs no metadata fetch (AsyncIssuerValidation).
+        // After every Configure, Microsoft.Identity.Web's included: its issuer check then needs no metadata fetch (EntraIssuerTemplates).
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
-            .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => AsyncIssuerValidation.Apply(o.TokenValidationParameters, entra));
+            .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => EntraIssuerTemplates.Apply(o.TokenValidationParameters, entra));
         return builder;
     }
 }

@@ -16,7 +16,7 @@ namespace TenantPortal.Web.Auth.Entra;
 /// the public cloud, the v1.0 issuer <c>https://sts.windows.net/{tenantid}/</c> that access tokens carry when the
 /// registration does not. Any other issuer still falls through to the metadata, as before.
 /// </summary>
-internal static class AsyncIssuerValidation
+internal static class EntraIssuerTemplates
 {
     public const string TenantIdTemplate = "{tenantid}";
 
