@@ -10,7 +10,8 @@ namespace TenantPortal.KeyReader;
 /// disabled, refused) replaces it at once, and so does a refresh that saw the latest version disabled before failing,
 /// unless the cached value is itself an older version served because the latest was disabled. With usage reporting on,
 /// every served key is counted in its version's cell (one interlocked increment on the hit path) and a background
-/// sender reports the counts to the portal.
+/// sender reports the counts to the portal. The cache holds at most <see cref="TenantApiKeyReaderOptions.MaxCachedTenants"/>
+/// tenants: tenant ids that come from requests must not grow the process's memory (see <see cref="Evict"/>).
 /// </summary>
 internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDisposable, IAsyncDisposable
 {
@@ -29,6 +30,16 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private readonly SemaphoreSlim _reads;
     private readonly KeyUsageRecorder? _usage;
     private readonly KeyUsageSender? _sender;
+    private readonly int _maxCachedTenants;
+    private readonly int _evictDownTo;
+    private readonly long _touchInterval;
+    private readonly Lock _evicting = new();
+
+    /// <summary>Slots in <see cref="_slots"/>, kept here because <c>ConcurrentDictionary.Count</c> takes every lock.</summary>
+    private int _slotCount;
+
+    /// <summary>Slots added since the last eviction pass.</summary>
+    private int _addedSinceEviction;
 
     /// <summary>When a read last failed for any tenant (an outage or throttling is vault-wide), or <see cref="long.MinValue"/>.</summary>
     private long _storeFailedAt = long.MinValue;
@@ -47,6 +58,10 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         _reads = new SemaphoreSlim(options.MaxConcurrentReads, options.MaxConcurrentReads);
         _usage = usage;
         _sender = sender;
+        _maxCachedTenants = options.MaxCachedTenants;
+        // Over the cap, a pass evicts a tenth more than needed, so that a flood of new ids costs one pass per tenth of the cap.
+        _evictDownTo = options.MaxCachedTenants - (options.MaxCachedTenants / 10);
+        _touchInterval = time.TimestampFrequency;
     }
 
     /// <summary>The usage sender, when reporting is on (for tests).</summary>
@@ -55,12 +70,16 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     /// <summary>Tenant and version cells in the usage table (for tests).</summary>
     internal int UsageCells => _usage?.Count ?? 0;
 
+    /// <summary>Tenants in the cache, values and answers alike (for tests).</summary>
+    internal int CachedTenants => Volatile.Read(ref _slotCount);
+
     public Task<TenantApiKey> GetApiKeyAsync(string tenantId, CancellationToken cancellationToken = default)
     {
         // The hot path: an id found in the cache was validated when its slot was made.
         if (tenantId is not null && _slots.TryGetValue(tenantId, out var slot)
             && slot.Entry is { Task: { } cached } entry && _time.GetTimestamp() is var now && now < entry.FreshUntil)
         {
+            slot.Touch(now, _touchInterval);
             if (entry.Usage is { } usage)
             {
                 (usage.Retired ? Reattach(slot, entry) : usage).RecordUse(now);
@@ -134,34 +153,55 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     private async Task<TenantApiKey> GetOrRefreshAsync(string tenantId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var slot = _slots.GetOrAdd(tenantId, static id => new TenantSlot(id.ToLowerInvariant()));
+        TenantSlot slot;
+        bool added;
         TaskCompletionSource<CacheEntry>? started = null;
         Task<CacheEntry> flight;
         CacheEntry? entry;
         ReadDecision decision;
-        lock (slot)
+        while (true)
         {
-            entry = slot.Entry;
-            var storeFailedAt = Volatile.Read(ref _storeFailedAt);
-            decision = _policy.OnRead(entry, _time.GetTimestamp(), slot.FailingSince, storeFailedAt == long.MinValue ? null : storeFailedAt);
-            if (decision == ReadDecision.Serve)
+            slot = SlotFor(tenantId, out added);
+            lock (slot)
             {
-                return Served(slot, entry!, entry!.Resolve(slot.TenantId, slot.SecretName));
+                if (slot.Evicted)
+                {
+                    // Evicted between the lookup and the lock: the tenant's next slot, so that its reads stay one flight.
+                    continue;
+                }
+
+                var now = _time.GetTimestamp();
+                slot.LastUsed = now;
+                entry = slot.Entry;
+                var storeFailedAt = Volatile.Read(ref _storeFailedAt);
+                decision = _policy.OnRead(entry, now, slot.FailingSince, storeFailedAt == long.MinValue ? null : storeFailedAt);
+                if (decision == ReadDecision.Serve)
+                {
+                    return Served(slot, entry!, entry!.Resolve(slot.TenantId, slot.SecretName));
+                }
+
+                if (slot.Flight is null)
+                {
+                    started = new TaskCompletionSource<CacheEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    slot.Flight = started;
+                }
+
+                flight = slot.Flight.Task;
             }
 
-            if (slot.Flight is null)
-            {
-                started = new TaskCompletionSource<CacheEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
-                slot.Flight = started;
-            }
-
-            flight = slot.Flight.Task;
+            break;
         }
 
         if (started is not null)
         {
             // Off the caller's thread: whatever the store does synchronously, the wait below stays bounded.
             _ = Task.Run(() => RefreshAsync(slot, started), CancellationToken.None);
+        }
+
+        if (added)
+        {
+            // After the flight started: a slot with a read in progress is never evicted, so this one stays.
+            OnSlotAdded();
         }
 
         if (decision == ReadDecision.AwaitRead)
@@ -192,6 +232,150 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             return Served(slot, stale, stale.Key!);
         }
     }
+
+    /// <summary>The tenant's slot, made when missing (<paramref name="added"/>).</summary>
+    private TenantSlot SlotFor(string tenantId, out bool added)
+    {
+        while (true)
+        {
+            if (_slots.TryGetValue(tenantId, out var slot))
+            {
+                added = false;
+                return slot;
+            }
+
+            var created = new TenantSlot(tenantId.ToLowerInvariant(), _time.GetTimestamp());
+            if (_slots.TryAdd(tenantId, created))
+            {
+                Interlocked.Increment(ref _slotCount);
+                added = true;
+                return created;
+            }
+        }
+    }
+
+    /// <summary>
+    /// An eviction pass when the cache is over its cap, and otherwise once the slots added since the last pass are a
+    /// quarter of those held: "not found" answers past their TTL do not stay for ever, at a cost of a few slot visits per
+    /// new tenant. One pass at a time; a caller that finds one running goes on.
+    /// </summary>
+    private void OnSlotAdded()
+    {
+        var added = Interlocked.Increment(ref _addedSinceEviction);
+        var count = Volatile.Read(ref _slotCount);
+        if (count > _maxCachedTenants || added * 4L >= count)
+        {
+            Evict();
+        }
+    }
+
+    /// <summary>
+    /// Removes the slots that hold nothing worth keeping (an answer that is no value and has expired, a value too old to be
+    /// served even stale); then, over the cap, down to nine tenths of it: first the slots with no value (not found,
+    /// disabled, refused, unreachable), then those whose value has expired, then the least recently used values. A slot
+    /// with a read in progress is never evicted (its callers and single flight stay as they are); its usage cell stays
+    /// with the recorder, which retires it when idle. An evicted tenant is simply read from the store at its next call.
+    /// </summary>
+    private void Evict()
+    {
+        if (!_evicting.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            int evicted;
+            do
+            {
+                Volatile.Write(ref _addedSinceEviction, 0);
+                evicted = EvictOnce(_time.GetTimestamp());
+            }
+            while (evicted > 0 && Volatile.Read(ref _slotCount) > _maxCachedTenants);
+        }
+        finally
+        {
+            _evicting.Exit();
+        }
+    }
+
+    private int EvictOnce(long now)
+    {
+        var over = Volatile.Read(ref _slotCount) > _maxCachedTenants;
+        var candidates = over ? new List<EvictionCandidate>(Volatile.Read(ref _slotCount)) : null;
+        var evicted = 0;
+        foreach (var (_, slot) in _slots)
+        {
+            // Read without the slot's lock, as a hint; TryEvict checks again under it.
+            if (slot.Flight is not null)
+            {
+                continue;
+            }
+
+            var rank = RankOf(slot, now);
+            if (rank == EvictionRank.Expired)
+            {
+                evicted += TryEvict(slot, rank, slot.LastUsed, now) ? 1 : 0;
+            }
+            else
+            {
+                candidates?.Add(new EvictionCandidate(rank, slot.LastUsed, slot));
+            }
+        }
+
+        if (candidates is null)
+        {
+            return evicted;
+        }
+
+        candidates.Sort();
+        var excess = Volatile.Read(ref _slotCount) - _evictDownTo;
+        foreach (var candidate in candidates)
+        {
+            if (excess <= 0)
+            {
+                break;
+            }
+
+            if (TryEvict(candidate.Slot, candidate.Rank, candidate.LastUsed, now))
+            {
+                evicted++;
+                excess--;
+            }
+        }
+
+        return evicted;
+    }
+
+    /// <summary>Evicts the slot if it is still as ranked: no read in progress, no use since, the same kind of entry.</summary>
+    private bool TryEvict(TenantSlot slot, EvictionRank rank, long lastUsed, long now)
+    {
+        lock (slot)
+        {
+            if (slot.Evicted || slot.Flight is not null || slot.LastUsed != lastUsed || RankOf(slot, now) != rank)
+            {
+                return false;
+            }
+
+            slot.Evicted = true;
+            if (_slots.TryRemove(new KeyValuePair<string, TenantSlot>(slot.TenantId, slot)))
+            {
+                Interlocked.Decrement(ref _slotCount);
+            }
+
+            return true;
+        }
+    }
+
+    private EvictionRank RankOf(TenantSlot slot, long now) => slot.Entry switch
+    {
+        null => EvictionRank.NoValue,
+        { Key: null } answer when now >= answer.FreshUntil && slot.FailingSince is null => EvictionRank.Expired,
+        { Key: null } => EvictionRank.NoValue,
+        { } value when now >= value.FreshUntil && now - value.ReadAt > _policy.MaxStaleness => EvictionRank.Expired,
+        { } value when now >= value.FreshUntil => EvictionRank.ExpiredValue,
+        _ => EvictionRank.FreshValue,
+    };
 
     /// <summary>Counts a key served off the hit path (after a read, stale, or under the slot's lock).</summary>
     private TenantApiKey Served(TenantSlot slot, CacheEntry entry, TenantApiKey key)
@@ -379,7 +563,27 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     [LoggerMessage(Level = LogLevel.Information, Message = "Refresh of tenant {TenantId}'s API key is taking longer than {Limit}; serving the cached version {Version} meanwhile")]
     private static partial void LogSlowRefresh(ILogger logger, string tenantId, TimeSpan limit, string version);
 
-    private sealed class TenantSlot(string tenantId)
+    /// <summary>Which slots go first, lowest first.</summary>
+    private enum EvictionRank
+    {
+        /// <summary>Nothing worth keeping: an answer that is no value, expired (outside an outage), or a value too old to serve stale.</summary>
+        Expired,
+
+        /// <summary>No value: not found, disabled, refused or unreachable (still remembered), or invalidated.</summary>
+        NoValue,
+
+        /// <summary>A value past its TTL, which the next call refreshes anyway.</summary>
+        ExpiredValue,
+
+        FreshValue,
+    }
+
+    private readonly record struct EvictionCandidate(EvictionRank Rank, long LastUsed, TenantSlot Slot) : IComparable<EvictionCandidate>
+    {
+        public int CompareTo(EvictionCandidate other) => Rank != other.Rank ? Rank.CompareTo(other.Rank) : LastUsed.CompareTo(other.LastUsed);
+    }
+
+    private sealed class TenantSlot(string tenantId, long createdAt)
     {
         public string TenantId { get; } = tenantId;
 
@@ -393,5 +597,23 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
 
         /// <summary>When the current run of failed refreshes began. Guarded by the slot's lock.</summary>
         public long? FailingSince;
+
+        /// <summary>
+        /// When a caller last asked for the tenant, to the <see cref="Touch"/> interval on the hot path: the eviction's
+        /// least-recently-used order. Written without the lock; an eviction checks it under the lock.
+        /// </summary>
+        public long LastUsed = createdAt;
+
+        /// <summary>Removed from the cache; a caller that took the slot just before retries with the tenant's next one. Guarded by the slot's lock.</summary>
+        public bool Evicted;
+
+        /// <summary>A read, and a write at most once per <paramref name="interval"/>: a hot tenant's slot is not written by every hit on every core.</summary>
+        public void Touch(long now, long interval)
+        {
+            if (now - LastUsed >= interval)
+            {
+                LastUsed = now;
+            }
+        }
     }
 }

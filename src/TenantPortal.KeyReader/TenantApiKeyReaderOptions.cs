@@ -66,6 +66,14 @@ public sealed class TenantApiKeyReaderOptions
     [Range(1, 1000)]
     public int MaxConcurrentReads { get; set; } = 32;
 
+    /// <summary>
+    /// The most tenants whose answers are kept at once, values and "not found" alike: tenant ids that come from requests
+    /// cannot grow the cache past it. Over it, tenants holding no value go first, then expired values, then the least
+    /// recently used; an evicted tenant is read from the store again at its next call.
+    /// </summary>
+    [Range(1, 10_000_000, ErrorMessage = "TenantApiKeyReader:MaxCachedTenants must be between {1} and {2}: the most tenants whose answers the cache keeps at once.")]
+    public int MaxCachedTenants { get; set; } = 100_000;
+
     /// <summary><see cref="ITenantApiKeyProvider.Invalidate"/> is ignored for a value read less than this long ago.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan InvalidationCooldown { get; set; } = TimeSpan.FromSeconds(1);

@@ -61,6 +61,33 @@ public sealed class KeyReaderRegistrationTests
         Assert.Contains(ex.Failures, f => f.Contains("TenantApiKeyReader:LocalSecretsPath", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(10_000_001)]
+    public void AddTenantApiKeyReader_MaxCachedTenantsOutOfRange_FailsNamingTheSettingAndItsRange(int maxCachedTenants)
+    {
+        using var services = new ServiceCollection().AddLogging()
+            .AddTenantApiKeyReader(o =>
+            {
+                o.VaultUri = new Uri("https://vault.example/");
+                o.MaxCachedTenants = maxCachedTenants;
+            })
+            .BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<ITenantApiKeyProvider>());
+
+        var failure = Assert.Single(ex.Failures);
+        Assert.Contains("'TenantApiKeyReader:MaxCachedTenants must be between 1 and 10000000: the most tenants whose answers the cache keeps at once.'",
+            failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TenantApiKeyReaderOptions_MaxCachedTenants_DefaultsTo100000()
+    {
+        Assert.Equal(100_000, new TenantApiKeyReaderOptions().MaxCachedTenants);
+    }
+
     [Fact]
     public void AddTenantApiKeyReader_WithConfiguration_BindsTheSectionThenAppliesCode()
     {

@@ -316,6 +316,38 @@ public sealed class KeyUsageReportingTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Reports_TenantEvictedFromTheCache_KeepsItsCountsInOneCell_UnknownIdsMakeNoCells()
+    {
+        await DisposeAsync();
+        await StartAsync(o => o.MaxCachedTenants = 2);
+        var contoso = (await _h.RotateAsync("contoso", "contoso-value-1")).Version;
+        await _h.RotateAsync("fabrikam", "fabrikam-value-1");
+        await _h.RotateAsync("northwind", "northwind-value-1");
+        var keys = (TenantApiKeyProvider)_h.Provider; // the sender's first interval starts now
+        await keys.GetApiKeyAsync("contoso");
+        await keys.GetApiKeyAsync("contoso");
+        _h.Time.Advance(TimeSpan.FromSeconds(2));
+        await keys.GetApiKeyAsync("fabrikam");
+        await keys.GetApiKeyAsync("northwind"); // over the cap: contoso, the least recently used, is evicted
+
+        await keys.GetApiKeyAsync("contoso");   // read from the store again, counted in the cell it left behind
+        for (var i = 0; i < 20; i++)
+        {
+            await Assert.ThrowsAsync<TenantApiKeyNotFoundException>(() => keys.GetApiKeyAsync($"ghost-{i:D2}"));
+        }
+
+        var cells = keys.UsageCells;
+        var report = await TickAndReceiveAsync(Interval - TimeSpan.FromSeconds(2));
+
+        Assert.Equal(4 + 20, _h.ReaderReads);
+        Assert.Equal(3, cells);
+        Assert.InRange(keys.CachedTenants, 1, 2);
+        Assert.Equal(["contoso:3", "fabrikam:1", "northwind:1"],
+            report.Entries.Select(e => $"{e["tenantId"]!.GetValue<string>()}:{e["uses"]!.GetValue<long>()}").Order(StringComparer.Ordinal));
+        Assert.Equal(contoso, report.Entries.Single(e => e["tenantId"]!.GetValue<string>() == "contoso")["version"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Reports_CanaryValues_NeverInAReportOrALog()
     {
         var canaries = new[] { "CANARY-usage-" + Guid.NewGuid().ToString("N"), "CANARY-usage-" + Guid.NewGuid().ToString("N") };
