@@ -201,7 +201,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         if (added)
         {
             // After the flight started: a slot with a read in progress is never evicted, so this one stays.
-            OnSlotAdded();
+            MaybeEvict(slot);
         }
 
         if (decision == ReadDecision.AwaitRead)
@@ -255,17 +255,20 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     }
 
     /// <summary>
-    /// An eviction pass when the cache is over its cap, and otherwise once the slots added since the last pass are a
-    /// quarter of those held: "not found" answers past their TTL do not stay for ever, at a cost of a few slot visits per
-    /// new tenant. One pass at a time; a caller that finds one running goes on.
+    /// An eviction pass when the cache is over its cap (once a hundredth of the cap was added or settled since the
+    /// last), and otherwise once the slots added since the last pass are a quarter of those held: "not found" answers
+    /// past their TTL do not stay for ever, at a cost of a few slot visits per new tenant. One pass at a time; a caller
+    /// that finds one running goes on. <paramref name="keep"/> (the tenant being read) is never evicted by it.
     /// </summary>
-    private void OnSlotAdded()
+    private void MaybeEvict(TenantSlot keep)
     {
         var added = Interlocked.Increment(ref _addedSinceEviction);
         var count = Volatile.Read(ref _slotCount);
-        if (count > _maxCachedTenants || added * 4L >= count)
+        // Over the cap, a pass per hundredth of the cap added: a burst whose reads are still in progress (which no pass
+        // can evict) costs a pass per hundred new ids, not one per id, and the cache is at most a hundredth over between passes.
+        if ((count > _maxCachedTenants && added * 100L >= _maxCachedTenants) || added * 4L >= count)
         {
-            Evict();
+            Evict(keep);
         }
     }
 
@@ -276,7 +279,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     /// with a read in progress is never evicted (its callers and single flight stay as they are); its usage cell stays
     /// with the recorder, which retires it when idle. An evicted tenant is simply read from the store at its next call.
     /// </summary>
-    private void Evict()
+    private void Evict(TenantSlot keep)
     {
         if (!_evicting.TryEnter())
         {
@@ -289,7 +292,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             do
             {
                 Volatile.Write(ref _addedSinceEviction, 0);
-                evicted = EvictOnce(_time.GetTimestamp());
+                evicted = EvictOnce(_time.GetTimestamp(), keep);
             }
             while (evicted > 0 && Volatile.Read(ref _slotCount) > _maxCachedTenants);
         }
@@ -299,15 +302,22 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         }
     }
 
-    private int EvictOnce(long now)
+    private int EvictOnce(long now, TenantSlot keep)
     {
         var over = Volatile.Read(ref _slotCount) > _maxCachedTenants;
         var candidates = over ? new List<EvictionCandidate>(Volatile.Read(ref _slotCount)) : null;
         var evicted = 0;
+        var inFlight = 0;
         foreach (var (_, slot) in _slots)
         {
             // Read without the slot's lock, as a hint; TryEvict checks again under it.
             if (slot.Flight is not null)
+            {
+                inFlight++;
+                continue;
+            }
+
+            if (ReferenceEquals(slot, keep))
             {
                 continue;
             }
@@ -329,7 +339,12 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         }
 
         candidates.Sort();
-        var excess = Volatile.Read(ref _slotCount) - _evictDownTo;
+        var count = Volatile.Read(ref _slotCount);
+        var excess = count - _evictDownTo;
+        // Values only to bring the slots without a read in progress within the cap: a burst of new ids whose reads are
+        // still in progress (bounded by the callers in flight, not by the ids) must not evict tenants' fresh keys.
+        var settled = count - inFlight;
+        var valuesExcess = settled > _maxCachedTenants ? settled - _evictDownTo : 0;
         foreach (var candidate in candidates)
         {
             if (excess <= 0)
@@ -337,10 +352,17 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                 break;
             }
 
+            var isValue = candidate.Rank is EvictionRank.ExpiredValue or EvictionRank.FreshValue;
+            if (isValue && valuesExcess <= 0)
+            {
+                break; // sorted: only values follow
+            }
+
             if (TryEvict(candidate.Slot, candidate.Rank, candidate.LastUsed, now))
             {
                 evicted++;
                 excess--;
+                valuesExcess -= isValue ? 1 : 0;
             }
         }
 
@@ -458,6 +480,14 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         {
             result = Apply(slot, read, now);
             slot.Flight = null;
+        }
+
+        if (Volatile.Read(ref _slotCount) > _maxCachedTenants)
+        {
+            // Over the cap with this read settled: no pass could evict it while it was in progress (nor a tenant's value
+            // to make room for it). Before the callers get the answer, so that they see the cache within its cap; never
+            // the tenant just read, which its callers are using.
+            MaybeEvict(slot);
         }
 
         flight.SetResult(result);

@@ -146,6 +146,50 @@ public sealed class TenantApiKeyProviderEvictionTests
     }
 
     [Fact]
+    public async Task GetApiKeyAsync_BurstOfUnknownTenantsStillBeingRead_EvictsNoHotTenantsKey_AndTheCacheIsWithinItsCapOnceTheyAnswer()
+    {
+        await using var h = await KeyVaultReaderHarness.StartAsync(o => o.MaxCachedTenants = 10);
+        var hot = Enumerable.Range(0, 8).Select(i => $"hot-{i}").ToList();
+        foreach (var id in hot)
+        {
+            await h.RotateAsync(id, $"sk_live_burst_hot_{id}_0001");
+            await h.Provider.GetApiKeyAsync(id);
+        }
+
+        static bool IsBurstRead(RecordedRequest r) => r.IsValueRead && r.Path.StartsWith("/secrets/tenant-burst-", StringComparison.Ordinal);
+        h.Vault.HoldRequests(IsBurstRead);
+        h.Time.Advance(TimeSpan.FromSeconds(2)); // the hot tenants are now the least recently used
+        var burst = Enumerable.Range(0, 30).Select(i => h.Provider.GetApiKeyAsync($"burst-{i:D2}")).ToList();
+        for (var i = 0; i < 30; i++)
+        {
+            var path = $"/secrets/tenant-burst-{i:D2}-api-key";
+            await h.Vault.WaitForRequestAsync(r => IsBurstRead(r) && r.Path.StartsWith(path, StringComparison.Ordinal));
+        }
+
+        // 38 tenants, 30 of them still being read: no pass may evict a hot tenant's key to make room for those.
+        foreach (var id in hot)
+        {
+            Assert.True(h.Provider.GetApiKeyAsync(id).IsCompletedSuccessfully, $"{id} was evicted during the burst");
+        }
+
+        h.Vault.ReleaseHeldRequests();
+        foreach (var read in burst)
+        {
+            await Assert.ThrowsAsync<TenantApiKeyNotFoundException>(() => read);
+        }
+
+        Assert.InRange(Cache(h).CachedTenants, 8, 10);
+        foreach (var id in hot)
+        {
+            var hit = h.Provider.GetApiKeyAsync(id);
+            Assert.True(hit.IsCompletedSuccessfully, $"{id} was evicted once the burst answered");
+            Assert.Equal($"sk_live_burst_hot_{id}_0001", (await hit).Reveal());
+        }
+
+        Assert.Equal(8 + 30, h.ReaderReads);
+    }
+
+    [Fact]
     public async Task Invalidate_EvictedTenant_IsANoOp_ItsNextCallReadsTheStore()
     {
         await using var h = await KeyVaultReaderHarness.StartAsync(o => o.MaxCachedTenants = 1);
