@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using TenantPortal.Web.Auth;
 using TenantPortal.Web.Data;
 using TenantPortal.Web.Infrastructure.Audit;
@@ -69,7 +70,7 @@ public sealed partial class ApiKeyReconciler(
         {
             outcome = await lifecycle.ReconcileAsync(tenantId, cancellationToken);
         }
-        catch (Exception ex) when (ex is SecretStoreException or DbException)
+        catch (Exception ex) when (ex is SecretStoreException or DbException or RetryLimitExceededException)
         {
             LogTenantFailed(logger, ex, tenantId);
             return new TenantReconciliation(TenantReconciliationOutcome.Failed);

@@ -53,7 +53,18 @@ public sealed partial class KeyLifecycle
     private async Task<KeyChangeResult> RunHeldAsync(Ceremony c, SecretName name, TenantKeyLock held, CancellationToken cancellationToken)
     {
         // The state as it is now that no other change can move it.
-        var state = await LoadAsync(c.TenantId, c.Version, c.ActsForTheTenant ? c.Actor.EntraTenantId : null, cancellationToken);
+        KeyState? state;
+        try
+        {
+            state = await LoadAsync(c.TenantId, c.Version, c.ActsForTheTenant ? c.Actor.EntraTenantId : null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is DbException or RetryLimitExceededException)
+        {
+            // Nothing was asked of the store and nothing audited yet; the lock is given back (or lapses).
+            LogStateReadFailed(logger, ex, name.Value, c.CorrelationId);
+            return new KeyChangeResult(KeyChangeOutcome.Failed, Say(c, "DatabaseDidNotAnswer"));
+        }
+
         if (state is null || (c.ActsForTheTenant && !state.ManagedByActor))
         {
             // The tenant was renamed, or the actor's directory removed from it, while this change waited.
@@ -270,6 +281,9 @@ public sealed partial class KeyLifecycle
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The portal's database did not answer while taking the key lock on {SecretName} (correlation {CorrelationId})")]
     private static partial void LogDatabaseFailed(ILogger logger, Exception exception, string secretName, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The portal's database did not answer while reading the state of {SecretName} under its key lock (correlation {CorrelationId})")]
+    private static partial void LogStateReadFailed(ILogger logger, Exception exception, string secretName, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The key lock on {SecretName} lapsed and was taken over before the change could be recorded (correlation {CorrelationId})")]
     private static partial void LogLockLost(ILogger logger, string secretName, string correlationId);

@@ -144,14 +144,20 @@ public sealed partial class AuditAppender : IAsyncDisposable
             {
                 // Whatever failed (a refused statement, or SQL Server's retrying strategy giving up after an outage with
                 // RetryLimitExceededException), it fails this group and this process's one writer goes on: an exception
-                // left to escape would end the writer, and every later append would wait for ever.
-                if (batch.Count > 1)
+                // left to escape would end the writer, and every later append would wait for ever. A group is split to
+                // find the one event a statement refused; a database that did not answer fails the whole group at once,
+                // rather than each of its events after a retry cycle of its own.
+                if (batch.Count > 1 && ex is DbUpdateException or InvalidOperationException)
                 {
                     return false;
                 }
 
-                LogAppendFailed(_logger, ex, batch[0].Event.Action, batch[0].Event.Outcome, batch[0].Event.TenantId, batch[0].Event.CorrelationId);
-                batch[0].Done.TrySetException(new AuditUnavailableException(ex));
+                foreach (var pending in batch)
+                {
+                    LogAppendFailed(_logger, ex, pending.Event.Action, pending.Event.Outcome, pending.Event.TenantId, pending.Event.CorrelationId);
+                    pending.Done.TrySetException(new AuditUnavailableException(ex));
+                }
+
                 return true;
             }
         }

@@ -51,6 +51,29 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             await check.AuditEvents.Where(e => e.TenantId == "contoso" && e.Action == AuditActions.ApiKeySubmit).OrderBy(e => e.Id).Select(e => e.Outcome).ToListAsync());
     }
 
+    [Fact]
+    public async Task Submit_WhenTheRetriesRunOutReadingTheKeysStateUnderTheLock_SaysTheDatabaseDidNotAnswer_AndGivesTheLockBack()
+    {
+        var keys = _portal.Get<ApiKeyService>();
+        // The state read under the lock: the tenant with its versions (the only query joining the two).
+        _outage.FailNext(sql => sql.StartsWith("SELECT", StringComparison.Ordinal) && sql.Contains("\"ApiKeyVersions\"", StringComparison.Ordinal)
+            && sql.Contains("\"Tenants\"", StringComparison.Ordinal));
+
+        var during = await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_state_outage_00001"), default);
+
+        Assert.Equal(KeyChangeOutcome.Failed, during.Outcome);
+        Assert.Equal("The portal's database did not answer, so nothing was changed. Please try again in a moment.", during.Message);
+        Assert.Empty(await _portal.StoredVersionsAsync("contoso"));
+        await using (var db = _portal.CreateDbContext())
+        {
+            Assert.Null((await db.Tenants.SingleAsync(t => t.Id == "contoso")).KeyLockHolder);
+            Assert.False(await db.AuditEvents.AnyAsync(e => e.TenantId == "contoso" && e.Action == AuditActions.ApiKeySubmit));
+        }
+
+        var after = await keys.SubmitApiKeyAsync(TestPersonas.ContosoAdmin, "contoso", new SecretValue("sk_live_after_state_outage_1"), default);
+        Assert.Equal(KeyChangeOutcome.Done, after.Outcome);
+    }
+
     /// <summary>Throws what the retrying strategy throws when it gives up, from the next command that matches.</summary>
     private sealed class OutageAt : DbCommandInterceptor
     {
@@ -60,6 +83,17 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
 
         public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (Volatile.Read(ref _matches) is { } matches && matches(command.CommandText) && Interlocked.CompareExchange(ref _matches, null, matches) == matches)
+            {
+                throw new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException("Connection timeout expired."));
+            }
+
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
             if (Volatile.Read(ref _matches) is { } matches && matches(command.CommandText) && Interlocked.CompareExchange(ref _matches, null, matches) == matches)
             {

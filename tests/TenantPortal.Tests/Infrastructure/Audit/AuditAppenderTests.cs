@@ -79,18 +79,57 @@ public sealed class AuditAppenderTests : IAsyncLifetime
             await db.AuditEvents.Where(e => e.Action.StartsWith("Test.") || e.TenantId == "contoso").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
     }
 
+    [Fact]
+    public async Task AppendAsync_AGroupWhenTheDatabasesRetriesRunOut_FailsEveryEventInItAtOnce_NotEachAfterARetryOfItsOwn()
+    {
+        var audit = _portal.Get<AuditTrail>();
+        _gate.Arm();
+        var held = audit.AppendAsync(audit.Create(null, "Test.Held", AuditOutcome.Succeeded, null), default);
+        await _gate.Reached.WaitAsync(TimeSpan.FromSeconds(30));
+        // Queued behind the held commit, these two are the writer's next group.
+        var group = new[]
+        {
+            audit.AppendAsync(audit.Create(null, "Test.InGroup", AuditOutcome.Succeeded, null), default),
+            audit.AppendAsync(audit.Create(null, "Test.InGroup", AuditOutcome.Succeeded, null), default),
+        };
+        _fault.ThrowOnNext(new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException("Connection timeout expired.")), minEvents: 2);
+
+        _gate.Release();
+        await held;
+        foreach (var append in group)
+        {
+            var failed = await Assert.ThrowsAsync<AuditUnavailableException>(() => append.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.IsType<RetryLimitExceededException>(failed.InnerException);
+        }
+
+        await audit.AppendAsync(audit.Create(null, "Test.After", AuditOutcome.Succeeded, null), default).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, _fault.Thrown);
+        await using var db = _portal.CreateDbContext();
+        Assert.Equal(["Test.Held", "Test.After"], await db.AuditEvents.Where(e => e.Action.StartsWith("Test.")).OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+    }
+
     /// <summary>Throws the given exception from the next save that adds audit events.</summary>
     private sealed class AuditWriteFault : SaveChangesInterceptor
     {
         private Exception? _next;
+        private int _minEvents;
 
-        public void ThrowOnNext(Exception exception) => Interlocked.Exchange(ref _next, exception);
+        /// <summary>From the next save that adds at least <paramref name="minEvents"/> audit events.</summary>
+        public void ThrowOnNext(Exception exception, int minEvents = 1)
+        {
+            Volatile.Write(ref _minEvents, minEvents);
+            Interlocked.Exchange(ref _next, exception);
+        }
+
+        public int Thrown { get; private set; }
 
         public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
             DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            if (eventData.Context!.ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added) && Interlocked.Exchange(ref _next, null) is { } fault)
+            if (eventData.Context!.ChangeTracker.Entries<AuditEvent>().Count(e => e.State == EntityState.Added) >= Math.Max(1, Volatile.Read(ref _minEvents))
+                && Interlocked.Exchange(ref _next, null) is { } fault)
             {
+                Thrown++;
                 throw fault;
             }
 
