@@ -2,7 +2,7 @@
 # Start-up of the published portal, ReadyToRun (what `dotnet publish` makes) against the JIT (PublishReadyToRun=false):
 # time until it listens (/health/live answers), then the first development token, the first PUT and GET of a key through
 # the API and the first page. Embedded defaults (Development, SQLite on a fresh data folder, local key store).
-# Usage: bash tests/TenantPortal.Benchmarks/start-up.sh [runs per build]   (from the repository root)
+# Usage: bash tests/TenantPortal.Benchmarks/start-up.sh [runs per build]   (from the repository root; Linux: GNU date, /proc)
 set -euo pipefail
 runs=${1:-3}
 root=$(pwd)
@@ -20,7 +20,13 @@ run() {
   (cd "$work/$build" && ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" AppData__Path="$data" \
     Logging__LogLevel__Default=Warning exec dotnet TenantPortal.Web.dll > "$data/out.log" 2>&1) &
   local pid=$!
-  until curl -sf "http://127.0.0.1:$port/health/live" > /dev/null; do sleep 0.02; done
+  local waited=0
+  until curl -sf "http://127.0.0.1:$port/health/live" > /dev/null; do
+    if ! kill -0 "$pid" 2> /dev/null || (( waited++ > 3000 )); then
+      echo "$build did not start (exited, or 60 s without an answer):" >&2; cat "$data/out.log" >&2; exit 1
+    fi
+    sleep 0.02
+  done
   t1=$(date +%s%N)
   local token
   token=$(curl -sf -X POST "http://127.0.0.1:$port/dev/api-token?tenant=contoso")

@@ -8,6 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 using TenantPortal.Tests.Features.ApiKeys.Api;
 using TenantPortal.Tests.TestHost;
 using TenantPortal.Web.Auth;
+using TenantPortal.Web.Auth.Entra;
 
 namespace TenantPortal.Tests.Auth;
 
@@ -106,6 +107,17 @@ public sealed class IssuerValidationTests : IAsyncLifetime
         }
 
         Assert.Equal(["https://login.microsoftonline.com/{tenantid}/v2.0", "https://sts.windows.net/{tenantid}/"], parameters.ValidIssuers);
+    }
+
+    [Theory]
+    [InlineData("organizations", "https://login.microsoftonline.com/{tenantid}/v2.0", "https://sts.windows.net/{tenantid}/")]
+    [InlineData("common", "https://login.microsoftonline.com/{tenantid}/v2.0", "https://sts.windows.net/{tenantid}/")]
+    [InlineData("9e7b0a4c-0000-4000-8000-000000000001", "https://login.microsoftonline.com/9e7b0a4c-0000-4000-8000-000000000001/v2.0",
+        "https://sts.windows.net/9e7b0a4c-0000-4000-8000-000000000001/")]
+    public void IssuerTemplates_AMultiTenantAppGetsTemplates_ASingleTenantOneItsDirectorysIssuersExactly(string tenantId, string v2, string v1)
+    {
+        Assert.Equal([v2, v1], EntraIssuerTemplates.IssuerTemplates("https://login.microsoftonline.com/", tenantId));
+        Assert.Equal(["https://login.microsoftonline.us/{tenantid}/v2.0"], EntraIssuerTemplates.IssuerTemplates("https://login.microsoftonline.us/", "organizations"));
     }
 
     private static readonly Guid FabrikamDirectory = Guid.Parse("fab0fab0-0000-4000-8000-00000000b001");

@@ -81,7 +81,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     private TestUser? _nextUser;
     private IssuerFault _nextFault;
     private TaskCompletionSource _tokenRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile MetadataHold? _metadataHold;
+    private MetadataHold? _metadataHold;
     private int _metadataRequests;
 
     private TestOidcIssuer(WebApplication app, X509Certificate2 certificate, RSA rsa)
@@ -153,8 +153,9 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
     /// <summary>Every discovery-document request waits on the returned hold until the test releases it (one at a time, in order); disposing it releases all.</summary>
     public MetadataHold HoldMetadata()
     {
-        var hold = new MetadataHold(() => _metadataHold = null);
-        _metadataHold = hold;
+        MetadataHold? hold = null;
+        hold = new MetadataHold(() => Interlocked.CompareExchange(ref _metadataHold, null, hold));
+        Volatile.Write(ref _metadataHold, hold);
         return hold;
     }
 
@@ -356,7 +357,7 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
                     await Task.Delay(MetadataDelay);
                 }
 
-                if (_metadataHold is { } hold)
+                if (Volatile.Read(ref _metadataHold) is { } hold)
                 {
                     await hold.WaitAsync();
                 }
@@ -588,6 +589,12 @@ public sealed partial class TestOidcIssuer : IAsyncDisposable
 
             var request = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _held.Writer.TryWrite(request);
+            if (_released)
+            {
+                // Disposed between the check above and the write: Dispose may have drained the queue already.
+                request.TrySetResult();
+            }
+
             await request.Task;
         }
     }

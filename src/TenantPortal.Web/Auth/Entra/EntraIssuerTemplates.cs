@@ -28,11 +28,21 @@ internal static class EntraIssuerTemplates
 
     public const string PublicCloudV1IssuerTemplate = "https://sts.windows.net/" + TenantIdTemplate + "/";
 
-    /// <summary>The issuer templates a token of <paramref name="instance"/> may carry, v2.0 first.</summary>
-    public static IReadOnlyList<string> IssuerTemplates(string instance) =>
-        Uri.TryCreate(instance, UriKind.Absolute, out var uri) && string.Equals(uri.Host, PublicCloudInstance, StringComparison.OrdinalIgnoreCase)
+    /// <summary>
+    /// The issuers a token of <paramref name="instance"/> may carry, v2.0 first: templates for a multi-tenant app
+    /// (<c>organizations</c>, <c>common</c>), or, when <paramref name="tenantId"/> names one directory, that directory's
+    /// issuers exactly, as its metadata would give them.
+    /// </summary>
+    public static IReadOnlyList<string> IssuerTemplates(string instance, string? tenantId = null)
+    {
+        IReadOnlyList<string> templates = Uri.TryCreate(instance, UriKind.Absolute, out var uri)
+            && string.Equals(uri.Host, PublicCloudInstance, StringComparison.OrdinalIgnoreCase)
             ? [V2IssuerTemplate(instance), PublicCloudV1IssuerTemplate]
             : [V2IssuerTemplate(instance)];
+        return Guid.TryParse(tenantId, out var directory)
+            ? [.. templates.Select(t => t.Replace(TenantIdTemplate, directory.ToString(), StringComparison.Ordinal))]
+            : templates;
+    }
 
     /// <summary>After Microsoft.Identity.Web's own configuration of <paramref name="parameters"/>: when it validates with Entra's issuer validator.</summary>
     public static void Apply(TokenValidationParameters parameters, EntraSignInOptions entra)
@@ -44,7 +54,7 @@ internal static class EntraIssuerTemplates
             return;
         }
 
-        var templates = IssuerTemplates(entra.Instance);
+        var templates = IssuerTemplates(entra.Instance, entra.TenantId);
         parameters.ValidIssuers = [.. (parameters.ValidIssuers ?? []).Concat(templates).Distinct(StringComparer.Ordinal)];
     }
 
