@@ -344,7 +344,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         // Values only to bring the slots without a read in progress within the cap: a burst of new ids whose reads are
         // still in progress (bounded by the callers in flight, not by the ids) must not evict tenants' fresh keys.
         var settled = count - inFlight;
-        var valuesExcess = settled > _maxCachedTenants ? settled - _evictDownTo : 0;
+        var settledOver = settled > _maxCachedTenants;
         foreach (var candidate in candidates)
         {
             if (excess <= 0)
@@ -352,17 +352,16 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
                 break;
             }
 
-            var isValue = candidate.Rank is EvictionRank.ExpiredValue or EvictionRank.FreshValue;
-            if (isValue && valuesExcess <= 0)
+            if (candidate.Rank is EvictionRank.ExpiredValue or EvictionRank.FreshValue && (!settledOver || settled <= _evictDownTo))
             {
-                break; // sorted: only values follow
+                break; // sorted: only values follow, and the settled slots are within the cap without them
             }
 
             if (TryEvict(candidate.Slot, candidate.Rank, candidate.LastUsed, now))
             {
                 evicted++;
                 excess--;
-                valuesExcess -= isValue ? 1 : 0;
+                settled--;
             }
         }
 
