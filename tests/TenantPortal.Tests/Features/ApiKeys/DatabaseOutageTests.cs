@@ -84,23 +84,23 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            if (Volatile.Read(ref _matches) is { } matches && matches(command.CommandText) && Interlocked.CompareExchange(ref _matches, null, matches) == matches)
-            {
-                throw new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException("Connection timeout expired."));
-            }
-
+            ThrowIfNext(command);
             return ValueTask.FromResult(result);
         }
 
         public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
             DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
+            ThrowIfNext(command);
+            return ValueTask.FromResult(result);
+        }
+
+        private void ThrowIfNext(DbCommand command)
+        {
             if (Volatile.Read(ref _matches) is { } matches && matches(command.CommandText) && Interlocked.CompareExchange(ref _matches, null, matches) == matches)
             {
                 throw new RetryLimitExceededException("The maximum number of retries (6) was exceeded.", new TimeoutException("Connection timeout expired."));
             }
-
-            return ValueTask.FromResult(result);
         }
     }
 }
