@@ -38,8 +38,11 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     /// <summary>Slots in <see cref="_slots"/>, kept here because <c>ConcurrentDictionary.Count</c> takes every lock.</summary>
     private int _slotCount;
 
-    /// <summary>Slots added since the last eviction pass.</summary>
-    private int _addedSinceEviction;
+    /// <summary>Slots added, and reads settled over the cap, since the last eviction pass.</summary>
+    private int _changesSinceEviction;
+
+    /// <summary>1 while a pass is asked for that no pass has run since (see <see cref="Evict"/>).</summary>
+    private int _passWanted;
 
     /// <summary>When a read last failed for any tenant (an outage or throttling is vault-wide), or <see cref="long.MinValue"/>.</summary>
     private long _storeFailedAt = long.MinValue;
@@ -201,7 +204,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
         if (added)
         {
             // After the flight started: a slot with a read in progress is never evicted, so this one stays.
-            MaybeEvict(slot);
+            MaybeEvict(slot, wait: false);
         }
 
         if (decision == ReadDecision.AwaitRead)
@@ -258,17 +261,17 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     /// An eviction pass when the cache is over its cap (once a hundredth of the cap was added or settled since the
     /// last), and otherwise once the slots added since the last pass are a quarter of those held: "not found" answers
     /// past their TTL do not stay for ever, at a cost of a few slot visits per new tenant. One pass at a time; a caller
-    /// that finds one running goes on. <paramref name="keep"/> (the tenant being read) is never evicted by it.
+    /// that finds one running leaves it to run once more. <paramref name="keep"/> (the tenant being read) is not evicted by it.
     /// </summary>
-    private void MaybeEvict(TenantSlot keep)
+    private void MaybeEvict(TenantSlot keep, bool wait)
     {
-        var added = Interlocked.Increment(ref _addedSinceEviction);
+        var changes = Interlocked.Increment(ref _changesSinceEviction);
         var count = Volatile.Read(ref _slotCount);
-        // Over the cap, a pass per hundredth of the cap added: a burst whose reads are still in progress (which no pass
-        // can evict) costs a pass per hundred new ids, not one per id, and the cache is at most a hundredth over between passes.
-        if ((count > _maxCachedTenants && added * 100L >= _maxCachedTenants) || added * 4L >= count)
+        // Over the cap, a pass per hundredth of the cap added or settled: a burst whose reads are still in progress (which
+        // no pass can evict) costs a pass per hundred new ids, not one per id, and the cache is at most a hundredth over between passes.
+        if ((count > _maxCachedTenants && changes * 100L >= _maxCachedTenants) || changes * 4L >= count)
         {
-            Evict(keep);
+            Evict(keep, wait);
         }
     }
 
@@ -279,26 +282,41 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
     /// with a read in progress is never evicted (its callers and single flight stay as they are); its usage cell stays
     /// with the recorder, which retires it when idle. An evicted tenant is simply read from the store at its next call.
     /// </summary>
-    private void Evict(TenantSlot keep)
+    private void Evict(TenantSlot keep, bool wait)
     {
-        if (!_evicting.TryEnter())
+        // A caller that finds a pass running leaves its request for that pass, which runs once more for it: a read that
+        // settles over the cap while the pass that started with it is still scanning is not left over the cap. A read
+        // that settled (off the request path, <paramref name="wait"/>) waits for that pass, so that its callers see the
+        // cache within its cap; a request adding a tenant does not wait.
+        Volatile.Write(ref _passWanted, 1);
+        while (Volatile.Read(ref _passWanted) == 1)
         {
-            return;
-        }
-
-        try
-        {
-            int evicted;
-            do
+            if (wait)
             {
-                Volatile.Write(ref _addedSinceEviction, 0);
-                evicted = EvictOnce(_time.GetTimestamp(), keep);
+                _evicting.Enter();
             }
-            while (evicted > 0 && Volatile.Read(ref _slotCount) > _maxCachedTenants);
-        }
-        finally
-        {
-            _evicting.Exit();
+            else if (!_evicting.TryEnter())
+            {
+                return;
+            }
+
+            try
+            {
+                while (Interlocked.Exchange(ref _passWanted, 0) == 1)
+                {
+                    int evicted;
+                    do
+                    {
+                        Volatile.Write(ref _changesSinceEviction, 0);
+                        evicted = EvictOnce(_time.GetTimestamp(), keep);
+                    }
+                    while (evicted > 0 && Volatile.Read(ref _slotCount) > _maxCachedTenants);
+                }
+            }
+            finally
+            {
+                _evicting.Exit();
+            }
         }
     }
 
@@ -486,7 +504,7 @@ internal sealed partial class TenantApiKeyProvider : ITenantApiKeyProvider, IDis
             // Over the cap with this read settled: no pass could evict it while it was in progress (nor a tenant's value
             // to make room for it). Before the callers get the answer, so that they see the cache within its cap; never
             // the tenant just read, which its callers are using.
-            MaybeEvict(slot);
+            MaybeEvict(slot, wait: true);
         }
 
         flight.SetResult(result);
