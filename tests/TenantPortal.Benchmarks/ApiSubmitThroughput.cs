@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Azure.Core;
 using Microsoft.AspNetCore.Builder;
@@ -57,19 +58,10 @@ internal static class ApiSubmitThroughput
         using var database = breakdown ? DiagnosticListener.AllListeners.Subscribe(new DatabaseTimer(timing)) : null;
         using var portal = new ApiPortal(production, issuer, vault, timing);
         using var certificate = KeyVaultFake.CreateCertificate();
-        portal.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
-        portal.StartServer();
-        var address = new Uri(portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = ServeOverHttps(portal, certificate);
 
         var targets = await OnboardAsync(portal, issuer, tenants);
-        // One HttpClient (its own handler, so its own keep-alive connection) per client: each stands for a separate
-        // pipeline, and no client waits on another's connection pool.
-        var thumbprint = certificate.Thumbprint;
-        var http = Enumerable.Range(0, clients).Select(_ => new HttpClient(new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == thumbprint },
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        }) { BaseAddress = address }).ToArray();
+        var http = Clients(clients, address, certificate);
         // Client c submits to tenants c, c + clients, c + 2·clients, … in turn: no two clients share a tenant, so the
         // per-tenant key lock never makes one client wait for another, and a tenant has at most one submit in flight.
         var own = Enumerable.Range(0, clients).Select(c => targets.Where((_, i) => i % clients == c).ToArray()).ToArray();
@@ -222,15 +214,9 @@ internal static class ApiSubmitThroughput
                 AppTokenAuthentication.Scheme, o => o.TokenValidationParameters.ValidIssuers = null)
             : null);
         using var certificate = KeyVaultFake.CreateCertificate();
-        portal.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
-        portal.StartServer();
-        var address = new Uri(portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = ServeOverHttps(portal, certificate);
         var targets = await OnboardAsync(portal, issuer, requests, PortalAppRoles.ApiKeysRead);
-        var thumbprint = certificate.Thumbprint;
-        var http = targets.Select(_ => new HttpClient(new SocketsHttpHandler
-        {
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == thumbprint },
-        }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) }).ToArray();
+        var http = Clients(requests, address, certificate, TimeSpan.FromMinutes(5));
         await Task.WhenAll(http.Select(async client => (await client.GetAsync("/health/live")).EnsureSuccessStatusCode()));
         var threadsBefore = ThreadPool.ThreadCount;
 
@@ -259,6 +245,37 @@ internal static class ApiSubmitThroughput
         Console.WriteLine($"  discovery documents fetched: {issuer.MetadataRequests}");
         Console.WriteLine($"  thread pool: {threadsBefore} threads before, {threads.MaxThreads} at most during, {ThreadPool.ThreadCount} after; at most {threads.MaxQueued} work items queued");
         SubmitOverhead.Report("answered after (from the common start)", latencies);
+    }
+
+    /// <summary>Starts the portal on Kestrel over HTTPS on 127.0.0.1 (a free port) with <paramref name="certificate"/>; its address.</summary>
+    private static Uri ServeOverHttps(ApiPortal portal, X509Certificate2 certificate)
+    {
+        portal.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+        portal.StartServer();
+        return new Uri(portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    /// <summary>
+    /// One HttpClient (its own handler, so its own keep-alive connection) per client, trusting only <paramref name="certificate"/>:
+    /// each stands for a separate pipeline, and no client waits on another's connection pool.
+    /// </summary>
+    private static HttpClient[] Clients(int count, Uri address, X509Certificate2 certificate, TimeSpan? timeout = null)
+    {
+        var thumbprint = certificate.Thumbprint;
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var client = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert?.GetCertHashString() == thumbprint },
+                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            }) { BaseAddress = address };
+            if (timeout is { } limit)
+            {
+                client.Timeout = limit;
+            }
+
+            return client;
+        }).ToArray();
     }
 
     private static async Task SubmitAsync(HttpClient client, Target target, int number)

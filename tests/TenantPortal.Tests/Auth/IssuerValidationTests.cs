@@ -86,13 +86,7 @@ public sealed class IssuerValidationTests : IAsyncLifetime
     public void OnThePublicCloud_V1AndV2AccessTokens_MatchTheirTemplates_WithoutAFetch()
     {
         // No Entra here: a fetch would fail, so a match proves the templates alone decided.
-        using var portal = new PortalAppFactory { Environment = "Production" }
-            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-            .WithSetting("AzureAd:TenantId", "organizations")
-            .WithSetting("AzureAd:ClientId", "11111111-2222-3333-4444-555555555555")
-            .WithSetting("AzureAd:ClientSecret", "development-only-secret")
-            .WithSetting("Authentication:HomeTenantId", "9e7b0a4c-0000-4000-8000-000000000001")
-            .WithSetting("Database:MigrateAtStartup", "true");
+        using var portal = PortalAppFactory.ProductionOnPublicEntra();
         var parameters = portal.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(AppTokenAuthentication.Scheme).TokenValidationParameters;
         var tid = Guid.NewGuid();
 

@@ -239,13 +239,7 @@ public sealed class SecurityHeaderTests : IDisposable
     [Fact]
     public async Task Production_HasNoDetailedErrorsAndSendsHsts()
     {
-        using var factory = new PortalAppFactory { Environment = "Production" }
-            .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
-            .WithSetting("AzureAd:TenantId", "organizations")
-            .WithSetting("AzureAd:ClientId", "11111111-2222-3333-4444-555555555555")
-            .WithSetting("AzureAd:ClientSecret", "development-only-secret")
-            .WithSetting("Authentication:HomeTenantId", "9e7b0a4c-0000-4000-8000-000000000001")
-            .WithSetting("Database:MigrateAtStartup", "true");
+        using var factory = PortalAppFactory.ProductionOnPublicEntra();
         using var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://portal.example.com") });
 
         var response = await client.GetAsync("/health/live");

@@ -43,6 +43,15 @@ public partial class PortalAppFactory : WebApplicationFactory<Program>
 
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
+    /// <summary>A Production portal configured for the public Entra cloud (multi-tenant), never reaching it: for what needs no sign-in.</summary>
+    public static PortalAppFactory ProductionOnPublicEntra() => new PortalAppFactory { Environment = "Production" }
+        .WithSetting("AzureAd:Instance", "https://login.microsoftonline.com/")
+        .WithSetting("AzureAd:TenantId", "organizations")
+        .WithSetting("AzureAd:ClientId", "11111111-2222-3333-4444-555555555555")
+        .WithSetting("AzureAd:ClientSecret", "development-only-secret")
+        .WithSetting("Authentication:HomeTenantId", "9e7b0a4c-0000-4000-8000-000000000001")
+        .WithSetting("Database:MigrateAtStartup", "true");
+
     public PortalAppFactory WithSetting(string key, string? value)
     {
         _settings[key] = value;

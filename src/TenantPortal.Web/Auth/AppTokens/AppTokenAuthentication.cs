@@ -44,7 +44,7 @@ public static class AppTokenAuthentication
                 Scheme);
             // Its issuer check then needs no metadata fetch, so no request blocks a thread on one (EntraIssuerTemplates).
             services.AddOptions<JwtBearerOptions>(Scheme)
-                .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => EntraIssuerTemplates.Apply(o.TokenValidationParameters, entra));
+                .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => EntraIssuerTemplates.Apply(o.TokenValidationParameters, entra.Value));
         }
 
         services.TryAddSingleton<AllowListChanges>();

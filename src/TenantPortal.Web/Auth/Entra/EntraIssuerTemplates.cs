@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.IdentityModel.Validators;
 
@@ -57,7 +56,4 @@ internal static class EntraIssuerTemplates
         var templates = IssuerTemplates(entra.Instance, entra.TenantId);
         parameters.ValidIssuers = [.. (parameters.ValidIssuers ?? []).Concat(templates).Distinct(StringComparer.Ordinal)];
     }
-
-    /// <summary>For <c>PostConfigure</c> of a scheme's options.</summary>
-    public static void Apply(TokenValidationParameters parameters, IOptions<EntraSignInOptions> entra) => Apply(parameters, entra.Value);
 }

@@ -78,7 +78,7 @@ public static class EntraSignIn
         });
         // After every Configure, Microsoft.Identity.Web's included: its issuer check then needs no metadata fetch (EntraIssuerTemplates).
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
-            .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => EntraIssuerTemplates.Apply(o.TokenValidationParameters, entra));
+            .PostConfigure<IOptions<EntraSignInOptions>>((o, entra) => EntraIssuerTemplates.Apply(o.TokenValidationParameters, entra.Value));
         return builder;
     }
 }
